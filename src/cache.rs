@@ -1,0 +1,191 @@
+//! The cache file: the hostname, TTL and addresses last registered
+//! successfully, as one JSON object. It is written only after the server
+//! accepted an update, atomically (a temporary file beside it, fsync, rename,
+//! fsync of the directory), so a crash leaves the old cache or the new one.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::state::{State, StateError};
+
+/// What reading the cache found.
+#[derive(Debug)]
+pub enum Cached {
+    /// No cache file (first run, forced, or after a reboot).
+    Missing,
+    /// The registration last made.
+    Found(State),
+    /// The file is there but unusable; the run goes on as if it were missing.
+    Unusable(CacheError),
+}
+
+/// A cache file that could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// Reading failed.
+    #[error("cannot read cache file {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The contents are not a state document.
+    #[error("cache file {} is corrupt", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: StateError,
+    },
+    /// Writing failed.
+    #[error("cannot write cache file {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Removing failed.
+    #[error("cannot remove cache file {}", path.display())]
+    Remove {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// The largest cache file read; a real one is a few hundred octets.
+const MAX_CACHE_BYTES: u64 = 1 << 20;
+
+/// Reads the cache file.
+pub fn read(path: &Path) -> Cached {
+    let read_err = |source| {
+        Cached::Unusable(CacheError::Read {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // A dangling symlink is a broken setup, not a first run.
+            return match fs::symlink_metadata(path) {
+                Ok(_) => read_err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "it is a symbolic link to a file that does not exist",
+                )),
+                Err(_) => Cached::Missing,
+            };
+        }
+        Err(e) => return read_err(e),
+    };
+    if meta.is_dir() {
+        return read_err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is a directory",
+        ));
+    }
+    if meta.len() > MAX_CACHE_BYTES {
+        return read_err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is {} octets, far more than a cache holds", meta.len()),
+        ));
+    }
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return read_err(e),
+    };
+    match State::parse(&text, &format!("cache file {}", path.display())) {
+        Ok(state) => Cached::Found(state),
+        Err(source) => Cached::Unusable(CacheError::Corrupt {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Replaces the cache with `state`'s registration, atomically and durably.
+pub fn write(path: &Path, state: &State) -> Result<(), CacheError> {
+    let werr = |source| CacheError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pydyndns-cache.")
+        .tempfile_in(dir)
+        .map_err(werr)?;
+    let mut text = state.registered().to_json();
+    text.push('\n');
+    tmp.write_all(text.as_bytes()).map_err(werr)?;
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    // The rename is durable only once the directory is synced.
+    File::open(dir).and_then(|d| d.sync_all()).map_err(werr)?;
+    Ok(())
+}
+
+/// Removes the cache, so the next run updates (`--force`). A missing file is fine.
+pub fn remove(path: &Path) -> Result<(), CacheError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(CacheError::Remove {
+            path: path.to_owned(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State::parse(r#"{"hostname":"h.example.","ttl":60,"addresses":["2001:db8::1"],"zone":"example.","x":1}"#, "t").unwrap()
+    }
+
+    #[test]
+    fn writes_only_the_registration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        write(&path, &state()).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "{\"hostname\":\"h.example.\",\"ttl\":60,\"addresses\":[\"2001:db8::1\"]}\n"
+        );
+        assert!(matches!(read(&path), Cached::Found(s) if s.same_registration(&state())));
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+
+    #[test]
+    fn unusable_caches_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(read(&dir.path().join("none")), Cached::Missing));
+        assert!(matches!(
+            read(dir.path()),
+            Cached::Unusable(CacheError::Read { .. })
+        ));
+        let bad = dir.path().join("bad");
+        fs::write(&bad, "{\"hostname\":").unwrap();
+        assert!(matches!(
+            read(&bad),
+            Cached::Unusable(CacheError::Corrupt { .. })
+        ));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
+        assert!(matches!(
+            read(&link),
+            Cached::Unusable(CacheError::Read { .. })
+        ));
+    }
+}

@@ -1,0 +1,461 @@
+//! The config file: the same JSON file PyDynDNS reads.
+//!
+//! ```json
+//! {
+//!   "cache": "/run/pydyndns.cache",
+//!   "logging": {"version": 1, "root": {"level": "INFO"}},
+//!   "ttl": 300,
+//!   "ipv4": false,
+//!   "ipv6": {"enable": true, "teredo": false},
+//!   "tsig": {"algorithm": "hmac-sha256", "keyname": "host1", "key": "c2VjcmV0"}
+//! }
+//! ```
+//!
+//! Every stage reads the same file; a missing required key, a wrong type or a
+//! bad value is a [`ConfigError`] naming the file and the key, an unknown key
+//! is a warning.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use log::LevelFilter;
+use serde_json::Value;
+
+use crate::tsig::{Key, KeyError};
+
+/// Where PyDynDNS keeps its config, and so where we look by default.
+pub const DEFAULT_PATH: &str = "/etc/pydyndns.conf";
+/// The cache file used when the config says `"cache": true`.
+pub const DEFAULT_CACHE: &str = "/run/pydyndns.cache";
+/// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
+pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
+
+/// The keys PyDynDNS 1.2 defines; anything else earns a warning.
+const KNOWN_KEYS: [&str; 6] = ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig"];
+
+/// A validated config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The file this came from, `None` when no file was read.
+    pub path: Option<PathBuf>,
+    /// The cache file; `None`: no cache, every run updates.
+    pub cache: Option<PathBuf>,
+    /// The TTL of the AAAA records, seconds; required by the stages that build a state.
+    pub ttl_secs: Option<u32>,
+    /// Whether Teredo addresses (2001::/32) are registered.
+    pub teredo: bool,
+    /// The TSIG key that signs updates, if any.
+    pub tsig: Option<Key>,
+    /// The root level of the `logging` object, if it gives one.
+    pub log_level: Option<LevelFilter>,
+    /// Warnings found while reading (unknown keys), to log once logging is up.
+    pub warnings: Vec<String>,
+}
+
+/// Why a config file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The file is not JSON.
+    #[error("config file {} is not valid JSON", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The parser's complaint, with line and column.
+        source: serde_json::Error,
+    },
+    /// A key is missing, of the wrong type or has a bad value.
+    #[error("config file {}: key \"{key}\": {problem}", path.display())]
+    Key {
+        /// The file.
+        path: PathBuf,
+        /// The key, dotted for nested ones (`tsig.key`).
+        key: String,
+        /// What is wrong and what would be right.
+        problem: String,
+    },
+    /// The TSIG key is unusable.
+    #[error("config file {}: key \"tsig\"", path.display())]
+    Tsig {
+        /// The file.
+        path: PathBuf,
+        /// Why the key is unusable.
+        source: KeyError,
+    },
+}
+
+impl Config {
+    /// Loads the config: the file given with `-c`, which must exist, or else
+    /// [`DEFAULT_PATH`] when it exists, or else an empty config (so that a
+    /// stage can be driven by its flags alone).
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        match explicit {
+            Some(path) => Self::read(path),
+            None if Path::new(DEFAULT_PATH).exists() => Self::read(Path::new(DEFAULT_PATH)),
+            None => Ok(Self::default()),
+        }
+    }
+
+    /// Reads and validates one config file.
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Validates the text of a config file; `path` is used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let bad = |key: &str, problem: String| ConfigError::Key {
+            path: path.to_owned(),
+            key: key.to_owned(),
+            problem,
+        };
+        if text.trim().is_empty() {
+            return Err(bad(
+                "ttl",
+                "the file is empty; it must be a JSON object with at least \"ttl\"".into(),
+            ));
+        }
+        let value: Value = serde_json::from_str(text).map_err(|source| ConfigError::Syntax {
+            path: path.to_owned(),
+            source,
+        })?;
+        let Value::Object(top) = value else {
+            return Err(bad(
+                "(top level)",
+                format!("must be a JSON object, found {}", kind(&value)),
+            ));
+        };
+
+        let mut config = Self {
+            path: Some(path.to_owned()),
+            ..Self::default()
+        };
+        for key in top.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                config.warnings.push(format!(
+                    "config file {}: unknown key \"{key}\" ignored (known keys: {})",
+                    path.display(),
+                    KNOWN_KEYS.join(", ")
+                ));
+            }
+        }
+
+        config.cache = match top.get("cache") {
+            None | Some(Value::Bool(false)) | Some(Value::Null) => None,
+            Some(Value::Bool(true)) => Some(PathBuf::from(DEFAULT_CACHE)),
+            Some(Value::String(s)) if !s.is_empty() => Some(PathBuf::from(s)),
+            Some(other) => {
+                return Err(bad(
+                    "cache",
+                    format!(
+                        "must be a file name, true or false, found {}",
+                        describe(other)
+                    ),
+                ));
+            }
+        };
+
+        config.ttl_secs = Some(parse_ttl(top.get("ttl")).map_err(|p| bad("ttl", p))?);
+
+        match top.get("ipv4") {
+            None | Some(Value::Bool(false)) => {}
+            Some(Value::Bool(true)) => {
+                return Err(bad(
+                    "ipv4",
+                    "true is not supported: dyndns registers AAAA records only; set it to false or remove it".into(),
+                ));
+            }
+            Some(other) => {
+                return Err(bad(
+                    "ipv4",
+                    format!("must be false, found {}", describe(other)),
+                ));
+            }
+        }
+
+        if let Some(ipv6) = top.get("ipv6") {
+            let Value::Object(ipv6) = ipv6 else {
+                return Err(bad(
+                    "ipv6",
+                    format!(
+                        "must be an object like {{\"enable\": true, \"teredo\": false}}, found {}",
+                        describe(ipv6)
+                    ),
+                ));
+            };
+            match ipv6.get("enable") {
+                None | Some(Value::Bool(true)) => {}
+                Some(Value::Bool(false)) => {
+                    return Err(bad(
+                        "ipv6.enable",
+                        "false would register nothing: dyndns registers AAAA records only; set it to true".into(),
+                    ));
+                }
+                Some(other) => {
+                    return Err(bad(
+                        "ipv6.enable",
+                        format!("must be true or false, found {}", describe(other)),
+                    ));
+                }
+            }
+            config.teredo = match ipv6.get("teredo") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(bad(
+                        "ipv6.teredo",
+                        format!("must be true or false, found {}", describe(other)),
+                    ));
+                }
+            };
+            for key in ipv6.keys() {
+                if key != "enable" && key != "teredo" {
+                    config.warnings.push(format!(
+                        "config file {}: unknown key \"ipv6.{key}\" ignored (known: enable, teredo)",
+                        path.display()
+                    ));
+                }
+            }
+        }
+
+        if let Some(tsig) = top.get("tsig") {
+            config.tsig = Some(parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
+                path: path.to_owned(),
+                source,
+            })?);
+        }
+
+        if let Some(logging) = top.get("logging") {
+            config.log_level = parse_logging(logging).map_err(|(k, p)| bad(&k, p))?;
+        }
+        Ok(config)
+    }
+}
+
+/// A TTL: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
+fn parse_ttl(value: Option<&Value>) -> Result<u32, String> {
+    let Some(value) = value else {
+        return Err(
+            "missing; give the TTL of the AAAA records in seconds, for example \"ttl\": 300".into(),
+        );
+    };
+    let Value::Number(n) = value else {
+        return Err(format!(
+            "must be a whole number of seconds, found {}",
+            describe(value)
+        ));
+    };
+    match n.as_u64() {
+        Some(secs) if secs <= MAX_TTL_SECS => Ok(secs as u32),
+        Some(_) => Err(format!(
+            "{n} is too large; a TTL is at most {MAX_TTL_SECS} seconds (RFC 2181 §8)"
+        )),
+        None if n.is_i64() => Err(format!("{n} is negative; a TTL is 0 or more seconds")),
+        None => Err(format!(
+            "{n} is not a whole number of seconds; a TTL has no fractions"
+        )),
+    }
+}
+
+/// The `tsig` object of PyDynDNS 1.2: `algorithm`, `key` (base64), `keyname`.
+fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
+    let Value::Object(map) = value else {
+        return Err(KeyError::Field {
+            field: "tsig".into(),
+            problem: format!(
+                "must be an object with \"algorithm\", \"keyname\" and \"key\", found {}",
+                describe(value)
+            ),
+        });
+    };
+    let field = |name: &str| -> Result<&str, KeyError> {
+        match map.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            None => Err(KeyError::Field {
+                field: format!("tsig.{name}"),
+                problem: "missing".into(),
+            }),
+            Some(other) => Err(KeyError::Field {
+                field: format!("tsig.{name}"),
+                problem: format!("must be a string, found {}", describe(other)),
+            }),
+        }
+    };
+    Key::new(field("keyname")?, field("algorithm")?, field("key")?)
+}
+
+/// The root level of a `logging.config.dictConfig` object, when it has one.
+/// The rest of the object is honoured by a later stage of this project.
+fn parse_logging(value: &Value) -> Result<Option<LevelFilter>, (String, String)> {
+    let Value::Object(map) = value else {
+        return Err((
+            "logging".into(),
+            format!(
+                "must be a logging.config.dictConfig object, found {}",
+                describe(value)
+            ),
+        ));
+    };
+    let level_of =
+        |obj: Option<&Value>, key: &str| -> Result<Option<LevelFilter>, (String, String)> {
+            match obj.and_then(|o| o.get("level")) {
+            None => Ok(None),
+            Some(level) => python_level(level).map(Some).ok_or_else(|| {
+                (
+                    key.to_owned(),
+                    format!(
+                        "{} is not a logging level; use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+                        describe(level)
+                    ),
+                )
+            }),
+        }
+        };
+    // The `pydyndns` logger's own level wins over the root's, as in Python.
+    let pydyndns = map.get("loggers").and_then(|l| l.get("pydyndns"));
+    if let Some(level) = level_of(pydyndns, "logging.loggers.pydyndns.level")? {
+        return Ok(Some(level));
+    }
+    level_of(map.get("root"), "logging.root.level")
+}
+
+/// Maps a Python logging level (name or number) to the nearest `log` level.
+fn python_level(value: &Value) -> Option<LevelFilter> {
+    let number = match value {
+        Value::String(s) => match s.to_ascii_uppercase().as_str() {
+            "NOTSET" | "DEBUG" => 10,
+            "INFO" => 20,
+            "WARN" | "WARNING" => 30,
+            "ERROR" => 40,
+            "CRITICAL" | "FATAL" => 50,
+            _ => return None,
+        },
+        Value::Number(n) => n.as_u64()?,
+        _ => return None,
+    };
+    Some(match number {
+        0..=10 => LevelFilter::Debug,
+        11..=20 => LevelFilter::Info,
+        21..=30 => LevelFilter::Warn,
+        31..=49 => LevelFilter::Error,
+        _ => LevelFilter::Off,
+    })
+}
+
+/// Names a JSON value's type for a message.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Describes a JSON value for a message: its type, and its text when short.
+pub(crate) fn describe(value: &Value) -> String {
+    match value {
+        Value::Array(_) | Value::Object(_) => kind(value).to_owned(),
+        _ => {
+            let text = value.to_string();
+            if text.len() <= 40 {
+                format!("{} {text}", kind(value))
+            } else {
+                kind(value).to_owned()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/etc/test.conf"), text)
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_pydyndns_example() {
+        let c = parse(r#"{"cache": "/tmp/c", "ttl": 300, "logging": {"version": 1, "root": {"level": "INFO"}}}"#).unwrap();
+        assert_eq!(c.cache, Some(PathBuf::from("/tmp/c")));
+        assert_eq!(c.ttl_secs, Some(300));
+        assert_eq!(c.log_level, Some(LevelFilter::Info));
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn cache_true_means_run_dir() {
+        let c = parse(r#"{"cache": true, "ttl": 1}"#).unwrap();
+        assert_eq!(c.cache, Some(PathBuf::from(DEFAULT_CACHE)));
+        assert_eq!(parse(r#"{"cache": false, "ttl": 1}"#).unwrap().cache, None);
+    }
+
+    #[test]
+    fn rejects_bad_ttls_naming_the_key() {
+        assert!(error(r#"{}"#).contains("key \"ttl\": missing"));
+        assert!(error(r#"{"ttl": -1}"#).contains("negative"));
+        assert!(error(r#"{"ttl": 1.5}"#).contains("not a whole number"));
+        assert!(error(r#"{"ttl": 2147483648}"#).contains("too large"));
+        assert!(error(r#"{"ttl": "300"}"#).contains("found a string \"300\""));
+        assert_eq!(
+            parse(r#"{"ttl": 2147483647}"#).unwrap().ttl_secs,
+            Some(0x7fff_ffff)
+        );
+    }
+
+    #[test]
+    fn rejects_ipv4_and_disabled_ipv6() {
+        assert!(error(r#"{"ttl": 1, "ipv4": true}"#).contains("AAAA records only"));
+        assert!(error(r#"{"ttl": 1, "ipv6": {"enable": false}}"#).contains("ipv6.enable"));
+        let c = parse(r#"{"ttl": 1, "ipv4": false, "ipv6": {"enable": true, "teredo": true}}"#)
+            .unwrap();
+        assert!(c.teredo);
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let e = parse("{\n\"ttl\": 300,\n}").unwrap_err();
+        let full = format!("{e}: {}", std::error::Error::source(&e).unwrap());
+        assert!(full.contains("/etc/test.conf"), "{full}");
+        assert!(full.contains("line 3 column 1"), "{full}");
+    }
+
+    #[test]
+    fn unknown_keys_warn() {
+        let c = parse(r#"{"ttl": 1, "tll": 2}"#).unwrap();
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].contains("\"tll\""));
+    }
+
+    #[test]
+    fn empty_and_non_object_files_are_refused() {
+        assert!(error("").contains("empty"));
+        assert!(error("[1]").contains("must be a JSON object"));
+    }
+
+    #[test]
+    fn bad_log_level_names_the_key() {
+        assert!(
+            error(r#"{"ttl": 1, "logging": {"root": {"level": "LOUD"}}}"#)
+                .contains("logging.root.level")
+        );
+    }
+}

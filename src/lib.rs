@@ -1,0 +1,22 @@
+//! dyndns: register a host's own IPv6 addresses as AAAA records with RFC 2136
+//! dynamic updates, as a pipeline of small Unix filters.
+//!
+//! ```text
+//! dyndns-addrs [IFACE...] | dyndns-diff | dyndns-soa | dyndns-send
+//! ```
+//!
+//! The library holds every decision; the binaries in `src/bin/` only parse
+//! their arguments, call one function of [`stage`] and turn its result into an
+//! exit status. The document passed between the stages is [`state::State`].
+
+pub mod addrs;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod hostname;
+pub mod stage;
+pub mod state;
+pub mod tsig;
+pub mod update;
+pub mod zone;

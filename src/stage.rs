@@ -1,0 +1,383 @@
+//! The four stages, each a function from validated options to its output.
+//! The binaries parse their flags into these options and print the result.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hickory_proto::rr::Name;
+
+use crate::addrs::{self, Selection};
+use crate::cache::{self, Cached};
+use crate::cli::Failure;
+use crate::config::Config;
+use crate::exit;
+use crate::hostname;
+use crate::state::{State, parse_name};
+use crate::tsig::Key;
+use crate::update::{self, ServerError, Update};
+use crate::zone::{self, ZoneError};
+
+/// The default per-server timeout, and the timeout of each resolver query.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `dyndns-addrs`: the FQDN and the address set to register.
+#[derive(Clone, Debug, Default)]
+pub struct AddrsOptions {
+    /// Interfaces to read; empty: every interface that is up and not a loopback.
+    pub interfaces: Vec<String>,
+    /// The FQDN, instead of the system's.
+    pub hostname: Option<String>,
+    /// The TTL, instead of the config's.
+    pub ttl_secs: Option<u32>,
+}
+
+/// Builds the state document of this host.
+pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, Failure> {
+    let ttl_secs = opts.ttl_secs.or(config.ttl_secs).ok_or_else(|| {
+        Failure::usage(format!(
+            "no TTL: give --ttl SECONDS, or \"ttl\" in the config file ({})",
+            config
+                .path
+                .as_ref()
+                .map_or("none read".into(), |p| p.display().to_string())
+        ))
+    })?;
+    let hostname = match &opts.hostname {
+        Some(name) => parse_name(name).map_err(|p| Failure::usage(format!("--hostname: {p}")))?,
+        None => hostname::fqdn().map_err(Failure::usage)?,
+    };
+    let selection = Selection {
+        interfaces: opts.interfaces.clone(),
+        teredo: config.teredo,
+    };
+    let addresses = addrs::host_addresses(&selection).map_err(|e| match e {
+        addrs::AddrError::NoSuchInterface(_) => Failure::usage(e),
+        addrs::AddrError::Read { .. } => Failure::runtime(e),
+    })?;
+    log::debug!("{hostname}: {} address(es) to register", addresses.len());
+    Ok(State::new(hostname, ttl_secs, addresses))
+}
+
+/// The outcome of `dyndns-diff`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffOutcome {
+    /// Nothing on stdin: nothing to do.
+    Empty,
+    /// The state equals the cache.
+    Same,
+    /// The state differs (or there is no usable cache): pass it on.
+    Differs(State),
+}
+
+impl DiffOutcome {
+    /// The exit status, `diff(1)`-like.
+    pub fn status(&self) -> u8 {
+        match self {
+            Self::Empty | Self::Same => exit::DIFF_SAME,
+            Self::Differs(_) => exit::DIFF_DIFFERS,
+        }
+    }
+}
+
+/// `dyndns-diff`: compares the state on stdin with the cache. `force`
+/// removes the cache first, so a forced update that fails stays forced.
+pub fn diff(
+    input: Option<&str>,
+    cache_path: Option<&PathBuf>,
+    force: bool,
+) -> Result<DiffOutcome, Failure> {
+    let Some(input) = input else {
+        return Ok(DiffOutcome::Empty);
+    };
+    let state = State::parse(input, "standard input").map_err(Failure::usage)?;
+    let Some(path) = cache_path else {
+        log::debug!("no cache configured: every run updates");
+        return Ok(DiffOutcome::Differs(state));
+    };
+    if force {
+        log::debug!("--force: removing cache file {}", path.display());
+        cache::remove(path).map_err(Failure::usage)?;
+        return Ok(DiffOutcome::Differs(state));
+    }
+    match cache::read(path) {
+        Cached::Found(cached) if cached.same_registration(&state) => {
+            log::info!(
+                "not updating {}: addresses unchanged since the last update (cache file {})",
+                state.hostname,
+                path.display()
+            );
+            Ok(DiffOutcome::Same)
+        }
+        Cached::Found(_) => {
+            log::debug!(
+                "{} changed since cache file {} was written",
+                state.hostname,
+                path.display()
+            );
+            Ok(DiffOutcome::Differs(state))
+        }
+        Cached::Missing => {
+            log::debug!("no cache file {}: updating", path.display());
+            Ok(DiffOutcome::Differs(state))
+        }
+        Cached::Unusable(e) => {
+            log::warn!(
+                "{}; updating anyway",
+                crate::cli::report("cache", &e).trim_start_matches("cache: ")
+            );
+            Ok(DiffOutcome::Differs(state))
+        }
+    }
+}
+
+/// `dyndns-soa NAME` by hand: the primary server's name.
+pub fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, Failure> {
+    let name = parse_name(name).map_err(|p| Failure::usage(format!("{name}: {p}")))?;
+    let rt = crate::cli::runtime()?;
+    rt.block_on(async {
+        let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
+        zone::find_zone(&resolver, &name)
+            .await
+            .map(|z| z.primary)
+            .map_err(Failure::runtime)
+    })
+}
+
+/// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state.
+pub fn soa(mut state: State, timeout: Duration) -> Result<State, Failure> {
+    let rt = crate::cli::runtime()?;
+    let found = rt.block_on(async {
+        let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
+        zone::find_zone(&resolver, &state.hostname)
+            .await
+            .map_err(Failure::runtime)
+    })?;
+    state.zone = Some(found.zone);
+    state.server = Some(found.primary.to_ascii());
+    Ok(state)
+}
+
+/// `dyndns-send`'s options.
+#[derive(Clone, Debug)]
+pub struct SendOptions {
+    /// The server (name or address), instead of the state's.
+    pub server: Option<String>,
+    /// The zone, instead of the state's.
+    pub zone: Option<Name>,
+    /// The DNS port.
+    pub port: u16,
+    /// The time one server has to answer.
+    pub timeout: Duration,
+    /// Print the update instead of sending it.
+    pub dry_run: bool,
+    /// The cache file to rewrite on success.
+    pub cache: Option<PathBuf>,
+    /// The TSIG key.
+    pub key: Option<Key>,
+}
+
+/// Why an update failed at every server.
+#[derive(Debug, thiserror::Error)]
+#[error("update of {name} in zone {zone} failed at every address of {server}: {}", attempts.iter().map(|(a, e)| format!("{a}: {e}")).collect::<Vec<_>>().join("; "))]
+pub struct SendError {
+    /// The host name.
+    pub name: Name,
+    /// The zone.
+    pub zone: Name,
+    /// The server.
+    pub server: String,
+    /// Each address tried, and what happened there.
+    pub attempts: Vec<(SocketAddr, ServerError)>,
+}
+
+/// `dyndns-send`: sends the update to each address of the primary in turn
+/// until one accepts it, then rewrites the cache. Returns the result line.
+pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
+    if let Some(zone) = &opts.zone {
+        state.zone = Some(zone.clone());
+    }
+    if let Some(server) = &opts.server {
+        state.server = Some(server.clone());
+    }
+    let rt = crate::cli::runtime()?;
+    rt.block_on(async {
+        // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
+        let mut resolver = None;
+        if state.zone.is_none() || state.server.is_none() {
+            let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
+            let found = zone::find_zone(&r, &state.hostname)
+                .await
+                .map_err(Failure::runtime)?;
+            state.zone.get_or_insert(found.zone);
+            state.server.get_or_insert(found.primary.to_ascii());
+            resolver = Some(r);
+        }
+        let (Some(zone), Some(server)) = (state.zone.clone(), state.server.clone()) else {
+            unreachable!("zone and server were set above");
+        };
+        let update = Update {
+            state: &state,
+            zone: &zone,
+            key: opts.key.as_ref(),
+        };
+        if opts.dry_run {
+            return Ok(update::describe(&update, Some(&server))
+                .trim_end()
+                .to_owned());
+        }
+        let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
+        log::info!(
+            "updating {} to [{}]",
+            state.hostname,
+            state
+                .addresses
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        log::debug!(
+            "TSIG {}",
+            opts.key.as_ref().map_or("off".into(), |k| format!(
+                "on, key {} ({})",
+                k.name, k.algorithm
+            ))
+        );
+
+        let addresses = match parse_server_literal(&server, opts.port) {
+            Some(addr) => vec![addr],
+            None => {
+                let name =
+                    parse_name(&server).map_err(|p| Failure::usage(format!("server: {p}")))?;
+                let r = match resolver {
+                    Some(r) => r,
+                    None => zone::system_resolver(opts.timeout).map_err(Failure::runtime)?,
+                };
+                zone::server_addresses(&r, &name)
+                    .await
+                    .map_err(|e: ZoneError| Failure::runtime(e))?
+                    .into_iter()
+                    .map(|ip| SocketAddr::new(ip, opts.port))
+                    .collect()
+            }
+        };
+        let mut attempts = Vec::new();
+        for addr in addresses {
+            log::debug!("sending the update to {server} at {addr}");
+            let key = opts.key.as_ref().zip(signed.as_ref());
+            match update::exchange(addr, &request, &wire, key, opts.timeout).await {
+                Ok(()) => {
+                    if let Some(path) = &opts.cache {
+                        cache::write(path, &state).map_err(|e| {
+                            Failure::runtime(format!(
+                                "{} was updated at {addr}, but {}; the next run will update again",
+                                state.hostname,
+                                crate::cli::report("", &e).trim_start_matches(": ")
+                            ))
+                        })?;
+                        log::debug!("wrote cache file {}", path.display());
+                    }
+                    return Ok(format!(
+                        "updated {} in zone {zone} at {server} ({addr}): {}",
+                        state.hostname,
+                        if state.addresses.is_empty() {
+                            "no addresses".to_owned()
+                        } else {
+                            state
+                                .addresses
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        }
+                    ));
+                }
+                Err(e) => {
+                    log::debug!("{addr}: {e}");
+                    attempts.push((addr, e));
+                }
+            }
+        }
+        Err(Failure::runtime(SendError {
+            name: state.hostname.clone(),
+            zone,
+            server,
+            attempts,
+        }))
+    })
+}
+
+/// A server given as an address: `ADDR`, `[ADDR]:PORT` or `V4ADDR:PORT`.
+fn parse_server_literal(server: &str, port: u16) -> Option<SocketAddr> {
+    server
+        .parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, port))
+        .or_else(|_| server.parse::<SocketAddr>())
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_literals() {
+        assert_eq!(
+            parse_server_literal("::1", 53),
+            Some("[::1]:53".parse().unwrap())
+        );
+        assert_eq!(
+            parse_server_literal("[::1]:5353", 53),
+            Some("[::1]:5353".parse().unwrap())
+        );
+        assert_eq!(
+            parse_server_literal("127.0.0.1:54", 53),
+            Some("127.0.0.1:54".parse().unwrap())
+        );
+        assert_eq!(parse_server_literal("ns1.example.test.", 53), None);
+    }
+
+    #[test]
+    fn diff_without_cache_differs_and_empty_is_nothing() {
+        assert_eq!(diff(None, None, false).unwrap(), DiffOutcome::Empty);
+        let doc = r#"{"hostname":"h.example.","ttl":1,"addresses":[]}"#;
+        assert!(matches!(
+            diff(Some(doc), None, false).unwrap(),
+            DiffOutcome::Differs(_)
+        ));
+        assert_eq!(
+            diff(Some("{"), None, false).unwrap_err().status,
+            exit::USAGE
+        );
+    }
+
+    #[test]
+    fn diff_compares_with_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let doc =
+            r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"],"zone":"example."}"#;
+        let state = State::parse(doc, "t").unwrap();
+        cache::write(&path, &state).unwrap();
+        assert_eq!(
+            diff(Some(doc), Some(&path), false).unwrap(),
+            DiffOutcome::Same
+        );
+        let upper = r#"{"hostname":"H.EXAMPLE.","ttl":1,"addresses":["2001:db8::1"]}"#;
+        assert_eq!(
+            diff(Some(upper), Some(&path), false).unwrap(),
+            DiffOutcome::Same
+        );
+        let ttl = r#"{"hostname":"h.example.","ttl":2,"addresses":["2001:db8::1"]}"#;
+        assert!(matches!(
+            diff(Some(ttl), Some(&path), false).unwrap(),
+            DiffOutcome::Differs(_)
+        ));
+        assert!(matches!(
+            diff(Some(doc), Some(&path), true).unwrap(),
+            DiffOutcome::Differs(_)
+        ));
+        assert!(!path.exists(), "--force removes the cache");
+    }
+}

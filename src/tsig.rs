@@ -1,0 +1,435 @@
+//! TSIG (RFC 8945): signing update requests and verifying the answers.
+//!
+//! hickory-proto builds the to-be-signed data (`message_tbs`) and parses a
+//! signed answer into its to-be-verified data (`signed_bitmessage_to_buf`);
+//! the MAC itself is RustCrypto's `hmac`, so all six algorithms of BIND's
+//! `tsig-keygen` (hmac-md5, -sha1, -sha224, -sha256, -sha384, -sha512) take
+//! one code path.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hickory_proto::op::Message;
+use hickory_proto::rr::Name;
+use hickory_proto::rr::rdata::tsig::{
+    TSIG, TsigAlgorithm, TsigError, make_tsig_record, message_tbs, signed_bitmessage_to_buf,
+};
+use hmac::{Hmac, KeyInit, Mac};
+
+/// The fudge we send: how far apart the clocks may be (RFC 8945 §10 recommends 300 s).
+pub const FUDGE_SECS: u16 = 300;
+
+/// A TSIG algorithm we can sign with (RFC 8945 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// HMAC-MD5.SIG-ALG.REG.INT (RFC 8945 §6, deprecated but widespread).
+    HmacMd5,
+    /// hmac-sha1.
+    HmacSha1,
+    /// hmac-sha224.
+    HmacSha224,
+    /// hmac-sha256 (the default of `tsig-keygen`).
+    HmacSha256,
+    /// hmac-sha384.
+    HmacSha384,
+    /// hmac-sha512.
+    HmacSha512,
+}
+
+impl Algorithm {
+    /// The names accepted, in their usual spelling.
+    pub const NAMES: [&'static str; 6] = [
+        "hmac-md5",
+        "hmac-sha1",
+        "hmac-sha224",
+        "hmac-sha256",
+        "hmac-sha384",
+        "hmac-sha512",
+    ];
+
+    /// Parses a name, case-insensitively; BIND's long spelling of hmac-md5 is accepted.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        Some(match name.as_str() {
+            "hmac-md5" | "hmac-md5.sig-alg.reg.int" => Self::HmacMd5,
+            "hmac-sha1" => Self::HmacSha1,
+            "hmac-sha224" => Self::HmacSha224,
+            "hmac-sha256" => Self::HmacSha256,
+            "hmac-sha384" => Self::HmacSha384,
+            "hmac-sha512" => Self::HmacSha512,
+            _ => return None,
+        })
+    }
+
+    /// The algorithm as it goes on the wire.
+    fn wire(self) -> TsigAlgorithm {
+        match self {
+            Self::HmacMd5 => TsigAlgorithm::HmacMd5,
+            Self::HmacSha1 => TsigAlgorithm::HmacSha1,
+            Self::HmacSha224 => TsigAlgorithm::HmacSha224,
+            Self::HmacSha256 => TsigAlgorithm::HmacSha256,
+            Self::HmacSha384 => TsigAlgorithm::HmacSha384,
+            Self::HmacSha512 => TsigAlgorithm::HmacSha512,
+        }
+    }
+
+    /// Computes the MAC of `data` with `secret`.
+    fn mac(self, secret: &[u8], data: &[u8]) -> Vec<u8> {
+        fn run<M: Mac + KeyInit>(secret: &[u8], data: &[u8]) -> Vec<u8> {
+            // HMAC takes keys of any length (RFC 2104 §2), so this cannot fail.
+            let mut mac = <M as KeyInit>::new_from_slice(secret).expect("HMAC accepts any key");
+            mac.update(data);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match self {
+            Self::HmacMd5 => run::<Hmac<md5::Md5>>(secret, data),
+            Self::HmacSha1 => run::<Hmac<sha1::Sha1>>(secret, data),
+            Self::HmacSha224 => run::<Hmac<sha2::Sha224>>(secret, data),
+            Self::HmacSha256 => run::<Hmac<sha2::Sha256>>(secret, data),
+            Self::HmacSha384 => run::<Hmac<sha2::Sha384>>(secret, data),
+            Self::HmacSha512 => run::<Hmac<sha2::Sha512>>(secret, data),
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::NAMES[*self as usize])
+    }
+}
+
+/// A TSIG key: its name, algorithm and secret. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The key's name, as the server knows it (absolute).
+    pub name: Name,
+    /// The MAC algorithm.
+    pub algorithm: Algorithm,
+    secret: Vec<u8>,
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key")
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .field("secret", &"(hidden)")
+            .finish()
+    }
+}
+
+/// Why a key is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// A field is missing or has the wrong type.
+    #[error("\"{field}\": {problem}")]
+    Field {
+        /// The field, such as `tsig.key`.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+impl Key {
+    /// Builds a key from its name, algorithm name and base64 secret, as
+    /// PyDynDNS's `tsig` object and BIND's key files give them.
+    pub fn new(name: &str, algorithm: &str, secret_base64: &str) -> Result<Self, KeyError> {
+        let field = |field: &str, problem: String| KeyError::Field {
+            field: field.to_owned(),
+            problem,
+        };
+        let name = Name::from_ascii(name)
+            .ok()
+            .filter(|_| !name.is_empty())
+            .map(|mut n| {
+                n.set_fqdn(true);
+                n
+            })
+            .ok_or_else(|| {
+                field(
+                    "tsig.keyname",
+                    format!("\"{name}\" is not a valid key name (a DNS name such as host1-key)"),
+                )
+            })?;
+        let algorithm = Algorithm::from_name(algorithm).ok_or_else(|| {
+            field(
+                "tsig.algorithm",
+                format!(
+                    "\"{algorithm}\" is not a TSIG algorithm; use one of {}",
+                    Algorithm::NAMES.join(", ")
+                ),
+            )
+        })?;
+        let secret = data_encoding::BASE64
+            .decode(secret_base64.trim().as_bytes())
+            .map_err(|_| {
+                // The secret itself is never repeated in a message.
+                field(
+                    "tsig.key",
+                    "the secret is not valid base64 (copy the secret \"…\" of the key file made by tsig-keygen)".into(),
+                )
+            })?;
+        if secret.is_empty() {
+            return Err(field("tsig.key", "the secret is empty".into()));
+        }
+        Ok(Self {
+            name,
+            algorithm,
+            secret,
+        })
+    }
+}
+
+/// What signing a request leaves behind to verify its answer.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    /// The request's MAC, which the answer's MAC covers (RFC 8945 §5.3).
+    pub request_mac: Vec<u8>,
+}
+
+/// Seconds since the epoch, as TSIG's "time signed" counts them.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Signs `message` with `key` at `time_secs` (RFC 8945 §5.1): adds the TSIG
+/// record as the last additional record.
+pub fn sign(message: &mut Message, key: &Key, time_secs: u64) -> Result<Signed, SignError> {
+    let pre = TSIG::new(
+        key.algorithm.wire(),
+        time_secs,
+        FUDGE_SECS,
+        Vec::new(),
+        message.metadata.id,
+        None,
+        Vec::new(),
+    );
+    let tbs = message_tbs(&*message, &pre, &key.name).map_err(SignError)?;
+    let mac = key.algorithm.mac(&key.secret, &tbs);
+    message.set_signature(Box::new(make_tsig_record(
+        key.name.clone(),
+        pre.set_mac(mac.clone()),
+    )));
+    Ok(Signed { request_mac: mac })
+}
+
+/// The message could not be encoded for signing.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encode the update for signing")]
+pub struct SignError(#[source] hickory_proto::ProtoError);
+
+/// Why a signed request's answer was not accepted (RFC 8945 §5.3).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The answer carries no TSIG record.
+    #[error("the answer is not signed, though the update was (RFC 8945 §5.3)")]
+    Unsigned,
+    /// The answer's TSIG record could not be parsed.
+    #[error("the answer's TSIG record is malformed: {0}")]
+    Malformed(String),
+    /// Signed with another key or algorithm.
+    #[error("the answer is signed with key {found}, not {expected}")]
+    OtherKey {
+        /// The key we signed with.
+        expected: String,
+        /// The key the answer names.
+        found: String,
+    },
+    /// The MAC does not verify.
+    #[error(
+        "the answer's TSIG MAC does not verify with key {0}: it was not sent by a server holding this key"
+    )]
+    BadMac(String),
+    /// Signed too far from our clock.
+    #[error(
+        "the answer was signed at {signed} but our clock says {now}, beyond the fudge of {fudge} s"
+    )]
+    BadTime {
+        /// When the server signed, seconds since the epoch.
+        signed: u64,
+        /// Our clock.
+        now: u64,
+        /// The fudge the answer allows.
+        fudge: u16,
+    },
+}
+
+/// Verifies a signed request's answer `wire` (RFC 8945 §5.3): signed by the
+/// same key, a MAC over the request MAC and the answer, within the fudge.
+pub fn verify(wire: &[u8], key: &Key, signed: &Signed, now_secs: u64) -> Result<(), VerifyError> {
+    let (tbs, record) =
+        signed_bitmessage_to_buf(wire, Some(&signed.request_mac), true).map_err(|e| {
+            if e.to_string().contains("missing tsig") || e.to_string().contains("not found") {
+                VerifyError::Unsigned
+            } else {
+                VerifyError::Malformed(e.to_string())
+            }
+        })?;
+    let tsig = &record.data;
+    let same_name = record.name.to_lowercase().eq_case(&key.name.to_lowercase());
+    let same_algorithm =
+        Algorithm::from_name(&tsig.algorithm.to_name().to_ascii()) == Some(key.algorithm);
+    if !same_name || !same_algorithm {
+        return Err(VerifyError::OtherKey {
+            expected: format!("{} ({})", key.name, key.algorithm),
+            found: format!("{} ({})", record.name, tsig.algorithm),
+        });
+    }
+    let mut mac = key.algorithm.mac(&key.secret, &tbs);
+    let ok = mac.len() == tsig.mac.len()
+        && mac
+            .iter()
+            .zip(&tsig.mac)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    mac.clear();
+    if !ok {
+        return Err(VerifyError::BadMac(key.name.to_string()));
+    }
+    if now_secs.abs_diff(tsig.time) > u64::from(tsig.fudge) {
+        return Err(VerifyError::BadTime {
+            signed: tsig.time,
+            now: now_secs,
+            fudge: tsig.fudge,
+        });
+    }
+    Ok(())
+}
+
+/// The TSIG error an answer carries, if any, with what it likely means.
+pub fn answer_error(message: &Message) -> Option<String> {
+    let error = message.signature()?.data.error?;
+    Some(match error {
+        TsigError::BadSig => {
+            "TSIG error BADSIG: the server rejected our MAC; the secret (or algorithm) differs from the server's".into()
+        }
+        TsigError::BadKey => {
+            "TSIG error BADKEY: the server does not know this key name and algorithm".into()
+        }
+        TsigError::BadTime => {
+            "TSIG error BADTIME: this host's clock differs from the server's by more than the fudge; fix the clock (NTP)".into()
+        }
+        TsigError::BadTrunc => "TSIG error BADTRUNC: the server refused a truncated MAC".into(),
+        TsigError::Unknown(code) => format!("TSIG error {code}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::op::{MessageType, OpCode};
+
+    fn key(alg: &str) -> Key {
+        Key::new("k1", alg, "c2VjcmV0c2VjcmV0").unwrap()
+    }
+
+    #[test]
+    fn parses_algorithm_names_case_insensitively() {
+        assert_eq!(
+            Algorithm::from_name("HMAC-MD5.SIG-ALG.REG.INT"),
+            Some(Algorithm::HmacMd5)
+        );
+        assert_eq!(
+            Algorithm::from_name("Hmac-Sha256"),
+            Some(Algorithm::HmacSha256)
+        );
+        assert_eq!(Algorithm::from_name("hmac-sha3"), None);
+        for name in Algorithm::NAMES {
+            assert_eq!(Algorithm::from_name(name).unwrap().to_string(), name);
+        }
+    }
+
+    #[test]
+    fn rfc_4231_test_case_2() {
+        // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
+        let mac = Algorithm::HmacSha256.mac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            data_encoding::HEXLOWER.encode(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let k = key("hmac-sha256");
+        assert!(!format!("{k:?}").contains("c2Vj"));
+        assert!(!format!("{k:?}").contains("secret\""));
+    }
+
+    #[test]
+    fn bad_keys_are_refused_without_echoing_the_secret() {
+        let e = Key::new("k", "hmac-sha256", "not base64!!")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tsig.key") && !e.contains("not base64!!"), "{e}");
+        assert!(
+            Key::new("k", "hmac-sha256", "")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            Key::new("k", "md4", "c2VjcmV0")
+                .unwrap_err()
+                .to_string()
+                .contains("hmac-sha512")
+        );
+    }
+
+    /// A response signed as a server would sign it: MAC over the request MAC,
+    /// then the response (RFC 8945 §5.3).
+    fn signed_response(k: &Key, request: &Signed, time: u64, secret: &[u8]) -> Vec<u8> {
+        let mut response = Message::new(7, MessageType::Response, OpCode::Update);
+        let pre = TSIG::new(
+            k.algorithm.wire(),
+            time,
+            FUDGE_SECS,
+            Vec::new(),
+            7,
+            None,
+            Vec::new(),
+        );
+        let mut tbs = Vec::new();
+        tbs.extend_from_slice(&(request.request_mac.len() as u16).to_be_bytes());
+        tbs.extend_from_slice(&request.request_mac);
+        tbs.extend(message_tbs(&response, &pre, &k.name).unwrap());
+        let mac = k.algorithm.mac(secret, &tbs);
+        response.set_signature(Box::new(make_tsig_record(k.name.clone(), pre.set_mac(mac))));
+        response.to_vec().unwrap()
+    }
+
+    #[test]
+    fn verifies_answers_for_every_algorithm() {
+        for name in Algorithm::NAMES {
+            let k = key(name);
+            let mut request = Message::new(7, MessageType::Query, OpCode::Update);
+            let signed = sign(&mut request, &k, 1000).unwrap();
+            assert_eq!(request.signature().unwrap().data.mac, signed.request_mac);
+            let wire = signed_response(&k, &signed, 1000, &k.secret);
+            assert_eq!(verify(&wire, &k, &signed, 1010), Ok(()), "{name}");
+            let forged = signed_response(&k, &signed, 1000, b"other");
+            assert_eq!(
+                verify(&forged, &k, &signed, 1010),
+                Err(VerifyError::BadMac("k1.".into()))
+            );
+            assert!(matches!(
+                verify(&wire, &k, &signed, 2000),
+                Err(VerifyError::BadTime { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn unsigned_answer_is_refused() {
+        let k = key("hmac-sha256");
+        let mut request = Message::new(7, MessageType::Query, OpCode::Update);
+        let signed = sign(&mut request, &k, 1000).unwrap();
+        let wire = Message::new(7, MessageType::Response, OpCode::Update)
+            .to_vec()
+            .unwrap();
+        assert_eq!(verify(&wire, &k, &signed, 1000), Err(VerifyError::Unsigned));
+    }
+}

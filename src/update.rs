@@ -1,0 +1,308 @@
+//! The RFC 2136 update: building the message, sending it over TCP, checking
+//! the answer.
+//!
+//! Zone section: the zone apex, class IN, type SOA (RFC 2136 §2.3). Update
+//! section: delete all RRsets at the name (§2.5.3: type ANY, class ANY, TTL 0,
+//! no rdata), then add one AAAA per address (§2.5.1). Over TCP the message is
+//! framed by a 2-byte length (RFC 1035 §4.2.2).
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, UpdateMessage};
+use hickory_proto::rr::rdata::AAAA;
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::state::State;
+use crate::tsig::{self, Key, Signed};
+
+/// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
+pub const MAX_TCP_MESSAGE: usize = 65535;
+
+/// What to send: the state, the zone, and the key to sign with.
+#[derive(Clone, Debug)]
+pub struct Update<'a> {
+    /// The name, TTL and addresses to register.
+    pub state: &'a State,
+    /// The zone apex.
+    pub zone: &'a Name,
+    /// The TSIG key, if the update is signed.
+    pub key: Option<&'a Key>,
+}
+
+/// Why an update failed at one server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// No TCP connection, or it broke.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// No answer within the timeout.
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The answer is not a DNS message, or not the answer to ours.
+    #[error("bad answer: {0}")]
+    BadAnswer(String),
+    /// The server answered with an error code.
+    #[error("{}", refusal(*rcode, tsig.as_deref(), *signed))]
+    Refused {
+        /// The rcode.
+        rcode: ResponseCode,
+        /// The TSIG error the answer carries, explained.
+        tsig: Option<String>,
+        /// Whether our update was signed.
+        signed: bool,
+    },
+    /// The answer's TSIG did not verify.
+    #[error(transparent)]
+    Tsig(#[from] tsig::VerifyError),
+}
+
+/// Describes an error rcode, with its likely causes (RFC 2136 §2.2).
+fn refusal(rcode: ResponseCode, tsig: Option<&str>, signed: bool) -> String {
+    let name = rcode_name(rcode);
+    if let Some(tsig) = tsig {
+        return format!("{name} ({tsig})");
+    }
+    let hint = match rcode {
+        ResponseCode::Refused | ResponseCode::NotAuth if signed => {
+            "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone"
+        }
+        ResponseCode::Refused | ResponseCode::NotAuth => {
+            "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
+        }
+        ResponseCode::NotZone => "the name is not inside the zone",
+        ResponseCode::ServFail => "the server failed to apply the update; its log says why",
+        ResponseCode::FormErr => "the server could not parse the update",
+        ResponseCode::NotImp => "the server does not implement dynamic updates",
+        _ => "",
+    };
+    if hint.is_empty() {
+        name
+    } else {
+        format!("{name}: {hint}")
+    }
+}
+
+/// The rcode's mnemonic, as RFC 6895 §2.3 names it.
+pub fn rcode_name(rcode: ResponseCode) -> String {
+    match rcode {
+        ResponseCode::NoError => "NOERROR".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::YXDomain => "YXDOMAIN".into(),
+        ResponseCode::YXRRSet => "YXRRSET".into(),
+        ResponseCode::NXRRSet => "NXRRSET".into(),
+        ResponseCode::NotAuth => "NOTAUTH".into(),
+        ResponseCode::NotZone => "NOTZONE".into(),
+        other => format!("rcode {}", u16::from(other)),
+    }
+}
+
+/// Why the update could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The name is not inside the zone.
+    #[error("{name} is not inside zone {zone}")]
+    NotInZone {
+        /// The host name.
+        name: Name,
+        /// The zone.
+        zone: Name,
+    },
+    /// Too large for one DNS message.
+    #[error(
+        "the update for {name} with {count} addresses is {size} octets, more than one DNS message can carry ({MAX_TCP_MESSAGE}); register fewer addresses"
+    )]
+    TooLarge {
+        /// The host name.
+        name: Name,
+        /// How many addresses.
+        count: usize,
+        /// The encoded size.
+        size: usize,
+    },
+    /// Encoding or signing failed.
+    #[error("cannot encode the update: {0}")]
+    Encode(String),
+}
+
+/// The unsigned update message (see the module doc), with a random ID.
+pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
+    let state = update.state;
+    if !update.zone.zone_of(&state.hostname) {
+        return Err(BuildError::NotInZone {
+            name: state.hostname.clone(),
+            zone: update.zone.clone(),
+        });
+    }
+    let mut message = Message::new(rand_id(), MessageType::Query, OpCode::Update);
+    message.metadata.recursion_desired = false;
+    let mut zone = Query::query(update.zone.clone(), RecordType::SOA);
+    zone.query_class = DNSClass::IN;
+    message.add_zone(zone);
+    // RFC 2136 §2.5.3: delete all RRsets from a name.
+    let mut delete = Record::update0(state.hostname.clone(), 0, RecordType::ANY);
+    delete.dns_class = DNSClass::ANY;
+    message.add_update(delete);
+    for addr in &state.addresses {
+        message.add_update(Record::from_rdata(
+            state.hostname.clone(),
+            state.ttl_secs,
+            RData::AAAA(AAAA(*addr)),
+        ));
+    }
+    Ok(message)
+}
+
+/// Encodes (and signs, when a key is given) the update for the wire.
+pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    let mut message = build(update)?;
+    let signed = match update.key {
+        Some(key) => Some(
+            tsig::sign(&mut message, key, tsig::now_secs())
+                .map_err(|e| BuildError::Encode(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let wire = message
+        .to_vec()
+        .map_err(|e| BuildError::Encode(e.to_string()))?;
+    if wire.len() > MAX_TCP_MESSAGE {
+        return Err(BuildError::TooLarge {
+            name: update.state.hostname.clone(),
+            count: update.state.addresses.len(),
+            size: wire.len(),
+        });
+    }
+    Ok((message, wire, signed))
+}
+
+/// The update as a person reads it, in `nsupdate`'s words; the secret is never shown.
+pub fn describe(update: &Update<'_>, server: Option<&str>) -> String {
+    let state = update.state;
+    let mut out = String::new();
+    if let Some(server) = server {
+        let _ = writeln!(out, "server {server}");
+    }
+    let _ = writeln!(out, "zone {}", update.zone);
+    if let Some(key) = update.key {
+        let _ = writeln!(
+            out,
+            "; signed with TSIG key {} ({}), secret not shown",
+            key.name, key.algorithm
+        );
+    }
+    let _ = writeln!(out, "update delete {} ANY", state.hostname);
+    for addr in &state.addresses {
+        let _ = writeln!(
+            out,
+            "update add {} {} IN AAAA {addr}",
+            state.hostname, state.ttl_secs
+        );
+    }
+    let _ = writeln!(out, "send");
+    out
+}
+
+/// Sends the encoded update to one server and checks its answer: the ID, the
+/// QR bit and opcode, the rcode, and (for a signed update) the TSIG.
+pub async fn exchange(
+    addr: SocketAddr,
+    request: &Message,
+    wire: &[u8],
+    key: Option<(&Key, &Signed)>,
+    timeout: Duration,
+) -> Result<(), ServerError> {
+    let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
+        .await
+        .map_err(|_| ServerError::Timeout(timeout))??;
+    check_answer(request, &answer, key, tsig::now_secs())
+}
+
+/// One TCP round trip: connect, send the framed request, read the framed answer.
+async fn round_trip(addr: SocketAddr, wire: &[u8]) -> Result<Vec<u8>, ServerError> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let mut framed = Vec::with_capacity(wire.len() + 2);
+    framed.extend_from_slice(&(wire.len() as u16).to_be_bytes());
+    framed.extend_from_slice(wire);
+    stream.write_all(&framed).await?;
+    let mut len = [0u8; 2];
+    stream.read_exact(&mut len).await.map_err(closed)?;
+    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut answer).await.map_err(closed)?;
+    Ok(answer)
+}
+
+/// A connection closed before a whole answer came.
+fn closed(e: std::io::Error) -> ServerError {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        ServerError::BadAnswer("the server closed the connection before a whole answer came".into())
+    } else {
+        ServerError::Io(e)
+    }
+}
+
+/// Checks an answer against the request (RFC 1035 §4.1.1, RFC 8945 §5.3).
+pub fn check_answer(
+    request: &Message,
+    answer: &[u8],
+    key: Option<(&Key, &Signed)>,
+    now_secs: u64,
+) -> Result<(), ServerError> {
+    let message = Message::from_vec(answer)
+        .map_err(|e| ServerError::BadAnswer(format!("not a DNS message ({e})")))?;
+    if message.metadata.id != request.metadata.id {
+        return Err(ServerError::BadAnswer(format!(
+            "ID {} does not match the update's {}",
+            message.metadata.id, request.metadata.id
+        )));
+    }
+    if message.metadata.message_type != MessageType::Response {
+        return Err(ServerError::BadAnswer(
+            "not a response (QR bit clear)".into(),
+        ));
+    }
+    if message.metadata.op_code != OpCode::Update {
+        return Err(ServerError::BadAnswer(format!(
+            "opcode {:?}, not UPDATE",
+            message.metadata.op_code
+        )));
+    }
+    let rcode = message.metadata.response_code;
+    if rcode != ResponseCode::NoError {
+        // Error answers are often unsigned (BIND's BADSIG, BADKEY): report the
+        // rcode and TSIG error the server gave rather than a verification failure.
+        return Err(ServerError::Refused {
+            rcode,
+            tsig: tsig::answer_error(&message),
+            signed: key.is_some(),
+        });
+    }
+    if let Some((key, signed)) = key {
+        if let Some(error) = tsig::answer_error(&message) {
+            return Err(ServerError::BadAnswer(error));
+        }
+        tsig::verify(answer, key, signed, now_secs)?;
+    }
+    Ok(())
+}
+
+/// A random message ID (RFC 5452 §4.3), from the standard library's
+/// randomly seeded hasher: enough for a TCP exchange we start ourselves.
+fn rand_id() -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish() as u16
+}
