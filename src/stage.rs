@@ -67,7 +67,7 @@ pub enum DiffOutcome {
     /// The state equals the cache.
     Same,
     /// The state differs (or there is no usable cache): pass it on.
-    Differs(State),
+    Differs(Box<State>),
 }
 
 impl DiffOutcome {
@@ -93,12 +93,12 @@ pub fn diff(
     let state = State::parse(input, "standard input").map_err(Failure::usage)?;
     let Some(path) = cache_path else {
         log::debug!("no cache configured: every run updates");
-        return Ok(DiffOutcome::Differs(state));
+        return Ok(DiffOutcome::Differs(Box::new(state)));
     };
     if force {
         log::debug!("--force: removing cache file {}", path.display());
         cache::remove(path).map_err(Failure::usage)?;
-        return Ok(DiffOutcome::Differs(state));
+        return Ok(DiffOutcome::Differs(Box::new(state)));
     }
     match cache::read(path) {
         Cached::Found(cached) if cached.same_registration(&state) => {
@@ -115,18 +115,18 @@ pub fn diff(
                 state.hostname,
                 path.display()
             );
-            Ok(DiffOutcome::Differs(state))
+            Ok(DiffOutcome::Differs(Box::new(state)))
         }
         Cached::Missing => {
             log::debug!("no cache file {}: updating", path.display());
-            Ok(DiffOutcome::Differs(state))
+            Ok(DiffOutcome::Differs(Box::new(state)))
         }
         Cached::Unusable(e) => {
             log::warn!(
                 "{}; updating anyway",
                 crate::cli::report("cache", &e).trim_start_matches("cache: ")
             );
-            Ok(DiffOutcome::Differs(state))
+            Ok(DiffOutcome::Differs(Box::new(state)))
         }
     }
 }

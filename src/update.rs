@@ -111,9 +111,9 @@ pub enum BuildError {
     #[error("{name} is not inside zone {zone}")]
     NotInZone {
         /// The host name.
-        name: Name,
+        name: String,
         /// The zone.
-        zone: Name,
+        zone: String,
     },
     /// Too large for one DNS message.
     #[error(
@@ -121,7 +121,7 @@ pub enum BuildError {
     )]
     TooLarge {
         /// The host name.
-        name: Name,
+        name: String,
         /// How many addresses.
         count: usize,
         /// The encoded size.
@@ -137,8 +137,8 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
     let state = update.state;
     if !update.zone.zone_of(&state.hostname) {
         return Err(BuildError::NotInZone {
-            name: state.hostname.clone(),
-            zone: update.zone.clone(),
+            name: state.hostname.to_string(),
+            zone: update.zone.to_string(),
         });
     }
     let mut message = Message::new(rand_id(), MessageType::Query, OpCode::Update);
@@ -175,7 +175,7 @@ pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>),
         .map_err(|e| BuildError::Encode(e.to_string()))?;
     if wire.len() > MAX_TCP_MESSAGE {
         return Err(BuildError::TooLarge {
-            name: update.state.hostname.clone(),
+            name: update.state.hostname.to_string(),
             count: update.state.addresses.len(),
             size: wire.len(),
         });

@@ -1,0 +1,537 @@
+//! The test world: a network namespace with a veth pair, its own resolver
+//! config and host name, and a real BIND 9 `named` authoritative for the test
+//! zones, all removed again in `Drop` (even when a test panics).
+//!
+//! Nothing here queries the machine's own resolver: every command that
+//! resolves runs inside the namespace, whose `/etc/resolv.conf` names the
+//! test's own `named` on `::1`.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// The six TSIG algorithms of `tsig-keygen`.
+pub const ALGORITHMS: [&str; 6] = [
+    "hmac-md5",
+    "hmac-sha1",
+    "hmac-sha224",
+    "hmac-sha256",
+    "hmac-sha384",
+    "hmac-sha512",
+];
+
+/// A stage binary built by cargo.
+pub fn bin(name: &str) -> PathBuf {
+    match name {
+        "dyndns-addrs" => env!("CARGO_BIN_EXE_dyndns-addrs").into(),
+        "dyndns-diff" => env!("CARGO_BIN_EXE_dyndns-diff").into(),
+        "dyndns-soa" => env!("CARGO_BIN_EXE_dyndns-soa").into(),
+        "dyndns-send" => env!("CARGO_BIN_EXE_dyndns-send").into(),
+        "pydyndns" => Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pydyndns"),
+        other => panic!("no such program {other}"),
+    }
+}
+
+/// PATH for the programs under test: the built stages first, so the wrapper
+/// finds them, then the system's directories.
+fn test_path() -> String {
+    let bins = bin("dyndns-addrs").parent().unwrap().to_owned();
+    format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bins.display())
+}
+
+/// What a finished command did, for assertions that explain themselves.
+pub struct Run {
+    /// The command line, for messages.
+    pub command: String,
+    /// The exit status (-1 when killed by a signal).
+    pub status: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command: {}\nstatus: {}\n--- stdout\n{}--- stderr\n{}---",
+            self.command, self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// Asserts the exit status.
+    #[track_caller]
+    pub fn status(&self, want: i32) -> &Self {
+        assert_eq!(self.status, want, "unexpected exit status\n{self}");
+        self
+    }
+
+    /// Asserts success (exit 0).
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        self.status(0)
+    }
+
+    /// Asserts stderr contains `needle`.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    /// Asserts stdout is exactly `want` (plus a newline when `want` has none).
+    #[track_caller]
+    pub fn stdout_is(&self, want: &str) -> &Self {
+        let want = if want.is_empty() || want.ends_with('\n') {
+            want.to_owned()
+        } else {
+            format!("{want}\n")
+        };
+        assert_eq!(self.stdout, want, "stdout differs\n{self}");
+        self
+    }
+
+    /// Asserts nothing at all on stderr.
+    #[track_caller]
+    pub fn quiet(&self) -> &Self {
+        assert_eq!(self.stderr, "", "stderr not empty\n{self}");
+        self
+    }
+}
+
+/// Runs `cmd` with `stdin`, a clean environment (no RUST_LOG) and the test PATH.
+pub fn run_command(mut cmd: Command, stdin: &str, shown: String) -> Run {
+    cmd.env_clear()
+        .env("PATH", test_path())
+        .env("LC_ALL", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(stdin.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        command: shown,
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs a program of ours on the host (for what resolves nothing).
+pub fn run(program: &str, args: &[&str], stdin: &str) -> Run {
+    let mut cmd = Command::new(bin(program));
+    cmd.args(args);
+    run_command(cmd, stdin, format!("{program} {}", args.join(" ")))
+}
+
+/// Fails the test with an install hint when a needed tool is missing.
+#[track_caller]
+pub fn require(tool: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .chain(["/usr/sbin".into(), "/sbin".into()])
+                .any(|d| d.join(tool).is_file())
+        })
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is missing: run scripts/test, or apt-get install {package}"
+    );
+}
+
+/// Runs a command, panicking with its output if it fails.
+#[track_caller]
+pub fn sh(args: &[&str]) -> Output {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+static WORLDS: AtomicUsize = AtomicUsize::new(0);
+
+/// A network namespace with a veth pair (`veth0` and its peer `veth1`), a
+/// host name, and a `named` serving the test zones on `::1` and 127.0.0.1.
+pub struct World {
+    /// The namespace's name.
+    pub ns: String,
+    /// The host name inside the namespace (short form, as `hostname` prints it).
+    pub hostname: String,
+    /// A scratch directory: named's files, configs, the cache.
+    pub dir: tempfile::TempDir,
+    named: Option<Child>,
+}
+
+/// The zones every world serves, and how each accepts updates.
+const ZONES: &str = r#"
+zone "example.test" { type primary; file "example.test.db"; allow-update { 127.0.0.1; ::1; }; };
+zone "noupdate.test" { type primary; file "noupdate.test.db"; };
+zone "dead.test" { type primary; file "dead.test.db"; allow-update { 127.0.0.1; ::1; }; };
+"#;
+
+/// An address of the dead primary: on the namespace's loopback, where nothing listens.
+pub const DEAD_ADDRESS: &str = "2001:db8:53::1";
+
+impl World {
+    /// A world whose host calls itself `fqdn` (its short name as the kernel
+    /// host name, the full one through `/etc/hosts`).
+    pub fn new(fqdn: &str) -> Self {
+        require("named", "bind9");
+        require("dig", "bind9-dnsutils");
+        require("tsig-keygen", "bind9");
+        require("ip", "iproute2");
+        require("unshare", "util-linux");
+        let n = WORLDS.fetch_add(1, Ordering::SeqCst);
+        let ns = format!("dyndns-t{}-{n}", std::process::id());
+        let dir = tempfile::Builder::new()
+            .prefix("dyndns-test.")
+            .tempdir()
+            .unwrap();
+        let hostname = fqdn.split('.').next().unwrap().to_owned();
+        let mut world = Self {
+            ns,
+            hostname,
+            dir,
+            named: None,
+        };
+        world.make_namespace(fqdn);
+        world.start_named();
+        world
+    }
+
+    fn make_namespace(&mut self, fqdn: &str) {
+        // A leftover from a killed run would make `ip netns add` fail.
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
+        sh(&["ip", "netns", "add", &self.ns]);
+        let etc = self.etc();
+        fs::create_dir_all(&etc).unwrap();
+        fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();
+        fs::write(
+            etc.join("hosts"),
+            format!(
+                "127.0.0.1 localhost\n::1 localhost\n127.0.1.1 {fqdn} {}\n",
+                self.hostname
+            ),
+        )
+        .unwrap();
+        self.ip(&["link", "set", "lo", "up"]);
+        self.ip(&[
+            "link", "add", "veth0", "type", "veth", "peer", "name", "veth1",
+        ]);
+        // RFC 4941 temporary addresses for prefixes added with mngtmpaddr.
+        self.exec(&["sysctl", "-qw", "net.ipv6.conf.veth0.use_tempaddr=2"]);
+        self.ip(&["link", "set", "veth0", "up"]);
+        self.ip(&["link", "set", "veth1", "up"]);
+        self.ip(&["addr", "add", &format!("{DEAD_ADDRESS}/128"), "dev", "lo"]);
+    }
+
+    fn etc(&self) -> PathBuf {
+        PathBuf::from("/etc/netns").join(&self.ns)
+    }
+
+    /// `ip -n NS ARGS`.
+    pub fn ip(&self, args: &[&str]) {
+        let mut all = vec!["ip", "-n", &self.ns];
+        all.extend_from_slice(args);
+        sh(&all);
+    }
+
+    /// Runs a system command inside the namespace, panicking if it fails.
+    pub fn exec(&self, args: &[&str]) -> String {
+        let mut all = vec!["ip", "netns", "exec", &self.ns];
+        all.extend_from_slice(args);
+        String::from_utf8(sh(&all).stdout).unwrap()
+    }
+
+    fn start_named(&mut self) {
+        let d = self.dir.path();
+        let keys = Command::new("sh")
+            .arg("-c")
+            .arg(
+                ALGORITHMS
+                    .iter()
+                    .map(|a| format!("tsig-keygen -a {a} key-{a}"))
+                    .collect::<Vec<_>>()
+                    .join(" && "),
+            )
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .output()
+            .unwrap();
+        assert!(keys.status.success(), "tsig-keygen failed");
+        fs::write(d.join("keys.conf"), keys.stdout).unwrap();
+        let grants: String = ALGORITHMS
+            .iter()
+            .map(|a| format!("grant key-{a} zonesub ANY; "))
+            .collect();
+        let conf = format!(
+            r#"options {{
+  directory "{dir}";
+  pid-file none;
+  session-keyfile "{dir}/session.key";
+  managed-keys-directory "{dir}";
+  listen-on port 53 {{ 127.0.0.1; }};
+  listen-on-v6 port 53 {{ ::1; }};
+  recursion no; dnssec-validation no; notify no;
+}};
+controls {{ }};
+include "{dir}/keys.conf";
+zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; }};
+{ZONES}"#,
+            dir = d.display()
+        );
+        fs::write(d.join("named.conf"), conf).unwrap();
+        for zone in ["example.test", "noupdate.test", "signed.test"] {
+            fs::write(
+                d.join(format!("{zone}.db")),
+                zone_file(zone, "ns1", &["ns1 AAAA ::1"]),
+            )
+            .unwrap();
+        }
+        fs::write(
+            d.join("dead.test.db"),
+            zone_file(
+                "dead.test",
+                "ns",
+                &[&format!("ns AAAA {DEAD_ADDRESS}"), "ns A 127.0.0.1"],
+            ),
+        )
+        .unwrap();
+        let log = fs::File::create(d.join("named.log")).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns, "named", "-g", "-n", "1", "-c"])
+            .arg(d.join("named.conf"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("cannot start named");
+        self.named = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.dig("example.test", "SOA").is_empty() {
+            if let Some(Some(status)) = self.named.as_mut().map(|c| c.try_wait().unwrap()) {
+                panic!(
+                    "named exited ({status}): {}",
+                    fs::read_to_string(d.join("named.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "named did not answer within 15 s: {}",
+                fs::read_to_string(d.join("named.log")).unwrap_or_default()
+            );
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `dig +short @::1 NAME TYPE` inside the namespace, lines sorted.
+    pub fn dig(&self, name: &str, rtype: &str) -> Vec<String> {
+        let out = Command::new("ip")
+            .args([
+                "netns", "exec", &self.ns, "dig", "+short", "+time=1", "+tries=1", "@::1", name,
+                rtype,
+            ])
+            .output()
+            .unwrap();
+        let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with(';'))
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    /// The AAAA records at `name` as "TTL ADDRESS", sorted.
+    pub fn aaaa(&self, name: &str) -> Vec<String> {
+        let out = self.exec(&[
+            "dig", "+noall", "+answer", "+time=1", "+tries=1", "@::1", name, "AAAA",
+        ]);
+        let mut v: Vec<String> = out
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 5 && f[3] == "AAAA").then(|| format!("{} {}", f[1], f[4]))
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The zone's SOA serial.
+    pub fn serial(&self, zone: &str) -> u32 {
+        let soa = self.dig(zone, "SOA");
+        let fields: Vec<&str> = soa
+            .first()
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default();
+        fields
+            .get(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no SOA for {zone}: {soa:?}"))
+    }
+
+    /// The secret of the test key for `algorithm`, from named's key file.
+    pub fn secret(&self, algorithm: &str) -> String {
+        let keys = fs::read_to_string(self.dir.path().join("keys.conf")).unwrap();
+        let block = keys
+            .split("key \"")
+            .find(|b| b.starts_with(&format!("key-{algorithm}\"")))
+            .unwrap();
+        block.split('"').nth(2).unwrap().to_owned()
+    }
+
+    /// Writes a config file into the scratch directory and returns its path.
+    pub fn config(&self, name: &str, json: &str) -> String {
+        let path = self.dir.path().join(name);
+        fs::write(&path, json).unwrap();
+        path.display().to_string()
+    }
+
+    /// The cache path used by [`World::default_config`].
+    pub fn cache(&self) -> PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    /// A config with a cache in the scratch directory and the given TTL.
+    pub fn default_config(&self, ttl: u32) -> String {
+        self.config(
+            "pydyndns.conf",
+            &format!(r#"{{"cache": "{}", "ttl": {ttl}}}"#, self.cache().display()),
+        )
+    }
+
+    /// Runs a program of ours inside the namespace, with the world's host name.
+    pub fn run(&self, program: &str, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = Command::new("ip");
+        cmd.args([
+            "netns",
+            "exec",
+            &self.ns,
+            "unshare",
+            "--uts",
+            "--",
+            "sh",
+            "-c",
+            "hostname \"$0\" && exec \"$@\"",
+        ])
+        .arg(&self.hostname)
+        .arg(bin(program))
+        .args(args);
+        run_command(
+            cmd,
+            stdin,
+            format!("[{}] {program} {}", self.ns, args.join(" ")),
+        )
+    }
+
+    /// Adds an address to veth0 (`ip addr add ARGS dev veth0`).
+    pub fn add_address(&self, args: &[&str]) {
+        let mut all = vec!["addr", "add"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["dev", "veth0"]);
+        self.ip(&all);
+    }
+
+    /// Removes an address from veth0.
+    pub fn del_address(&self, addr: &str) {
+        self.ip(&["addr", "del", addr, "dev", "veth0"]);
+    }
+
+    /// Waits until duplicate address detection is over on veth0 and, when
+    /// `temporary` is set, the kernel made a temporary address.
+    pub fn settle(&self, temporary: bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let table = self.exec(&["cat", "/proc/net/if_inet6"]);
+            let veth: Vec<u32> = table
+                .lines()
+                .filter(|l| l.ends_with(" veth0"))
+                .filter_map(|l| u32::from_str_radix(l.split_whitespace().nth(4)?, 16).ok())
+                .collect();
+            let tentative = veth.iter().any(|f| f & 0x40 != 0);
+            let has_temp = veth.iter().any(|f| f & 0x01 != 0);
+            if !tentative && (has_temp || !temporary) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "addresses did not settle: {table}"
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends an update with `nsupdate` inside the namespace (to change the zone behind our back).
+    pub fn nsupdate(&self, script: &str) {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.ns, "nsupdate"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("server ::1\n{script}\nsend\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "nsupdate failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A zone file: SOA naming `primary` as MNAME, an NS, and `extra` records.
+fn zone_file(zone: &str, primary: &str, extra: &[&str]) -> String {
+    let mut z = format!(
+        "$ORIGIN {zone}.\n$TTL 300\n@ IN SOA {primary}.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n@ IN NS {primary}\n"
+    );
+    for line in extra {
+        let _ = writeln!(z, "{line}");
+    }
+    z
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(mut named) = self.named.take() {
+            let _ = named.kill();
+            let _ = named.wait();
+        }
+        // `ip netns exec` is gone with named; the namespace and its /etc go too.
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
+        let _ = fs::remove_dir_all(self.etc());
+    }
+}

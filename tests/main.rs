@@ -1,0 +1,15 @@
+//! Integration tests: the real binaries and the wrapper, against a real BIND 9
+//! `named` and real kernel interfaces in network namespaces (see `common`).
+//! They need root (for `ip netns`); `scripts/test` installs what they use.
+
+// Helpers are `pub` so sibling modules share them; nothing leaves this crate.
+#![allow(unreachable_pub)]
+
+mod common;
+
+mod addrs;
+mod diff;
+mod send;
+mod soa;
+mod stages;
+mod wrapper;

@@ -1,0 +1,221 @@
+//! `dyndns-send`: real updates to a real `named`, signed and unsigned.
+
+use std::fs;
+
+use crate::common::{ALGORITHMS, DEAD_ADDRESS, World};
+
+fn state(name: &str, addrs: &[&str]) -> String {
+    let list: Vec<String> = addrs.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        r#"{{"hostname":"{name}","ttl":300,"addresses":[{}]}}"#,
+        list.join(",")
+    )
+}
+
+fn tsig_config(world: &World, algorithm: &str, keyname: &str, secret: &str) -> String {
+    world.config(
+        &format!("{algorithm}.conf"),
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "{algorithm}", "keyname": "{keyname}", "key": "{secret}"}}}}"#,
+            world.cache().display()
+        ),
+    )
+}
+
+#[test]
+fn updates_and_writes_the_cache() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    let input = state("host1.example.test.", &["2001:db8:10::2", "2001:db8:10::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .ok()
+        .quiet()
+        .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): 2001:db8:10::1 2001:db8:10::2");
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:10::1", "300 2001:db8:10::2"]
+    );
+    assert_eq!(
+        fs::read_to_string(world.cache()).unwrap(),
+        "{\"hostname\":\"host1.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\",\"2001:db8:10::2\"]}\n"
+    );
+}
+
+#[test]
+fn delete_all_then_add_replaces_every_record() {
+    let world = World::new("host1.example.test");
+    world.nsupdate("update add host1.example.test. 60 AAAA 2001:db8:99::1\nupdate add host1.example.test. 60 TXT \"old\"");
+    let conf = world.default_config(300);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("host1.example.test.", &["2001:db8:10::5"]),
+        )
+        .ok();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::5"]);
+    assert!(world.dig("host1.example.test", "TXT").is_empty());
+    // An empty set removes the name's records.
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("host1.example.test.", &[]),
+        )
+        .ok();
+    assert!(world.aaaa("host1.example.test").is_empty());
+}
+
+#[test]
+fn dry_run_prints_and_sends_nothing() {
+    let world = World::new("host1.example.test");
+    let conf = tsig_config(
+        &world,
+        "hmac-sha256",
+        "key-hmac-sha256",
+        &world.secret("hmac-sha256"),
+    );
+    let serial = world.serial("signed.test");
+    let r = world.run(
+        "dyndns-send",
+        &["-c", &conf, "--dry-run"],
+        &state("h.signed.test.", &["2001:db8::1"]),
+    );
+    r.ok().quiet().stdout_is(
+        "server ns1.signed.test.\nzone signed.test.\n; signed with TSIG key key-hmac-sha256. (hmac-sha256), secret not shown\nupdate delete h.signed.test. ANY\nupdate add h.signed.test. 300 IN AAAA 2001:db8::1\nsend",
+    );
+    assert!(!r.stdout.contains(&world.secret("hmac-sha256")));
+    assert_eq!(world.serial("signed.test"), serial);
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn every_tsig_algorithm_lands() {
+    let world = World::new("host1.example.test");
+    for (i, algorithm) in ALGORITHMS.iter().enumerate() {
+        let conf = tsig_config(
+            &world,
+            algorithm,
+            &format!("key-{algorithm}"),
+            &world.secret(algorithm),
+        );
+        let name = format!("{algorithm}.signed.test.");
+        let addr = format!("2001:db8:30::{}", i + 1);
+        world
+            .run("dyndns-send", &["-c", &conf], &state(&name, &[&addr]))
+            .ok();
+        assert_eq!(world.aaaa(&name), [format!("300 {addr}")], "{algorithm}");
+    }
+}
+
+#[test]
+fn unsigned_update_to_tsig_zone_is_refused() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    let serial = world.serial("signed.test");
+    world
+        .run("dyndns-send", &["-c", &conf], &state("h.signed.test.", &["2001:db8::1"]))
+        .status(1)
+        .stdout_is("")
+        .stderr_has("dyndns-send: update of h.signed.test. in zone signed.test. failed at every address of ns1.signed.test.: [::1]:53: REFUSED");
+    assert_eq!(world.serial("signed.test"), serial);
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn wrong_secret_is_badsig_and_changes_nothing() {
+    let world = World::new("host1.example.test");
+    let good = tsig_config(
+        &world,
+        "hmac-sha256",
+        "key-hmac-sha256",
+        &world.secret("hmac-sha256"),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &good],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .ok();
+    let cache_before = fs::read_to_string(world.cache()).unwrap();
+    let serial = world.serial("signed.test");
+    let wrong = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let bad = tsig_config(&world, "hmac-sha256", "key-hmac-sha256", wrong);
+    let r = world.run(
+        "dyndns-send",
+        &["-c", &bad],
+        &state("h.signed.test.", &["2001:db8::2"]),
+    );
+    r.status(1)
+        .stderr_has("[::1]:53: NOTAUTH (TSIG error BADSIG");
+    assert!(!r.stderr.contains(wrong), "the secret leaked\n{r}");
+    assert_eq!(world.serial("signed.test"), serial);
+    assert_eq!(world.aaaa("h.signed.test"), ["300 2001:db8::1"]);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache_before);
+}
+
+#[test]
+fn unknown_key_is_badkey() {
+    let world = World::new("host1.example.test");
+    let conf = tsig_config(
+        &world,
+        "hmac-sha256",
+        "no-such-key",
+        &world.secret("hmac-sha256"),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .status(1)
+        .stderr_has("NOTAUTH (TSIG error BADKEY");
+}
+
+#[test]
+fn dead_first_address_falls_back_to_the_next() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    let r = world.run(
+        "dyndns-send",
+        &["-c", &conf, "-v"],
+        &state("h.dead.test.", &["2001:db8::1"]),
+    );
+    r.ok()
+        .stderr_has(&format!("[{DEAD_ADDRESS}]:53: Connection refused"));
+    assert!(r.stdout.contains("at ns.dead.test. (127.0.0.1:53)"), "{r}");
+    assert_eq!(world.aaaa("h.dead.test"), ["300 2001:db8::1"]);
+}
+
+#[test]
+fn every_address_dead_names_each() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "-p", "5353"],
+            &state("h.dead.test.", &["2001:db8::1"]),
+        )
+        .status(1)
+        .stderr_has(&format!("[{DEAD_ADDRESS}]:5353: Connection refused"))
+        .stderr_has("127.0.0.1:5353: Connection refused");
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn name_outside_the_zone_is_refused_before_sending() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "--zone", "noupdate.test", "--server", "::1"],
+            &state("h.example.test.", &["2001:db8::1"]),
+        )
+        .status(2)
+        .stderr_has("h.example.test. is not inside zone noupdate.test.");
+}

@@ -1,0 +1,215 @@
+//! `scripts/pydyndns` end to end: real interfaces, real `named`.
+
+use std::fs;
+
+use crate::addrs::mixed_addresses;
+use crate::common::World;
+
+#[test]
+fn registers_exactly_the_global_addresses() {
+    let world = World::new("host1.example.test");
+    mixed_addresses(&world);
+    let conf = world.default_config(300);
+    assert!(world.aaaa("host1.example.test").is_empty());
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet()
+        .stdout_is("");
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:10::1", "300 2001:db8:20::1"]
+    );
+}
+
+#[test]
+fn sends_only_when_something_changed() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    let first = world.serial("example.test");
+
+    // Unchanged: nothing is sent (the serial stays, the cache is not rewritten).
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.serial("example.test"), first);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+
+    // A new address: one update.
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.serial("example.test"), first + 1);
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:10::1", "300 2001:db8:10::2"]
+    );
+
+    // A new TTL: one update.
+    let conf = world.default_config(120);
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    assert_eq!(world.serial("example.test"), first + 2);
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["120 2001:db8:10::1", "120 2001:db8:10::2"]
+    );
+
+    // Removing the global addresses leaves no AAAA at the name.
+    world.del_address("2001:db8:10::1/64");
+    world.del_address("2001:db8:10::2/64");
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    assert!(world.aaaa("host1.example.test").is_empty());
+    assert_eq!(world.serial("example.test"), first + 3);
+}
+
+#[test]
+fn force_overwrites_what_changed_behind_our_back() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    // Another OS on this machine registered something else meanwhile.
+    world.nsupdate("update delete host1.example.test. AAAA\nupdate add host1.example.test. 300 AAAA 2001:db8:77::1");
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:77::1"],
+        "the cache says unchanged: nothing sent"
+    );
+    world
+        .run("pydyndns", &["-c", &conf, "-f", "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    assert!(world.cache().exists());
+}
+
+#[test]
+fn failed_force_stays_forced() {
+    let world = World::new("host1.example.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    fs::write(world.cache(), "{\"hostname\":\"host1.example.signed.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"]}\n").unwrap();
+    // Unsigned updates to signed.test are refused: the forced run fails...
+    world
+        .run("pydyndns", &["-c", &conf, "-f", "veth0"], "")
+        .status(1)
+        .stderr_has("REFUSED");
+    // ...and the cache is gone, so the next plain run tries again.
+    assert!(!world.cache().exists());
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stderr_has("REFUSED");
+}
+
+#[test]
+fn registers_a_name_two_labels_below_the_apex() {
+    let world = World::new("a.b.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("a.b.example.test"), ["300 2001:db8:10::1"]);
+}
+
+#[test]
+fn refused_update_exits_1_and_keeps_cache_and_records() {
+    let world = World::new("host1.noupdate.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    let serial = world.serial("noupdate.test");
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stdout_is("")
+        .stderr_has("dyndns-send: update of host1.noupdate.test. in zone noupdate.test. failed at every address of ns1.noupdate.test.: [::1]:53: REFUSED");
+    assert_eq!(world.serial("noupdate.test"), serial);
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn wrong_secret_fails_with_badsig() {
+    let world = World::new("host1.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.config(
+        "bad.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "hmac-sha512", "keyname": "key-hmac-sha512", "key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}}"#,
+            world.cache().display()
+        ),
+    );
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stderr_has("NOTAUTH (TSIG error BADSIG");
+    assert!(world.aaaa("host1.signed.test").is_empty());
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn signed_run_lands() {
+    let world = World::new("host1.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.config(
+        "good.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
+            world.cache().display(),
+            world.secret("hmac-sha256")
+        ),
+    );
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.signed.test"), ["300 2001:db8:10::1"]);
+}
+
+#[test]
+fn bad_config_and_usage_exit_2() {
+    let world = World::new("host1.example.test");
+    let conf = world.config("bad.conf", "{\"ttl\": \"soon\"}");
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(2)
+        .stderr_has("key \"ttl\"");
+    world
+        .run("pydyndns", &["-c"], "")
+        .status(2)
+        .stderr_has("pydyndns: option -c needs a FILE");
+    world
+        .run("pydyndns", &["--bogus"], "")
+        .status(2)
+        .stderr_has("unknown option --bogus");
+    let good = world.default_config(300);
+    world
+        .run("pydyndns", &["-c", &good, "no such if"], "")
+        .status(2)
+        .stderr_has("no interface named \"no such if\"");
+    world
+        .run("pydyndns", &["-c", &good, "--", "-rf"], "")
+        .status(2)
+        .stderr_has("no interface named \"-rf\"");
+}
+
+#[test]
+fn verbose_shows_the_steps_and_result() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    world
+        .run("pydyndns", &["-c", &conf, "-v", "veth0"], "")
+        .ok()
+        .stderr_has("dyndns-send: info: updating host1.example.test. to [2001:db8:10::1]")
+        .stderr_has("dyndns-send: debug: TSIG off")
+        .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): 2001:db8:10::1");
+}
