@@ -64,9 +64,10 @@ fn getfqdn(host: &str) -> String {
         .ok()
         .map(|(name, _)| name);
     log::debug!(
-        "host name {host}: address {}, reverse name {reverse:?}, canonical name {:?}",
+        "host name {host}: address {}, reverse name {}, canonical name {}",
         first.sockaddr.ip(),
-        first.canonname
+        reverse.as_deref().unwrap_or("(none)"),
+        first.canonname.as_deref().unwrap_or("(none)")
     );
     [reverse, first.canonname]
         .into_iter()
