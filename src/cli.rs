@@ -124,7 +124,12 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
 
 /// The one-line report of an error: `program: error: cause: cause`.
 pub fn report(program: &str, error: &(dyn Error + 'static)) -> String {
-    let mut line = format!("{program}: {error}");
+    format!("{program}: {}", chain(error))
+}
+
+/// An error and its causes on one line: `error: cause: cause`.
+pub fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut line = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
         let text = cause.to_string();

@@ -273,7 +273,7 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                             Failure::runtime(format!(
                                 "{} was updated at {addr}, but {}; the next run will update again",
                                 state.hostname,
-                                crate::cli::report("", &e).trim_start_matches(": ")
+                                crate::cli::chain(&e)
                             ))
                         })?;
                         log::debug!("wrote cache file {}", path.display());

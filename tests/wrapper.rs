@@ -213,3 +213,43 @@ fn verbose_shows_the_steps_and_result() {
         .stderr_has("dyndns-send: debug: TSIG off")
         .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): 2001:db8:10::1");
 }
+
+#[test]
+fn plain_pipeline_of_the_stages_works() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    let pipeline = format!(
+        "dyndns-addrs -c {conf} veth0 | dyndns-diff -c {conf} | dyndns-soa -c {conf} | dyndns-send -c {conf}"
+    );
+    world.run_shell(&pipeline).ok().quiet().stdout_is(
+        "updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): 2001:db8:10::1",
+    );
+    // Unchanged: dyndns-diff prints nothing and the later stages do nothing.
+    let serial = world.serial("example.test");
+    world.run_shell(&pipeline).ok().quiet().stdout_is("");
+    assert_eq!(world.serial("example.test"), serial);
+}
+
+#[test]
+fn readme_custom_pipeline_with_jq() {
+    crate::common::require("jq", "jq");
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    world.add_address(&["2001:db8:20::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    let cache = world.dir.path().join("web.cache").display().to_string();
+    // The README's example, with the test's names.
+    let pipeline = format!(
+        "dyndns-addrs -c {conf} veth0 \
+         | jq -c '.addresses |= map(select(startswith(\"2001:db8:10:\"))) | .hostname = \"web.example.test.\"' \
+         | dyndns-diff --cache {cache} \
+         | dyndns-send --server ns1.example.test --cache {cache}"
+    );
+    world.run_shell(&pipeline).ok().quiet();
+    assert_eq!(world.aaaa("web.example.test"), ["300 2001:db8:10::1"]);
+    assert_eq!(
+        fs::read_to_string(&cache).unwrap(),
+        "{\"hostname\":\"web.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"]}\n"
+    );
+}

@@ -452,6 +452,25 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
         )
     }
 
+    /// Runs a shell command line inside the namespace (the stages are on PATH).
+    pub fn run_shell(&self, line: &str) -> Run {
+        let mut cmd = Command::new("ip");
+        cmd.args([
+            "netns",
+            "exec",
+            &self.ns,
+            "unshare",
+            "--uts",
+            "--",
+            "sh",
+            "-c",
+            "hostname \"$0\" && exec sh -c \"$1\"",
+        ])
+        .arg(&self.hostname)
+        .arg(line);
+        run_command(cmd, "", format!("[{}] sh -c '{line}'", self.ns))
+    }
+
     /// Adds an address to veth0 (`ip addr add ARGS dev veth0`).
     pub fn add_address(&self, args: &[&str]) {
         let mut all = vec!["addr", "add"];
