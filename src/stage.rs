@@ -122,10 +122,7 @@ pub fn diff(
             Ok(DiffOutcome::Differs(Box::new(state)))
         }
         Cached::Unusable(e) => {
-            log::warn!(
-                "{}; updating anyway",
-                crate::cli::report("cache", &e).trim_start_matches("cache: ")
-            );
+            log::warn!("{}; updating anyway", crate::cli::chain(&e));
             Ok(DiffOutcome::Differs(Box::new(state)))
         }
     }
