@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use log::LevelFilter;
 use serde_json::Value;
 
+use crate::keyfile::{self, KeyFileError};
 use crate::tsig::{Key, KeyError};
 
 /// Where PyDynDNS keeps its config, and so where we look by default.
@@ -81,6 +82,14 @@ pub enum ConfigError {
         key: String,
         /// What is wrong and what would be right.
         problem: String,
+    },
+    /// The key file named by `tsig.file` is unusable.
+    #[error("config file {}: key \"tsig.file\"", path.display())]
+    KeyFile {
+        /// The config file.
+        path: PathBuf,
+        /// Why the key file is unusable.
+        source: KeyFileError,
     },
     /// The TSIG key is unusable.
     #[error("config file {}: key \"tsig\"", path.display())]
@@ -230,10 +239,30 @@ impl Config {
         }
 
         if let Some(tsig) = top.get("tsig") {
-            config.tsig = Some(parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
-                path: path.to_owned(),
-                source,
-            })?);
+            let (key, secret_file, what) = match key_file_of(tsig) {
+                Some(file) => {
+                    // A relative key file is found beside the config file.
+                    let file = path.parent().unwrap_or(Path::new(".")).join(file);
+                    let keyname = tsig.get("keyname").and_then(Value::as_str);
+                    let key =
+                        keyfile::read(&file, keyname).map_err(|source| ConfigError::KeyFile {
+                            path: path.to_owned(),
+                            source,
+                        })?;
+                    (key, file, "key file")
+                }
+                None => {
+                    let key = parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
+                        path: path.to_owned(),
+                        source,
+                    })?;
+                    (key, path.to_owned(), "config file")
+                }
+            };
+            config
+                .warnings
+                .extend(keyfile::exposure_warning(&secret_file, what));
+            config.tsig = Some(key);
         }
 
         if let Some(logging) = top.get("logging") {
@@ -268,17 +297,31 @@ fn parse_ttl(value: Option<&Value>) -> Result<u32, String> {
     }
 }
 
+/// The key file a `tsig` object names with `"file"` (then `"keyname"` may
+/// choose among its keys), if it names one and gives no inline key.
+fn key_file_of(tsig: &Value) -> Option<&str> {
+    let map = tsig.as_object()?;
+    let file = map.get("file")?.as_str()?;
+    (!map.contains_key("key") && !map.contains_key("algorithm")).then_some(file)
+}
+
 /// The `tsig` object of PyDynDNS 1.2: `algorithm`, `key` (base64), `keyname`.
 fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
     let Value::Object(map) = value else {
         return Err(KeyError::Field {
             field: "tsig".into(),
             problem: format!(
-                "must be an object with \"algorithm\", \"keyname\" and \"key\", found {}",
+                "must be an object with \"algorithm\", \"keyname\" and \"key\", or with \"file\", found {}",
                 describe(value)
             ),
         });
     };
+    if map.contains_key("file") {
+        return Err(KeyError::Field {
+            field: "tsig.file".into(),
+            problem: "give either a key file (\"file\", and \"keyname\" to choose among its keys) or \"algorithm\" and \"key\", not both".into(),
+        });
+    }
     let field = |name: &str| -> Result<&str, KeyError> {
         match map.get(name) {
             Some(Value::String(s)) => Ok(s),
@@ -449,6 +492,34 @@ mod tests {
     fn empty_and_non_object_files_are_refused() {
         assert!(error("").contains("empty"));
         assert!(error("[1]").contains("must be a JSON object"));
+    }
+
+    #[test]
+    fn tsig_key_file_beside_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("k.key"),
+            "key \"k1\" { algorithm hmac-sha1; secret \"c2VjcmV0\"; };",
+        )
+        .unwrap();
+        let conf = dir.path().join("c.conf");
+        let c = Config::parse(&conf, r#"{"ttl": 1, "tsig": {"file": "k.key"}}"#).unwrap();
+        assert_eq!(
+            c.tsig.unwrap(),
+            Key::new("k1", "hmac-sha1", "c2VjcmV0").unwrap()
+        );
+        let e = Config::parse(&conf, r#"{"ttl": 1, "tsig": {"file": "none.key"}}"#).unwrap_err();
+        let full = crate::cli::chain(&e);
+        assert!(
+            full.contains("key \"tsig.file\": cannot read key file") && full.contains("none.key"),
+            "{full}"
+        );
+        let both = Config::parse(
+            &conf,
+            r#"{"ttl": 1, "tsig": {"file": "k.key", "key": "c2VjcmV0"}}"#,
+        )
+        .unwrap_err();
+        assert!(crate::cli::chain(&both).contains("not both"));
     }
 
     #[test]

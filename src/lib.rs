@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod hostname;
+pub mod keyfile;
 pub mod stage;
 pub mod state;
 pub mod tsig;

@@ -275,8 +275,13 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                         })?;
                         log::debug!("wrote cache file {}", path.display());
                     }
+                    let at = if server == addr.to_string() {
+                        server
+                    } else {
+                        format!("{server} ({addr})")
+                    };
                     return Ok(format!(
-                        "updated {} in zone {zone} at {server} ({addr}): {}",
+                        "updated {} in zone {zone} at {at}: {}",
                         state.hostname,
                         if state.addresses.is_empty() {
                             "no addresses".to_owned()

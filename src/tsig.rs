@@ -131,10 +131,46 @@ pub enum KeyError {
     },
 }
 
+/// What the fields of a key are called where it came from, for messages.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldNames {
+    /// The key's name.
+    pub name: &'static str,
+    /// The algorithm.
+    pub algorithm: &'static str,
+    /// The secret.
+    pub secret: &'static str,
+}
+
+impl FieldNames {
+    /// The config file's `tsig` object.
+    pub const CONFIG: Self = Self {
+        name: "tsig.keyname",
+        algorithm: "tsig.algorithm",
+        secret: "tsig.key",
+    };
+    /// A BIND key file's `key` statement.
+    pub const KEY_FILE: Self = Self {
+        name: "key name",
+        algorithm: "algorithm",
+        secret: "secret",
+    };
+}
+
 impl Key {
     /// Builds a key from its name, algorithm name and base64 secret, as
-    /// PyDynDNS's `tsig` object and BIND's key files give them.
+    /// PyDynDNS's `tsig` object gives them.
     pub fn new(name: &str, algorithm: &str, secret_base64: &str) -> Result<Self, KeyError> {
+        Self::with_fields(name, algorithm, secret_base64, FieldNames::CONFIG)
+    }
+
+    /// [`Key::new`], naming the fields in messages as `fields` says.
+    pub fn with_fields(
+        name: &str,
+        algorithm: &str,
+        secret_base64: &str,
+        fields: FieldNames,
+    ) -> Result<Self, KeyError> {
         let field = |field: &str, problem: String| KeyError::Field {
             field: field.to_owned(),
             problem,
@@ -148,13 +184,13 @@ impl Key {
             })
             .ok_or_else(|| {
                 field(
-                    "tsig.keyname",
+                    fields.name,
                     format!("\"{name}\" is not a valid key name (a DNS name such as host1-key)"),
                 )
             })?;
         let algorithm = Algorithm::from_name(algorithm).ok_or_else(|| {
             field(
-                "tsig.algorithm",
+                fields.algorithm,
                 format!(
                     "\"{algorithm}\" is not a TSIG algorithm; use one of {}",
                     Algorithm::NAMES.join(", ")
@@ -166,12 +202,12 @@ impl Key {
             .map_err(|_| {
                 // The secret itself is never repeated in a message.
                 field(
-                    "tsig.key",
+                    fields.secret,
                     "the secret is not valid base64 (copy the secret \"…\" of the key file made by tsig-keygen)".into(),
                 )
             })?;
         if secret.is_empty() {
-            return Err(field("tsig.key", "the secret is empty".into()));
+            return Err(field(fields.secret, "the secret is empty".into()));
         }
         Ok(Self {
             name,

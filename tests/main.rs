@@ -9,6 +9,7 @@ mod common;
 
 mod addrs;
 mod diff;
+mod hostile;
 mod send;
 mod soa;
 mod stages;

@@ -219,3 +219,165 @@ fn name_outside_the_zone_is_refused_before_sending() {
         .status(2)
         .stderr_has("h.example.test. is not inside zone noupdate.test.");
 }
+
+#[test]
+fn every_algorithm_from_key_files() {
+    let world = World::new("host1.example.test");
+    for (i, algorithm) in ALGORITHMS.iter().enumerate() {
+        let key_file = world.key_file(algorithm).display().to_string();
+        // In the config, as "file"...
+        let conf = world.config(
+            &format!("{algorithm}-file.conf"),
+            &format!(r#"{{"ttl": 300, "tsig": {{"file": "{key_file}"}}}}"#),
+        );
+        let name = format!("f-{algorithm}.signed.test.");
+        let addr = format!("2001:db8:40::{}", i + 1);
+        world
+            .run("dyndns-send", &["-c", &conf], &state(&name, &[&addr]))
+            .ok()
+            .quiet();
+        assert_eq!(world.aaaa(&name), [format!("300 {addr}")], "{algorithm}");
+        // ...and with -k, as nsupdate takes it.
+        let name = format!("k-{algorithm}.signed.test.");
+        world
+            .run("dyndns-send", &["-k", &key_file], &state(&name, &[&addr]))
+            .ok()
+            .quiet();
+        assert_eq!(world.aaaa(&name), [format!("300 {addr}")], "{algorithm}");
+    }
+}
+
+#[test]
+fn key_chosen_by_name_from_a_file_of_several() {
+    let world = World::new("host1.example.test");
+    let keys = world.dir.path().join("keys.conf").display().to_string();
+    let conf = world.config(
+        "c.conf",
+        &format!(r#"{{"ttl": 300, "tsig": {{"file": "{keys}", "keyname": "key-hmac-sha384"}}}}"#),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "-v"],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .ok()
+        .stderr_has("TSIG on, key key-hmac-sha384. (hmac-sha384)");
+    let conf = world.config(
+        "d.conf",
+        &format!(r#"{{"ttl": 300, "tsig": {{"file": "{keys}"}}}}"#),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .status(2)
+        .stderr_has("holds several keys");
+}
+
+#[test]
+fn readable_secrets_are_warned_about() {
+    let world = World::new("host1.example.test");
+    let key_file = world.key_file("hmac-sha256");
+    fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let k = key_file.display().to_string();
+    world
+        .run("dyndns-send", &["-k", &k], &state("h.signed.test.", &["2001:db8::1"]))
+        .ok()
+        .stderr_has(&format!("dyndns-send: warning: key file {k} holds a TSIG secret and can be read by group or others (mode 644); run: chmod 600 {k}"));
+    let conf = tsig_config(
+        &world,
+        "hmac-sha256",
+        "key-hmac-sha256",
+        &world.secret("hmac-sha256"),
+    );
+    fs::set_permissions(&conf, std::os::unix::fs::PermissionsExt::from_mode(0o640)).unwrap();
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("h.signed.test.", &["2001:db8::2"]),
+        )
+        .ok()
+        .stderr_has(&format!("warning: config file {conf} holds a TSIG secret"))
+        .stderr_has(&format!("chmod 600 {conf}"));
+}
+
+#[test]
+fn bad_key_files_send_nothing() {
+    let world = World::new("host1.example.test");
+    let serial = world.serial("signed.test");
+    let bad = world.dir.path().join("bad.key");
+    fs::write(
+        &bad,
+        "key \"k\" { algorithm hmac-sha256; secret \"c2VjcmV0\" };\n",
+    )
+    .unwrap();
+    let b = bad.display().to_string();
+    world
+        .run(
+            "dyndns-send",
+            &["-k", &b],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .status(2)
+        .stderr_has(&format!(
+            "dyndns-send: key file {b} is malformed: line 1: expected ; after secret c2VjcmV0"
+        ));
+    world
+        .run(
+            "dyndns-send",
+            &["-k", "/nonexistent.key"],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .status(2)
+        .stderr_has("cannot read key file /nonexistent.key: No such file or directory");
+    fs::write(
+        &bad,
+        "key \"k\" { algorithm hmac-sha3; secret \"c2VjcmV0\"; };\n",
+    )
+    .unwrap();
+    world
+        .run(
+            "dyndns-send",
+            &["-k", &b],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .status(2)
+        .stderr_has("\"algorithm\": \"hmac-sha3\" is not a TSIG algorithm");
+    assert_eq!(world.serial("signed.test"), serial);
+}
+
+#[test]
+fn clock_off_by_more_than_the_fudge_is_badtime() {
+    crate::common::require("faketime", "faketime");
+    let world = World::new("host1.example.test");
+    let conf = tsig_config(
+        &world,
+        "hmac-sha256",
+        "key-hmac-sha256",
+        &world.secret("hmac-sha256"),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .ok();
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    let send = crate::common::bin("dyndns-send").display().to_string();
+    let input = state("h.signed.test.", &["2001:db8::2"]);
+    world
+        .run_shell(&format!("echo '{input}' | faketime -f -1h {send} -c {conf}"))
+        .status(1)
+        .stderr_has("NOTAUTH (TSIG error BADTIME: this host's clock differs from the server's by more than the fudge");
+    assert_eq!(world.aaaa("h.signed.test"), ["300 2001:db8::1"]);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 use dyndns::cli::{self, Common, Failure};
 use dyndns::exit;
+use dyndns::keyfile;
 use dyndns::stage::{self, SendOptions};
 use dyndns::state::{State, parse_name};
 
@@ -38,6 +39,9 @@ struct Args {
     /// The cache file to rewrite on success, instead of the config's "cache"
     #[arg(long, value_name = "FILE")]
     cache: Option<PathBuf>,
+    /// Sign with the key in this BIND key file (as tsig-keygen writes it, and nsupdate -k reads it), instead of the config's "tsig"
+    #[arg(short = 'k', long = "key-file", value_name = "FILE")]
+    key_file: Option<PathBuf>,
     /// Print the update (in nsupdate's words) instead of sending it
     #[arg(short = 'n', long)]
     dry_run: bool,
@@ -54,6 +58,15 @@ fn run(args: Args) -> Result<u8, Failure> {
         Some(z) => Some(parse_name(z).map_err(|p| Failure::usage(format!("--zone: {p}")))?),
         None => None,
     };
+    let key = match &args.key_file {
+        Some(file) => {
+            if let Some(warning) = keyfile::exposure_warning(file, "key file") {
+                log::warn!("{warning}");
+            }
+            Some(keyfile::read(file, None).map_err(Failure::usage)?)
+        }
+        None => config.tsig,
+    };
     let opts = SendOptions {
         server: args.server,
         zone,
@@ -61,7 +74,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         timeout: Duration::from_secs(args.timeout),
         dry_run: args.dry_run,
         cache: args.cache.or(config.cache),
-        key: config.tsig,
+        key,
     };
     let Some(input) = cli::read_stdin()? else {
         return Ok(exit::SUCCESS);

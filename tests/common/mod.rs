@@ -274,20 +274,22 @@ impl World {
 
     fn start_named(&mut self) {
         let d = self.dir.path();
-        let keys = Command::new("sh")
-            .arg("-c")
-            .arg(
-                ALGORITHMS
-                    .iter()
-                    .map(|a| format!("tsig-keygen -a {a} key-{a}"))
-                    .collect::<Vec<_>>()
-                    .join(" && "),
-            )
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .output()
-            .unwrap();
-        assert!(keys.status.success(), "tsig-keygen failed");
-        fs::write(d.join("keys.conf"), keys.stdout).unwrap();
+        // One key file per algorithm, as tsig-keygen writes it; named includes them all.
+        let mut all_keys = Vec::new();
+        for algorithm in ALGORITHMS {
+            let key = Command::new("tsig-keygen")
+                .args(["-a", algorithm, &format!("key-{algorithm}")])
+                .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .output()
+                .unwrap();
+            assert!(key.status.success(), "tsig-keygen -a {algorithm} failed");
+            let file = self.key_file(algorithm);
+            fs::write(&file, &key.stdout).unwrap();
+            fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
+            all_keys.extend(key.stdout);
+        }
+        fs::write(d.join("keys.conf"), all_keys).unwrap();
         let grants: String = ALGORITHMS
             .iter()
             .map(|a| format!("grant key-{a} zonesub ANY; "))
@@ -408,10 +410,17 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
         block.split('"').nth(2).unwrap().to_owned()
     }
 
-    /// Writes a config file into the scratch directory and returns its path.
+    /// The key file `tsig-keygen -a ALGORITHM key-ALGORITHM` wrote.
+    pub fn key_file(&self, algorithm: &str) -> PathBuf {
+        self.dir.path().join(format!("key-{algorithm}.key"))
+    }
+
+    /// Writes a config file (mode 600, as it may hold a secret) into the
+    /// scratch directory and returns its path.
     pub fn config(&self, name: &str, json: &str) -> String {
         let path = self.dir.path().join(name);
         fs::write(&path, json).unwrap();
+        fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         path.display().to_string()
     }
 

@@ -1,0 +1,404 @@
+//! BIND key files, as `tsig-keygen` and `ddns-confgen` write them and
+//! `nsupdate -k` reads them:
+//!
+//! ```text
+//! key "host1-key" {
+//!         algorithm hmac-sha256;
+//!         secret "dGhpcyBpcyBub3QgYSByZWFsIHNlY3JldA==";
+//! };
+//! ```
+//!
+//! Comments (`#`, `//`, `/* */`) are allowed, as in `named.conf`; a file may
+//! hold several keys, one of which is then chosen by name.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::tsig::{FieldNames, Key, KeyError};
+
+/// Why a key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file could not be read.
+    #[error("cannot read key file {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The file is not in BIND's key-file format.
+    #[error("key file {} is malformed: {problem} (expected key \"NAME\" {{ algorithm ALGORITHM; secret \"BASE64\"; }};)", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line.
+        problem: String,
+    },
+    /// No key, or not the one asked for, or too many to choose from.
+    #[error("key file {}: {problem}", path.display())]
+    Choice {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The key's fields are unusable.
+    #[error("key file {}", path.display())]
+    Key {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: KeyError,
+    },
+}
+
+/// One `key` statement, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Statement {
+    name: String,
+    algorithm: Option<String>,
+    secret: Option<String>,
+}
+
+/// Reads the key named `keyname` from a key file, or its only key when no
+/// name is given.
+pub fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
+    let text = fs::read_to_string(path).map_err(|source| KeyFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let keys = parse(&text).map_err(|problem| KeyFileError::Syntax {
+        path: path.to_owned(),
+        problem,
+    })?;
+    let choice = |problem: String| KeyFileError::Choice {
+        path: path.to_owned(),
+        problem,
+    };
+    let wanted = keyname.map(|k| k.trim_end_matches('.').to_ascii_lowercase());
+    let mut matching = keys.iter().filter(|k| {
+        wanted
+            .as_deref()
+            .is_none_or(|w| k.name.trim_end_matches('.').eq_ignore_ascii_case(w))
+    });
+    let names = || {
+        keys.iter()
+            .map(|k| format!("\"{}\"", k.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let statement = match (matching.next(), matching.next(), keyname) {
+        (Some(k), None, _) | (Some(k), Some(_), Some(_)) => k,
+        (None, _, _) if keys.is_empty() => return Err(choice("no key statement in it".into())),
+        (None, _, Some(name)) => {
+            return Err(choice(format!(
+                "no key named \"{name}\" (it has {})",
+                names()
+            )));
+        }
+        _ => {
+            return Err(choice(format!(
+                "it holds several keys ({}); name one with \"keyname\"",
+                names()
+            )));
+        }
+    };
+    let missing = |what: &str| KeyFileError::Syntax {
+        path: path.to_owned(),
+        problem: format!("key \"{}\" has no {what}", statement.name),
+    };
+    let algorithm = statement
+        .algorithm
+        .as_deref()
+        .ok_or_else(|| missing("algorithm"))?;
+    let secret = statement
+        .secret
+        .as_deref()
+        .ok_or_else(|| missing("secret"))?;
+    Key::with_fields(&statement.name, algorithm, secret, FieldNames::KEY_FILE).map_err(|source| {
+        KeyFileError::Key {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
+
+/// A warning when a file holding a secret can be read by group or others.
+pub fn exposure_warning(path: &Path, what: &str) -> Option<String> {
+    let mode = fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{what} {} holds a TSIG secret and can be read by group or others (mode {:o}); run: chmod 600 {}",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+/// A token of `named.conf` syntax, with its line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Token {
+    Word(String),
+    Quoted(String),
+    Open,
+    Close,
+    Semi,
+}
+
+fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            c if c.is_whitespace() => {}
+            '#' => skip_line(&mut chars, &mut line),
+            '/' if chars.peek() == Some(&'/') => skip_line(&mut chars, &mut line),
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let start = line;
+                let mut prev = ' ';
+                loop {
+                    match chars.next() {
+                        None => {
+                            return Err(format!(
+                                "a comment opened on line {start} is never closed"
+                            ));
+                        }
+                        Some('/') if prev == '*' => break,
+                        Some(c) => {
+                            if c == '\n' {
+                                line += 1;
+                            }
+                            prev = c;
+                        }
+                    }
+                }
+            }
+            '"' => {
+                let start = line;
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        None => {
+                            return Err(format!("a string opened on line {start} is never closed"));
+                        }
+                        Some('"') => break,
+                        Some(c) => {
+                            if c == '\n' {
+                                line += 1;
+                            }
+                            s.push(c);
+                        }
+                    }
+                }
+                out.push((Token::Quoted(s), start));
+            }
+            '{' => out.push((Token::Open, line)),
+            '}' => out.push((Token::Close, line)),
+            ';' => out.push((Token::Semi, line)),
+            c => {
+                let mut s = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_whitespace() || matches!(n, '{' | '}' | ';' | '"' | '#') {
+                        break;
+                    }
+                    s.push(n);
+                    chars.next();
+                }
+                out.push((Token::Word(s), line));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut usize) {
+    for c in chars.by_ref() {
+        if c == '\n' {
+            *line += 1;
+            break;
+        }
+    }
+}
+
+/// Parses the `key` statements of a file; other statements are skipped.
+fn parse(text: &str) -> Result<Vec<Statement>, String> {
+    let tokens = tokenize(text)?;
+    let mut keys = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| tokens.get(i).map_or(0, |t: &(Token, usize)| t.1);
+    let text_of = |t: &Token| match t {
+        Token::Word(s) | Token::Quoted(s) => Some(s.clone()),
+        _ => None,
+    };
+    while i < tokens.len() {
+        let is_key = matches!(&tokens[i].0, Token::Word(w) if w.eq_ignore_ascii_case("key"));
+        if !is_key {
+            // Skip another statement, braces and all, up to its semicolon.
+            let mut depth = 0usize;
+            while i < tokens.len() {
+                match tokens[i].0 {
+                    Token::Open => depth += 1,
+                    Token::Close => depth = depth.saturating_sub(1),
+                    Token::Semi if depth == 0 => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let name = tokens
+            .get(i + 1)
+            .and_then(|t| text_of(&t.0))
+            .ok_or_else(|| format!("line {}: \"key\" must be followed by the key's name", at(i)))?;
+        if tokens.get(i + 2).map(|t| &t.0) != Some(&Token::Open) {
+            return Err(format!(
+                "line {}: expected {{ after key \"{name}\"",
+                at(i + 1)
+            ));
+        }
+        i += 3;
+        let mut key = Statement {
+            name,
+            ..Statement::default()
+        };
+        loop {
+            match tokens.get(i).map(|t| &t.0) {
+                None => return Err(format!("key \"{}\" is never closed with }};", key.name)),
+                Some(Token::Close) => break,
+                Some(Token::Word(field)) => {
+                    let value = tokens
+                        .get(i + 1)
+                        .and_then(|t| text_of(&t.0))
+                        .ok_or_else(|| format!("line {}: \"{field}\" needs a value", at(i)))?;
+                    if tokens.get(i + 2).map(|t| &t.0) != Some(&Token::Semi) {
+                        return Err(format!(
+                            "line {}: expected ; after {field} {value}",
+                            at(i + 1)
+                        ));
+                    }
+                    match field.to_ascii_lowercase().as_str() {
+                        "algorithm" => key.algorithm = Some(value),
+                        "secret" => key.secret = Some(value),
+                        _ => {}
+                    }
+                    i += 3;
+                }
+                Some(_) => {
+                    return Err(format!(
+                        "line {}: unexpected text in key \"{}\"",
+                        at(i),
+                        key.name
+                    ));
+                }
+            }
+        }
+        if tokens.get(i + 1).map(|t| &t.0) != Some(&Token::Semi) {
+            return Err(format!(
+                "line {}: expected ; after }} of key \"{}\"",
+                at(i),
+                key.name
+            ));
+        }
+        i += 2;
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tsig::Algorithm;
+
+    const TSIG_KEYGEN: &str =
+        "key \"host1-key\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0\";\n};\n";
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.key");
+        fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn reads_tsig_keygen_output() {
+        let (_d, path) = file(TSIG_KEYGEN);
+        let key = read(&path, None).unwrap();
+        assert_eq!(key.name.to_ascii(), "host1-key.");
+        assert_eq!(key.algorithm, Algorithm::HmacSha256);
+        assert_eq!(
+            key,
+            Key::new("host1-key", "hmac-sha256", "c2VjcmV0c2VjcmV0").unwrap()
+        );
+    }
+
+    #[test]
+    fn reads_ddns_confgen_output_with_comments() {
+        let text = "# To activate this key, place the following in named.conf\n/* a\n comment */\nkey \"ddns-key.host1.example.com\" {\n\talgorithm HMAC-MD5.SIG-ALG.REG.INT;\n\tsecret \"c2VjcmV0\"; // trailing\n};\n\n# update-policy {\n#\t  grant ddns-key.host1.example.com name host1.example.com ANY;\n# };\n";
+        let (_d, path) = file(text);
+        let key = read(&path, Some("ddns-key.host1.example.com.")).unwrap();
+        assert_eq!(key.algorithm, Algorithm::HmacMd5);
+    }
+
+    #[test]
+    fn chooses_among_several_keys_by_name() {
+        let text =
+            format!("{TSIG_KEYGEN}key other {{ algorithm hmac-sha512; secret \"c2VjcmV0\"; }};\n");
+        let (_d, path) = file(&text);
+        assert_eq!(
+            read(&path, Some("OTHER")).unwrap().algorithm,
+            Algorithm::HmacSha512
+        );
+        assert!(
+            read(&path, None)
+                .unwrap_err()
+                .to_string()
+                .contains("several keys (\"host1-key\", \"other\")")
+        );
+        assert!(
+            read(&path, Some("nope"))
+                .unwrap_err()
+                .to_string()
+                .contains("no key named \"nope\"")
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_refused_with_the_line() {
+        let err = |text: &str| {
+            let (_d, path) = file(text);
+            crate::cli::chain(&read(&path, None).unwrap_err())
+        };
+        assert!(err("").contains("no key statement"));
+        assert!(
+            err("key \"k\" { algorithm hmac-sha256 secret \"x\"; };")
+                .contains("line 1: expected ;")
+        );
+        assert!(err("key \"k\" {\n algorithm hmac-sha256;\n").contains("never closed"));
+        assert!(err("key \"k\" { secret \"c2VjcmV0\"; };").contains("has no algorithm"));
+        assert!(err("key \"k\" { algorithm hmac-sha256; secret \"c2Vj").contains("never closed"));
+        let bad = err("key \"k\" { algorithm hmac-sha256; secret \"!!!\"; };");
+        assert!(
+            bad.contains("\"secret\": the secret is not valid base64") && !bad.contains("!!!"),
+            "{bad}"
+        );
+    }
+
+    #[test]
+    fn warns_when_others_can_read_the_secret() {
+        let (_d, path) = file(TSIG_KEYGEN);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let w = exposure_warning(&path, "key file").unwrap();
+        assert!(w.contains("chmod 600") && w.contains("mode 644"), "{w}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(exposure_warning(&path, "key file"), None);
+    }
+}
