@@ -159,6 +159,21 @@ fn wrong_secret_is_badsig_and_changes_nothing() {
 #[test]
 fn unknown_key_is_badkey() {
     let world = World::new("host1.example.test");
+    let good = tsig_config(
+        &world,
+        "hmac-sha256",
+        "key-hmac-sha256",
+        &world.secret("hmac-sha256"),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &good],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .ok();
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    let serial = world.serial("signed.test");
     let conf = tsig_config(
         &world,
         "hmac-sha256",
@@ -169,10 +184,13 @@ fn unknown_key_is_badkey() {
         .run(
             "dyndns-send",
             &["-c", &conf],
-            &state("h.signed.test.", &["2001:db8::1"]),
+            &state("h.signed.test.", &["2001:db8::2"]),
         )
         .status(1)
         .stderr_has("NOTAUTH (TSIG error BADKEY");
+    assert_eq!(world.serial("signed.test"), serial);
+    assert_eq!(world.aaaa("h.signed.test"), ["300 2001:db8::1"]);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
 }
 
 #[test]
