@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use log::LevelFilter;
+use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::exit;
@@ -49,43 +49,23 @@ impl Failure {
     }
 }
 
-/// Loads the config named by the common flags and starts logging at the
-/// level it gives: `-v` means debug, else the config's `logging` root level,
-/// else warnings; `RUST_LOG` overrides both. Warnings found in the config are
-/// logged once logging is up.
+/// Whether a handler already shows errors on stderr (set once at start-up).
+static ERRORS_ON_STDERR: OnceLock<bool> = OnceLock::new();
+
+/// Loads the config named by the common flags and starts logging as its
+/// `logging` object says (see [`crate::logging`]); `-v` adds debug output on
+/// stderr and `RUST_LOG` overrides the levels. A config that cannot be read
+/// still gets its error reported, on stderr.
 pub fn start(program: &'static str, common: &Common) -> Result<Config, Failure> {
     let loaded = Config::load(common.config.as_deref());
-    let level = match (&loaded, common.verbose) {
-        (_, true) => LevelFilter::Debug,
-        (Ok(config), false) => config.log_level.unwrap_or(LevelFilter::Warn),
-        (Err(_), false) => LevelFilter::Warn,
-    };
-    init_logging(program, level);
+    let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
+    let installed = crate::logging::install(program, logging, common.verbose);
+    let _ = ERRORS_ON_STDERR.set(installed.errors_on_stderr);
     let config = loaded.map_err(Failure::usage)?;
     for warning in &config.warnings {
-        log::warn!("{warning}");
+        log::warn!(target: "dyndns", "{warning}");
     }
     Ok(config)
-}
-
-/// Logging to stderr as `program: level: message`; `RUST_LOG` overrides `level`.
-pub fn init_logging(program: &'static str, level: LevelFilter) {
-    let mut builder = env_logger::Builder::new();
-    builder.filter_level(level).format(move |f, record| {
-        let level = match record.level() {
-            log::Level::Error => "error",
-            log::Level::Warn => "warning",
-            log::Level::Info => "info",
-            log::Level::Debug => "debug",
-            log::Level::Trace => "trace",
-        };
-        writeln!(f, "{program}: {level}: {}", record.args())
-    });
-    if let Ok(spec) = std::env::var("RUST_LOG") {
-        builder.parse_filters(&spec);
-    }
-    // A second call (tests in one process) keeps the first logger.
-    let _ = builder.try_init();
 }
 
 /// Reads all of stdin; `None` when it is empty or only whitespace.
@@ -148,7 +128,12 @@ pub fn finish(program: &str, result: Result<u8, Failure>) -> ExitCode {
     match result {
         Ok(status) => exit::code(status),
         Err(failure) => {
-            eprintln!("{}", report(program, &*failure.error));
+            // Failures go to the configured handlers (syslog, a file) and,
+            // so that cron always sees them, to stderr.
+            log::error!(target: "dyndns", "{}", chain(&*failure.error));
+            if !ERRORS_ON_STDERR.get().copied().unwrap_or(false) {
+                eprintln!("{}", report(program, &*failure.error));
+            }
             exit::code(failure.status)
         }
     }

@@ -19,10 +19,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use log::LevelFilter;
 use serde_json::Value;
 
 use crate::keyfile::{self, KeyFileError};
+use crate::logging::LogConfig;
 use crate::tsig::{Key, KeyError};
 
 /// Where PyDynDNS keeps its config, and so where we look by default.
@@ -48,8 +48,8 @@ pub struct Config {
     pub teredo: bool,
     /// The TSIG key that signs updates, if any.
     pub tsig: Option<Key>,
-    /// The root level of the `logging` object, if it gives one.
-    pub log_level: Option<LevelFilter>,
+    /// The `logging` object, validated; `None`: warnings and errors to stderr.
+    pub logging: Option<LogConfig>,
     /// Warnings found while reading (unknown keys), to log once logging is up.
     pub warnings: Vec<String>,
 }
@@ -266,7 +266,7 @@ impl Config {
         }
 
         if let Some(logging) = top.get("logging") {
-            config.log_level = parse_logging(logging).map_err(|(k, p)| bad(&k, p))?;
+            config.logging = Some(crate::logging::parse(logging).map_err(|(k, p)| bad(&k, p))?);
         }
         Ok(config)
     }
@@ -338,64 +338,6 @@ fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
     Key::new(field("keyname")?, field("algorithm")?, field("key")?)
 }
 
-/// The root level of a `logging.config.dictConfig` object, when it has one.
-/// The rest of the object is honoured by a later stage of this project.
-fn parse_logging(value: &Value) -> Result<Option<LevelFilter>, (String, String)> {
-    let Value::Object(map) = value else {
-        return Err((
-            "logging".into(),
-            format!(
-                "must be a logging.config.dictConfig object, found {}",
-                describe(value)
-            ),
-        ));
-    };
-    let level_of =
-        |obj: Option<&Value>, key: &str| -> Result<Option<LevelFilter>, (String, String)> {
-            match obj.and_then(|o| o.get("level")) {
-            None => Ok(None),
-            Some(level) => python_level(level).map(Some).ok_or_else(|| {
-                (
-                    key.to_owned(),
-                    format!(
-                        "{} is not a logging level; use DEBUG, INFO, WARNING, ERROR or CRITICAL",
-                        describe(level)
-                    ),
-                )
-            }),
-        }
-        };
-    // The `pydyndns` logger's own level wins over the root's, as in Python.
-    let pydyndns = map.get("loggers").and_then(|l| l.get("pydyndns"));
-    if let Some(level) = level_of(pydyndns, "logging.loggers.pydyndns.level")? {
-        return Ok(Some(level));
-    }
-    level_of(map.get("root"), "logging.root.level")
-}
-
-/// Maps a Python logging level (name or number) to the nearest `log` level.
-fn python_level(value: &Value) -> Option<LevelFilter> {
-    let number = match value {
-        Value::String(s) => match s.to_ascii_uppercase().as_str() {
-            "NOTSET" | "DEBUG" => 10,
-            "INFO" => 20,
-            "WARN" | "WARNING" => 30,
-            "ERROR" => 40,
-            "CRITICAL" | "FATAL" => 50,
-            _ => return None,
-        },
-        Value::Number(n) => n.as_u64()?,
-        _ => return None,
-    };
-    Some(match number {
-        0..=10 => LevelFilter::Debug,
-        11..=20 => LevelFilter::Info,
-        21..=30 => LevelFilter::Warn,
-        31..=49 => LevelFilter::Error,
-        _ => LevelFilter::Off,
-    })
-}
-
 /// Names a JSON value's type for a message.
 fn kind(value: &Value) -> &'static str {
     match value {
@@ -440,7 +382,7 @@ mod tests {
         let c = parse(r#"{"cache": "/tmp/c", "ttl": 300, "logging": {"version": 1, "root": {"level": "INFO"}}}"#).unwrap();
         assert_eq!(c.cache, Some(PathBuf::from("/tmp/c")));
         assert_eq!(c.ttl_secs, Some(300));
-        assert_eq!(c.log_level, Some(LevelFilter::Info));
+        assert_eq!(c.logging.unwrap().level, 20);
         assert!(c.warnings.is_empty());
     }
 
@@ -525,7 +467,7 @@ mod tests {
     #[test]
     fn bad_log_level_names_the_key() {
         assert!(
-            error(r#"{"ttl": 1, "logging": {"root": {"level": "LOUD"}}}"#)
+            error(r#"{"ttl": 1, "logging": {"version": 1, "root": {"level": "LOUD"}}}"#)
                 .contains("logging.root.level")
         );
     }

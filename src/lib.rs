@@ -16,6 +16,7 @@ pub mod config;
 pub mod exit;
 pub mod hostname;
 pub mod keyfile;
+pub mod logging;
 pub mod stage;
 pub mod state;
 pub mod tsig;

@@ -10,6 +10,7 @@ mod common;
 mod addrs;
 mod diff;
 mod hostile;
+mod logging;
 mod send;
 mod soa;
 mod stages;

@@ -114,7 +114,12 @@ impl Run {
 
 /// Runs `cmd` with `stdin`, a clean environment (no RUST_LOG) and the test PATH.
 pub fn run_command(mut cmd: Command, stdin: &str, shown: String) -> Run {
+    let extra: Vec<(std::ffi::OsString, std::ffi::OsString)> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
     cmd.env_clear()
+        .envs(extra)
         .env("PATH", test_path())
         .env("LC_ALL", "C")
         .stdin(Stdio::piped())
@@ -439,7 +444,13 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
 
     /// Runs a program of ours inside the namespace, with the world's host name.
     pub fn run(&self, program: &str, args: &[&str], stdin: &str) -> Run {
+        self.run_env(program, args, stdin, &[])
+    }
+
+    /// [`World::run`] with extra environment variables.
+    pub fn run_env(&self, program: &str, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new("ip");
+        cmd.envs(env.iter().copied());
         cmd.args([
             "netns",
             "exec",
