@@ -1027,7 +1027,17 @@ fn syslog_output(address: &SyslogAddress, facility: u8) -> Result<fern::Output, 
     let logger = match address {
         SyslogAddress::Unix(path) => syslog::unix_custom(formatter, path),
         SyslogAddress::Udp(host, port) => {
-            syslog::udp(formatter, ("0.0.0.0", 0), (host.as_str(), *port))
+            let server = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), *port))
+                .map_err(|e| e.to_string())?
+                .next()
+                .ok_or_else(|| format!("{host} has no address"))?;
+            // Send from the server's address family.
+            let local = if server.is_ipv6() {
+                "[::]:0"
+            } else {
+                "0.0.0.0:0"
+            };
+            syslog::udp(formatter, local, server)
         }
         SyslogAddress::Tcp(host, port) => syslog::tcp(formatter, (host.as_str(), *port)),
     }

@@ -209,3 +209,34 @@ fn malformed_logging_is_a_config_error() {
         .status(2)
         .stderr_has(&format!("dyndns-addrs: config file {conf}: key \"logging.handlers.s.facility\": a string \"local9\" is not a syslog facility"));
 }
+
+#[test]
+fn syslog_over_udp_to_an_ipv6_address() {
+    let socket = std::net::UdpSocket::bind("[::1]:0").unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("u.conf");
+    fs::write(
+        &conf,
+        format!(
+            r#"{{"ttl": 1, "logging": {{"version": 1,
+                "handlers": {{"u": {{"class": "logging.handlers.SysLogHandler", "address": ["::1", {port}], "facility": "daemon"}}}},
+                "root": {{"level": "WARNING", "handlers": ["u"]}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let c = conf.display().to_string();
+    crate::common::run("dyndns-diff", &["-c", &c], "{")
+        .status(2)
+        .stderr_has("dyndns-diff: standard input is not valid JSON");
+    let mut buf = [0u8; 1024];
+    let n = socket.recv(&mut buf).unwrap();
+    // daemon (3) << 3 | err (3) = 27; no formatter: the message alone.
+    assert_eq!(
+        &buf[..n],
+        b"<27>standard input is not valid JSON: EOF while parsing an object at line 1 column 1\0"
+    );
+}
