@@ -47,6 +47,14 @@ pub enum CacheError {
         /// Why.
         source: io::Error,
     },
+    /// The lock could not be taken.
+    #[error("cannot lock {}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// Removing failed.
     #[error("cannot remove cache file {}", path.display())]
     Remove {
@@ -129,6 +137,47 @@ pub fn write(path: &Path, state: &State) -> Result<(), CacheError> {
     // The rename is durable only once the directory is synced.
     File::open(dir).and_then(|d| d.sync_all()).map_err(werr)?;
     Ok(())
+}
+
+/// Takes the cache's lock (an exclusive `flock` on `CACHE.lock` beside it),
+/// waiting at most `wait`. Dropping the file releases it.
+pub fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| CacheError::Lock {
+            path: lock_path.clone(),
+            source,
+        })?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(CacheError::Lock {
+                    path: lock_path,
+                    source: io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("another run has held it for over {wait:?}; is one stuck?"),
+                    ),
+                });
+            }
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(CacheError::Lock {
+                    path: lock_path,
+                    source,
+                });
+            }
+        }
+    }
 }
 
 /// Removes the cache, so the next run updates (`--force`). A missing file is fine.

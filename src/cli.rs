@@ -139,6 +139,16 @@ pub fn finish(program: &str, result: Result<u8, Failure>) -> ExitCode {
     }
 }
 
+/// Parses `--timeout SECONDS`: more than 0, at most an hour.
+pub fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= crate::config::MAX_TIMEOUT_SECS => Ok(secs),
+        _ => Err(format!(
+            "\"{text}\" is not a number of seconds, more than 0 and at most 3600"
+        )),
+    }
+}
+
 /// A current-thread tokio runtime: one thread, enough for one update.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()

@@ -18,6 +18,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -29,11 +30,16 @@ use crate::tsig::{Key, KeyError};
 pub const DEFAULT_PATH: &str = "/etc/pydyndns.conf";
 /// The cache file used when the config says `"cache": true`.
 pub const DEFAULT_CACHE: &str = "/run/pydyndns.cache";
+/// The largest `timeout`, seconds.
+pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// The `timeout` when the config gives none: a few seconds, as a server on
+/// the same continent answers in well under one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
 pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
 
-/// The keys PyDynDNS 1.2 defines; anything else earns a warning.
-const KNOWN_KEYS: [&str; 6] = ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig"];
+/// The keys PyDynDNS 1.2 defines, and ours (`timeout`); anything else earns a warning.
+const KNOWN_KEYS: [&str; 7] = ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout"];
 
 /// A validated config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,6 +54,8 @@ pub struct Config {
     pub teredo: bool,
     /// The TSIG key that signs updates, if any.
     pub tsig: Option<Key>,
+    /// How long one server address, or one DNS lookup, may take (our key `timeout`).
+    pub timeout: Option<Duration>,
     /// The `logging` object, validated; `None`: warnings and errors to stderr.
     pub logging: Option<LogConfig>,
     /// Warnings found while reading (unknown keys), to log once logging is up.
@@ -102,6 +110,14 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The timeout: `flag_secs` (from `--timeout`), else the config's, else [`DEFAULT_TIMEOUT`].
+    pub fn timeout_or(&self, flag_secs: Option<f64>) -> Duration {
+        flag_secs
+            .map(Duration::from_secs_f64)
+            .or(self.timeout)
+            .unwrap_or(DEFAULT_TIMEOUT)
+    }
+
     /// Loads the config: the file given with `-c`, which must exist, or else
     /// [`DEFAULT_PATH`] when it exists, or else an empty config (so that a
     /// stage can be driven by its flags alone).
@@ -237,6 +253,29 @@ impl Config {
                 }
             }
         }
+
+        config.timeout = match top.get("timeout") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(secs) if secs > 0.0 && secs <= MAX_TIMEOUT_SECS => {
+                    Some(Duration::from_secs_f64(secs))
+                }
+                _ => {
+                    return Err(bad(
+                        "timeout",
+                        format!(
+                            "{n} is out of range; give seconds, more than 0 and at most {MAX_TIMEOUT_SECS}"
+                        ),
+                    ));
+                }
+            },
+            Some(other) => {
+                return Err(bad(
+                    "timeout",
+                    format!("must be a number of seconds, found {}", describe(other)),
+                ));
+            }
+        };
 
         if let Some(tsig) = top.get("tsig") {
             let (key, secret_file, what) = match key_file_of(tsig) {
@@ -421,6 +460,28 @@ mod tests {
         let full = format!("{e}: {}", std::error::Error::source(&e).unwrap());
         assert!(full.contains("/etc/test.conf"), "{full}");
         assert!(full.contains("line 3 column 1"), "{full}");
+    }
+
+    #[test]
+    fn timeout_in_seconds() {
+        assert_eq!(
+            parse(r#"{"ttl": 1, "timeout": 1.5}"#).unwrap().timeout,
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse(r#"{"ttl": 1}"#).unwrap().timeout_or(None),
+            DEFAULT_TIMEOUT
+        );
+        assert_eq!(
+            parse(r#"{"ttl": 1, "timeout": 2}"#)
+                .unwrap()
+                .timeout_or(Some(0.5)),
+            Duration::from_millis(500)
+        );
+        assert!(
+            error(r#"{"ttl": 1, "timeout": 0}"#).contains("key \"timeout\": 0 is out of range")
+        );
+        assert!(error(r#"{"ttl": 1, "timeout": "5"}"#).contains("must be a number of seconds"));
     }
 
     #[test]

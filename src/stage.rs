@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hickory_proto::rr::Name;
 
@@ -17,9 +17,6 @@ use crate::state::{State, parse_name};
 use crate::tsig::Key;
 use crate::update::{self, ServerError, Update};
 use crate::zone::{self, ZoneError};
-
-/// The default per-server timeout, and the timeout of each resolver query.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `dyndns-addrs`: the FQDN and the address set to register.
 #[derive(Clone, Debug, Default)]
@@ -90,11 +87,12 @@ pub fn diff(
     let Some(input) = input else {
         return Ok(DiffOutcome::Empty);
     };
-    let state = State::parse(input, "standard input").map_err(Failure::usage)?;
+    let mut state = State::parse(input, "standard input").map_err(Failure::usage)?;
     let Some(path) = cache_path else {
         log::debug!("no cache configured: every run updates");
         return Ok(DiffOutcome::Differs(Box::new(state)));
     };
+    state.extra.insert(DIFFERS_KEY.into(), true.into());
     if force {
         log::debug!("--force: removing cache file {}", path.display());
         cache::remove(path).map_err(Failure::usage)?;
@@ -128,16 +126,22 @@ pub fn diff(
     }
 }
 
+/// How long a stage's network work may take in all, in units of the
+/// per-server timeout: the SOA lookup gets two, an update three (every
+/// address of the primary shares them).
+pub const LOOKUP_BOUND: u32 = 2;
+/// See [`LOOKUP_BOUND`].
+pub const SEND_BOUND: u32 = 3;
+
 /// `dyndns-soa NAME` by hand: the primary server's name.
 pub fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, Failure> {
     let name = parse_name(name).map_err(|p| Failure::usage(format!("{name}: {p}")))?;
     let rt = crate::cli::runtime()?;
     rt.block_on(async {
         let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
-        zone::find_zone(&resolver, &name)
+        bounded_find_zone(&resolver, &name, timeout)
             .await
             .map(|z| z.primary)
-            .map_err(Failure::runtime)
     })
 }
 
@@ -146,14 +150,32 @@ pub fn soa(mut state: State, timeout: Duration) -> Result<State, Failure> {
     let rt = crate::cli::runtime()?;
     let found = rt.block_on(async {
         let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
-        zone::find_zone(&resolver, &state.hostname)
-            .await
-            .map_err(Failure::runtime)
+        bounded_find_zone(&resolver, &state.hostname, timeout).await
     })?;
     state.zone = Some(found.zone);
     state.server = Some(found.primary.to_ascii());
     Ok(state)
 }
+
+/// [`zone::find_zone`] within [`LOOKUP_BOUND`] timeouts.
+async fn bounded_find_zone(
+    resolver: &hickory_resolver::TokioResolver,
+    name: &Name,
+    timeout: Duration,
+) -> Result<zone::ZoneInfo, Failure> {
+    let bound = timeout * LOOKUP_BOUND;
+    match tokio::time::timeout(bound, zone::find_zone(resolver, name)).await {
+        Ok(found) => found.map_err(Failure::runtime),
+        Err(_) => Err(Failure::runtime(format!(
+            "no zone found for {name}: the resolvers of /etc/resolv.conf gave no answer within {bound:?}"
+        ))),
+    }
+}
+
+/// The key `dyndns-diff` adds to a state it found different from the cache.
+/// `dyndns-send` then re-reads the cache under its lock, and sends nothing if
+/// a concurrent run registered the same state meanwhile.
+pub const DIFFERS_KEY: &str = "differs_from_cache";
 
 /// `dyndns-send`'s options.
 #[derive(Clone, Debug)]
@@ -164,7 +186,7 @@ pub struct SendOptions {
     pub zone: Option<Name>,
     /// The DNS port.
     pub port: u16,
-    /// The time one server has to answer.
+    /// The time one server address has to answer, and each DNS lookup.
     pub timeout: Duration,
     /// Print the update instead of sending it.
     pub dry_run: bool,
@@ -190,6 +212,10 @@ pub struct SendError {
 
 /// `dyndns-send`: sends the update to each address of the primary in turn
 /// until one accepts it, then rewrites the cache. Returns the result line.
+///
+/// With a cache, the update runs under the cache's lock: runs from cron and
+/// from a DHCP hook at the same moment take turns, and the second finds the
+/// first's fresh cache and sends nothing.
 pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
     if let Some(zone) = &opts.zone {
         state.zone = Some(zone.clone());
@@ -199,13 +225,12 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
     }
     let rt = crate::cli::runtime()?;
     rt.block_on(async {
+        let deadline = Instant::now() + opts.timeout * (LOOKUP_BOUND + SEND_BOUND);
         // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
         let mut resolver = None;
         if state.zone.is_none() || state.server.is_none() {
             let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
-            let found = zone::find_zone(&r, &state.hostname)
-                .await
-                .map_err(Failure::runtime)?;
+            let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
             state.zone.get_or_insert(found.zone);
             state.server.get_or_insert(found.primary.to_ascii());
             resolver = Some(r);
@@ -213,46 +238,46 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
         let (Some(zone), Some(server)) = (state.zone.clone(), state.server.clone()) else {
             unreachable!("zone and server were set above");
         };
-        let update = Update {
-            state: &state,
-            zone: &zone,
-            key: opts.key.as_ref(),
-        };
+        let update = Update { state: &state, zone: &zone, key: opts.key.as_ref() };
         if opts.dry_run {
-            return Ok(update::describe(&update, Some(&server))
-                .trim_end()
-                .to_owned());
+            return Ok(update::describe(&update, Some(&server)).trim_end().to_owned());
         }
         let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
+
+        let _lock = match &opts.cache {
+            Some(path) => {
+                let lock = cache::lock(path, opts.timeout * (LOOKUP_BOUND + SEND_BOUND)).map_err(Failure::runtime)?;
+                if state.extra.contains_key(DIFFERS_KEY)
+                    && let Cached::Found(now) = cache::read(path)
+                    && now.same_registration(&state)
+                {
+                    log::info!("not updating {}: another run registered these addresses meanwhile (cache file {})", state.hostname, path.display());
+                    return Ok(format!("unchanged {}: registered meanwhile by another run", state.hostname));
+                }
+                Some(lock)
+            }
+            None => None,
+        };
         log::info!(
             "updating {} to [{}]",
             state.hostname,
-            state
-                .addresses
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+            state.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
         );
-        log::debug!(
-            "TSIG {}",
-            opts.key.as_ref().map_or("off".into(), |k| format!(
-                "on, key {} ({})",
-                k.name, k.algorithm
-            ))
-        );
+        log::debug!("TSIG {}", opts.key.as_ref().map_or("off".into(), |k| format!("on, key {} ({})", k.name, k.algorithm)));
 
         let addresses = match parse_server_literal(&server, opts.port) {
             Some(addr) => vec![addr],
             None => {
-                let name =
-                    parse_name(&server).map_err(|p| Failure::usage(format!("server: {p}")))?;
+                let name = parse_name(&server).map_err(|p| Failure::usage(format!("server: {p}")))?;
                 let r = match resolver {
                     Some(r) => r,
                     None => zone::system_resolver(opts.timeout).map_err(Failure::runtime)?,
                 };
-                zone::server_addresses(&r, &name)
+                let bound = opts.timeout * LOOKUP_BOUND;
+                let found = tokio::time::timeout(bound, zone::server_addresses(&r, &name))
                     .await
+                    .map_err(|_| Failure::runtime(format!("cannot find the addresses of {name}: no answer within {bound:?}")))?;
+                found
                     .map_err(|e: ZoneError| Failure::runtime(e))?
                     .into_iter()
                     .map(|ip| SocketAddr::new(ip, opts.port))
@@ -261,9 +286,14 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
         };
         let mut attempts = Vec::new();
         for addr in addresses {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                attempts.push((addr, ServerError::Timeout(Duration::ZERO)));
+                continue;
+            }
             log::debug!("sending the update to {server} at {addr}");
             let key = opts.key.as_ref().zip(signed.as_ref());
-            match update::exchange(addr, &request, &wire, key, opts.timeout).await {
+            match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
                 Ok(()) => {
                     if let Some(path) = &opts.cache {
                         cache::write(path, &state).map_err(|e| {
@@ -286,12 +316,7 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                         if state.addresses.is_empty() {
                             "no addresses".to_owned()
                         } else {
-                            state
-                                .addresses
-                                .iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join(" ")
+                            state.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
                         }
                     ));
                 }
@@ -301,12 +326,7 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                 }
             }
         }
-        Err(Failure::runtime(SendError {
-            name: state.hostname.clone(),
-            zone,
-            server,
-            attempts,
-        }))
+        Err(Failure::runtime(SendError { name: state.hostname.clone(), zone, server, attempts }))
     })
 }
 

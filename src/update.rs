@@ -39,8 +39,8 @@ pub enum ServerError {
     /// No TCP connection, or it broke.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// No answer within the timeout.
-    #[error("no answer within {0:?}")]
+    /// No answer within the timeout (zero: the run's time was up before this address was tried).
+    #[error("{}", if .0.is_zero() { "not tried: the run's time was up".to_owned() } else { format!("no answer within {:?}", .0) })]
     Timeout(Duration),
     /// The answer is not a DNS message, or not the answer to ours.
     #[error("bad answer: {0}")]

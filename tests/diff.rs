@@ -7,6 +7,14 @@ use crate::common::run;
 const STATE: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::2","2001:db8:10::1"]}"#;
 const SORTED: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::1","2001:db8:10::2"]}"#;
 
+/// A state as dyndns-diff passes it on: marked for dyndns-send's re-check under its lock.
+fn marked(state: &str) -> String {
+    format!(
+        "{},\"differs_from_cache\":true}}",
+        state.trim_end_matches('}')
+    )
+}
+
 fn setup() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache").display().to_string();
@@ -20,7 +28,7 @@ fn no_cache_differs_and_passes_the_state_on() {
     let (_d, conf, _cache) = setup();
     run("dyndns-diff", &["-c", &conf], STATE)
         .status(1)
-        .stdout_is(SORTED)
+        .stdout_is(&marked(SORTED))
         .quiet();
 }
 
@@ -46,11 +54,11 @@ fn ttl_or_address_change_differs() {
     let ttl = SORTED.replace("300", "60");
     run("dyndns-diff", &["-c", &conf], &ttl)
         .status(1)
-        .stdout_is(&ttl);
+        .stdout_is(&marked(&ttl));
     let addr = SORTED.replace("10::2", "10::3");
     run("dyndns-diff", &["-c", &conf], &addr)
         .status(1)
-        .stdout_is(&addr);
+        .stdout_is(&marked(&addr));
 }
 
 #[test]
@@ -59,7 +67,7 @@ fn corrupt_or_unreadable_cache_warns_and_differs() {
     fs::write(&cache, "{\"hostname\": \"trunc").unwrap();
     run("dyndns-diff", &["-c", &conf], STATE)
         .status(1)
-        .stdout_is(SORTED)
+        .stdout_is(&marked(SORTED))
         .stderr_has(&format!(
             "dyndns-diff: warning: cache file {cache} is corrupt"
         ));
@@ -83,7 +91,7 @@ fn force_removes_the_cache() {
     fs::write(&cache, format!("{SORTED}\n")).unwrap();
     run("dyndns-diff", &["-c", &conf, "-f"], STATE)
         .status(1)
-        .stdout_is(SORTED);
+        .stdout_is(&marked(SORTED));
     assert!(!std::path::Path::new(&cache).exists());
 }
 

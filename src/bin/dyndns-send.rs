@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use dyndns::cli::{self, Common, Failure};
@@ -33,9 +32,9 @@ struct Args {
     /// The server's DNS port
     #[arg(short = 'p', long, default_value_t = 53)]
     port: u16,
-    /// Seconds each server address has to answer
-    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    timeout: Option<f64>,
     /// The cache file to rewrite on success, instead of the config's "cache"
     #[arg(long, value_name = "FILE")]
     cache: Option<PathBuf>,
@@ -58,6 +57,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         Some(z) => Some(parse_name(z).map_err(|p| Failure::usage(format!("--zone: {p}")))?),
         None => None,
     };
+    let timeout = config.timeout_or(args.timeout);
     let key = match &args.key_file {
         Some(file) => {
             if let Some(warning) = keyfile::exposure_warning(file, "key file") {
@@ -71,7 +71,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         server: args.server,
         zone,
         port: args.port,
-        timeout: Duration::from_secs(args.timeout),
+        timeout,
         dry_run: args.dry_run,
         cache: args.cache.or(config.cache),
         key,

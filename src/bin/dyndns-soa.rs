@@ -21,9 +21,9 @@ const NAME: &str = "dyndns-soa";
 struct Args {
     #[command(flatten)]
     common: Common,
-    /// Seconds each DNS query may take
-    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    timeout: Option<f64>,
     /// The name whose primary to print, instead of reading stdin
     #[arg(value_name = "NAME")]
     name: Option<String>,
@@ -35,8 +35,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<u8, Failure> {
-    cli::start(NAME, &args.common)?;
-    let timeout = std::time::Duration::from_secs(args.timeout);
+    let config = cli::start(NAME, &args.common)?;
+    let timeout = config.timeout_or(args.timeout);
     if let Some(name) = &args.name {
         let primary = stage::soa_of_name(name, timeout)?;
         cli::print_line(&primary.to_ascii())?;
