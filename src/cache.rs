@@ -145,11 +145,14 @@ pub fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> 
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
+    // flock needs no write access: a lock file on a file system that has
+    // since become read-only still serves.
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
+        .or_else(|_| File::open(&lock_path))
         .map_err(|source| CacheError::Lock {
             path: lock_path.clone(),
             source,

@@ -246,7 +246,17 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
 
         let _lock = match &opts.cache {
             Some(path) => {
-                let lock = cache::lock(path, opts.timeout * (LOOKUP_BOUND + SEND_BOUND)).map_err(Failure::runtime)?;
+                let lock = match cache::lock(path, opts.timeout * (LOOKUP_BOUND + SEND_BOUND)) {
+                    Ok(lock) => Some(lock),
+                    // A lock that cannot be had in time means a stuck run: stop.
+                    Err(e) if is_timeout(&e) => return Err(Failure::runtime(e)),
+                    // One that cannot be made (a read-only directory): go on
+                    // unlocked; the cache write will say what is wrong.
+                    Err(e) => {
+                        log::warn!("{}; updating without it", crate::cli::chain(&e));
+                        None
+                    }
+                };
                 if state.extra.contains_key(DIFFERS_KEY)
                     && let Cached::Found(now) = cache::read(path)
                     && now.same_registration(&state)
@@ -254,7 +264,7 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                     log::info!("not updating {}: another run registered these addresses meanwhile (cache file {})", state.hostname, path.display());
                     return Ok(format!("unchanged {}: registered meanwhile by another run", state.hostname));
                 }
-                Some(lock)
+                lock
             }
             None => None,
         };
@@ -305,8 +315,8 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
                         })?;
                         log::debug!("wrote cache file {}", path.display());
                     }
-                    let at = if server == addr.to_string() {
-                        server
+                    let at = if parse_server_literal(&server, opts.port).is_some() {
+                        addr.to_string()
                     } else {
                         format!("{server} ({addr})")
                     };
@@ -328,6 +338,11 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
         }
         Err(Failure::runtime(SendError { name: state.hostname.clone(), zone, server, attempts }))
     })
+}
+
+/// Whether a cache error is a lock wait that ran out.
+fn is_timeout(e: &cache::CacheError) -> bool {
+    matches!(e, cache::CacheError::Lock { source, .. } if source.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// A server given as an address: `ADDR`, `[ADDR]:PORT` or `V4ADDR:PORT`.

@@ -117,7 +117,7 @@ pub enum BuildError {
     },
     /// Too large for one DNS message.
     #[error(
-        "the update for {name} with {count} addresses is {size} octets, more than one DNS message can carry ({MAX_TCP_MESSAGE}); register fewer addresses"
+        "the update for {name} with {count} addresses is about {size} octets, more than one DNS message can carry ({MAX_TCP_MESSAGE}); register fewer addresses"
     )]
     TooLarge {
         /// The host name.
@@ -173,11 +173,23 @@ pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>),
     let wire = message
         .to_vec()
         .map_err(|e| BuildError::Encode(e.to_string()))?;
-    if wire.len() > MAX_TCP_MESSAGE {
+    // hickory's encoder stops at 65535 octets and lowers the header's counts
+    // (RFC 2136 §2.2: the update count is NSCOUNT): a short count means the
+    // update did not fit, and sending it would register a partial set.
+    let count = |at: usize| usize::from(u16::from_be_bytes([wire[at], wire[at + 1]]));
+    let updates_written = count(8);
+    let updates_wanted = update.state.addresses.len() + 1;
+    let signature_written = count(10);
+    if wire.len() > MAX_TCP_MESSAGE
+        || updates_written < updates_wanted
+        || signature_written < usize::from(signed.is_some())
+    {
+        // One more AAAA record: a name pointer, type, class, TTL, length, 16 octets.
+        const AAAA_RECORD: usize = 2 + 2 + 2 + 4 + 2 + 16;
         return Err(BuildError::TooLarge {
             name: update.state.hostname.to_string(),
             count: update.state.addresses.len(),
-            size: wire.len(),
+            size: wire.len() + updates_wanted.saturating_sub(updates_written) * AAAA_RECORD,
         });
     }
     Ok((message, wire, signed))

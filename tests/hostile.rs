@@ -214,3 +214,47 @@ fn connection_closed_mid_answer_is_rejected() {
         "bad answer: the server closed the connection before a whole answer came",
     );
 }
+
+#[test]
+fn oversized_garbage_is_rejected() {
+    rejected(
+        |_| framed(&vec![0xff; 65535]),
+        "bad answer: not a DNS message",
+    );
+}
+
+#[test]
+fn a_peer_that_never_answers_times_out() {
+    let (port, handle) = responder(|_| {
+        thread::sleep(std::time::Duration::from_secs(2));
+        Vec::new()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    fs::write(&cache, OLD_CACHE).unwrap();
+    let conf = dir.path().join("c.conf");
+    fs::write(
+        &conf,
+        format!(
+            r#"{{"ttl": 300, "cache": "{}", "timeout": 0.5}}"#,
+            cache.display()
+        ),
+    )
+    .unwrap();
+    let server = format!("127.0.0.1:{port}");
+    let c = conf.display().to_string();
+    let started = std::time::Instant::now();
+    let r = run(
+        "dyndns-send",
+        &["-c", &c, "--zone", "example.test", "--server", &server],
+        STATE,
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "bounded by the timeout"
+    );
+    r.status(1)
+        .stderr_has(&format!("127.0.0.1:{port}: no answer within 500ms"));
+    handle.join().unwrap();
+    assert_eq!(fs::read_to_string(&cache).unwrap(), OLD_CACHE);
+}

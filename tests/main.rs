@@ -9,6 +9,7 @@ mod common;
 
 mod addrs;
 mod diff;
+mod faults;
 mod hostile;
 mod logging;
 mod send;

@@ -201,7 +201,15 @@ const ZONES: &str = r#"
 zone "example.test" { type primary; file "example.test.db"; allow-update { 127.0.0.1; ::1; }; };
 zone "noupdate.test" { type primary; file "noupdate.test.db"; };
 zone "dead.test" { type primary; file "dead.test.db"; allow-update { 127.0.0.1; ::1; }; };
+zone "silent.test" { type primary; file "silent.test.db"; allow-update { 127.0.0.1; ::1; }; };
 "#;
+
+/// The silent primary's address: on veth0's link once a test adds
+/// [`SILENT_NET`] there, but no host answers neighbour discovery for it, so
+/// every packet to it is lost.
+pub const SILENT_ADDRESS: &str = "2001:db8:99::5";
+/// The prefix to put on veth0 (`ip addr add SILENT_NET dev veth0`) for that.
+pub const SILENT_NET: &str = "2001:db8:99::1/64";
 
 /// An address of the dead primary: on the namespace's loopback, where nothing listens.
 pub const DEAD_ADDRESS: &str = "2001:db8:53::1";
@@ -324,6 +332,11 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
             .unwrap();
         }
         fs::write(
+            d.join("silent.test.db"),
+            zone_file("silent.test", "ns", &[&format!("ns AAAA {SILENT_ADDRESS}")]),
+        )
+        .unwrap();
+        fs::write(
             d.join("dead.test.db"),
             zone_file(
                 "dead.test",
@@ -418,6 +431,14 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
     /// The key file `tsig-keygen -a ALGORITHM key-ALGORITHM` wrote.
     pub fn key_file(&self, algorithm: &str) -> PathBuf {
         self.dir.path().join(format!("key-{algorithm}.key"))
+    }
+
+    /// How many updates named applied to `zone` (from its log).
+    pub fn updates_logged(&self, zone: &str) -> usize {
+        let log = fs::read_to_string(self.dir.path().join("named.log")).unwrap_or_default();
+        // Each of our updates starts with "delete all RRsets at the name".
+        let mark = format!("updating zone '{zone}/IN': delete all rrsets");
+        log.lines().filter(|l| l.contains(&mark)).count()
     }
 
     /// Writes a config file (mode 600, as it may hold a secret) into the
