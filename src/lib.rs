@@ -10,6 +10,7 @@
 //! exit status. The document passed between the stages is [`state::State`].
 
 pub mod addrs;
+pub mod args;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -188,8 +188,8 @@ pub struct SendOptions {
     pub port: u16,
     /// The time one server address has to answer, and each DNS lookup.
     pub timeout: Duration,
-    /// Print the update instead of sending it.
-    pub dry_run: bool,
+    /// Print the update in this format instead of sending it.
+    pub dry_run: Option<update::DryRunFormat>,
     /// The cache file to rewrite on success.
     pub cache: Option<PathBuf>,
     /// The TSIG key.
@@ -239,8 +239,12 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
             unreachable!("zone and server were set above");
         };
         let update = Update { state: &state, zone: &zone, key: opts.key.as_ref() };
-        if opts.dry_run {
-            return Ok(update::describe(&update, Some(&server)).trim_end().to_owned());
+        if let Some(format) = opts.dry_run {
+            let (host, port) = match parse_server_literal(&server, opts.port) {
+                Some(addr) => (addr.ip().to_string(), addr.port()),
+                None => (server.clone(), opts.port),
+            };
+            return Ok(update::describe(&update, &host, port, format).trim_end().to_owned());
         }
         let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
 

@@ -195,31 +195,62 @@ pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>),
     Ok((message, wire, signed))
 }
 
-/// The update as a person reads it, in `nsupdate`'s words; the secret is never shown.
-pub fn describe(update: &Update<'_>, server: Option<&str>) -> String {
+/// How `--dry-run` shows an update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DryRunFormat {
+    /// A script `nsupdate` runs as it is (a signed update needs `nsupdate -k KEYFILE`).
+    #[default]
+    Nsupdate,
+    /// One JSON object, for other tools.
+    Json,
+}
+
+/// The update as `--dry-run` shows it, sent to `host` (a name or an
+/// address) at `port`. The TSIG secret is never shown.
+pub fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
     let state = update.state;
-    let mut out = String::new();
-    if let Some(server) = server {
-        let _ = writeln!(out, "server {server}");
+    match format {
+        DryRunFormat::Nsupdate => {
+            let mut out = String::new();
+            let _ = writeln!(out, "server {host} {port}");
+            let _ = writeln!(out, "zone {}", update.zone);
+            if let Some(key) = update.key {
+                let _ = writeln!(
+                    out,
+                    "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
+                    key.name, key.algorithm
+                );
+            }
+            // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
+            let _ = writeln!(out, "update delete {}", state.hostname);
+            for addr in &state.addresses {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN AAAA {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
+            let _ = writeln!(out, "send");
+            out
+        }
+        DryRunFormat::Json => {
+            let adds: Vec<serde_json::Value> = state
+                .addresses
+                .iter()
+                .map(|a| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": "AAAA", "data": a.to_string()}))
+                .collect();
+            let tsig = update.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
+            let doc = serde_json::json!({
+                "server": host,
+                "port": port,
+                "zone": update.zone.to_ascii(),
+                "delete": state.hostname.to_ascii(),
+                "add": adds,
+                "tsig": tsig,
+            });
+            format!("{doc}\n")
+        }
     }
-    let _ = writeln!(out, "zone {}", update.zone);
-    if let Some(key) = update.key {
-        let _ = writeln!(
-            out,
-            "; signed with TSIG key {} ({}), secret not shown",
-            key.name, key.algorithm
-        );
-    }
-    let _ = writeln!(out, "update delete {} ANY", state.hostname);
-    for addr in &state.addresses {
-        let _ = writeln!(
-            out,
-            "update add {} {} IN AAAA {addr}",
-            state.hostname, state.ttl_secs
-        );
-    }
-    let _ = writeln!(out, "send");
-    out
 }
 
 /// Sends the encoded update to one server and checks its answer: the ID, the

@@ -83,7 +83,7 @@ fn dry_run_prints_and_sends_nothing() {
         &state("h.signed.test.", &["2001:db8::1"]),
     );
     r.ok().quiet().stdout_is(
-        "server ns1.signed.test.\nzone signed.test.\n; signed with TSIG key key-hmac-sha256. (hmac-sha256), secret not shown\nupdate delete h.signed.test. ANY\nupdate add h.signed.test. 300 IN AAAA 2001:db8::1\nsend",
+        "server ns1.signed.test. 53\nzone signed.test.\n; signed with TSIG key key-hmac-sha256. (hmac-sha256): run nsupdate -k KEYFILE; the secret is not shown here\nupdate delete h.signed.test.\nupdate add h.signed.test. 300 IN AAAA 2001:db8::1\nsend",
     );
     assert!(!r.stdout.contains(&world.secret("hmac-sha256")));
     assert_eq!(world.serial("signed.test"), serial);
@@ -398,4 +398,74 @@ fn clock_off_by_more_than_the_fudge_is_badtime() {
         .stderr_has("NOTAUTH (TSIG error BADTIME: this host's clock differs from the server's by more than the fudge");
     assert_eq!(world.aaaa("h.signed.test"), ["300 2001:db8::1"]);
     assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+}
+
+/// Runs `script` through BIND's nsupdate inside the namespace.
+fn run_nsupdate(world: &World, script: &str, args: &[&str]) -> crate::common::Run {
+    let mut cmd = std::process::Command::new("ip");
+    cmd.args(["netns", "exec", &world.ns, "nsupdate"])
+        .args(args);
+    crate::common::run_command(cmd, script, format!("nsupdate {}", args.join(" ")))
+}
+
+#[test]
+fn dry_run_script_lands_the_same_records_through_nsupdate() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    let addrs = ["2001:db8:50::1", "2001:db8:50::2"];
+    // Ours, sent directly...
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state("ours.example.test.", &addrs),
+        )
+        .ok();
+    // ...and the same update handed to nsupdate as our dry run prints it.
+    world.nsupdate("update add theirs.example.test. 60 TXT \"stale\"");
+    let script = world.run(
+        "dyndns-send",
+        &["-c", &conf, "--dry-run", "--format", "nsupdate"],
+        &state("theirs.example.test.", &addrs),
+    );
+    script.ok().quiet();
+    run_nsupdate(&world, &script.stdout, &[]).ok();
+    assert_eq!(
+        world.aaaa("theirs.example.test"),
+        world.aaaa("ours.example.test")
+    );
+    assert_eq!(
+        world.aaaa("theirs.example.test"),
+        ["300 2001:db8:50::1", "300 2001:db8:50::2"]
+    );
+    assert!(
+        world.dig("theirs.example.test", "TXT").is_empty(),
+        "every RRset at the name was deleted"
+    );
+
+    // A signed zone: nsupdate signs with -k and the same key file.
+    let key_file = world.key_file("hmac-sha512").display().to_string();
+    let script = world.run(
+        "dyndns-send",
+        &["-k", &key_file, "--dry-run", "--format", "nsupdate"],
+        &state("h.signed.test.", &addrs),
+    );
+    script.ok().stdout_is(&format!(
+        "server ns1.signed.test. 53\nzone signed.test.\n; signed with TSIG key key-hmac-sha512. (hmac-sha512): run nsupdate -k KEYFILE; the secret is not shown here\nupdate delete h.signed.test.\nupdate add h.signed.test. 300 IN AAAA {}\nupdate add h.signed.test. 300 IN AAAA {}\nsend",
+        addrs[0], addrs[1]
+    ));
+    run_nsupdate(&world, &script.stdout, &["-k", &key_file]).ok();
+    assert_eq!(
+        world.aaaa("h.signed.test"),
+        ["300 2001:db8:50::1", "300 2001:db8:50::2"]
+    );
+}
+
+#[test]
+fn dry_run_as_json() {
+    let world = World::new("host1.example.test");
+    world
+        .run("dyndns-send", &["--dry-run", "--format", "json", "--server", "[::1]:5353"], &state("h.example.test.", &["2001:db8::1"]))
+        .ok()
+        .stdout_is(r#"{"server":"::1","port":5353,"zone":"example.test.","delete":"h.example.test.","add":[{"name":"h.example.test.","ttl":300,"class":"IN","type":"AAAA","data":"2001:db8::1"}],"tsig":null}"#);
 }

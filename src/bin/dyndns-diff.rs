@@ -1,32 +1,14 @@
 //! `dyndns-diff`: passes the state on only when it differs from the cache.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dyndns::cli::{self, Common, Failure};
+use dyndns::args::DiffArgs as Args;
+use dyndns::cli::{self, Failure};
 use dyndns::exit;
 use dyndns::stage::{self, DiffOutcome};
 
 const NAME: &str = "dyndns-diff";
-
-/// Compare the state on stdin with the cache of the last successful update.
-///
-/// Like diff(1), the exit status says the result: 0 the same (nothing
-/// printed), 1 different, or no usable cache (the state is printed for the
-/// next stage), 2 trouble. An empty stdin is nothing to do: exit 0.
-#[derive(Parser)]
-#[command(name = NAME, version, after_help = "Example:\n  dyndns-addrs eth0 | dyndns-diff && echo unchanged")]
-struct Args {
-    #[command(flatten)]
-    common: Common,
-    /// The cache file, instead of the config's "cache"
-    #[arg(long, value_name = "FILE")]
-    cache: Option<PathBuf>,
-    /// Remove the cache first, so the state counts as changed until an update succeeds
-    #[arg(short = 'f', long)]
-    force: bool,
-}
 
 fn main() -> ExitCode {
     let args = Args::parse();

@@ -3,31 +3,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use dyndns::cli::{self, Common, Failure};
+use dyndns::args::SoaArgs as Args;
+use dyndns::cli::{self, Failure};
 use dyndns::exit;
 use dyndns::stage;
 use dyndns::state::State;
 
 const NAME: &str = "dyndns-soa";
-
-/// Find the zone apex and primary server (SOA MNAME) of a name through the
-/// system resolver (/etc/resolv.conf).
-///
-/// With NAME, print the primary's name. Without, read the state document on
-/// stdin and print it with "zone" and "server" added; an empty stdin is
-/// nothing to do.
-#[derive(Parser)]
-#[command(name = NAME, version, after_help = "Examples:\n  dyndns-soa host1.example.com\n  ns1.example.com.\n  dyndns-addrs eth0 | dyndns-soa")]
-struct Args {
-    #[command(flatten)]
-    common: Common,
-    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
-    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
-    timeout: Option<f64>,
-    /// The name whose primary to print, instead of reading stdin
-    #[arg(value_name = "NAME")]
-    name: Option<String>,
-}
 
 fn main() -> ExitCode {
     let args = Args::parse();

@@ -1,0 +1,174 @@
+//! The command lines of the four stages and of the `pydyndns` wrapper, as
+//! clap definitions. The binaries parse them; `examples/gen-docs.rs` turns
+//! them into man pages and shell completions, so the three never disagree.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::cli::{self, Common};
+
+/// Print this host's name, TTL and IPv6 addresses to register.
+///
+/// Prints the state document (one JSON object) that dyndns-diff, dyndns-soa
+/// and dyndns-send read: the FQDN as Python's socket.getfqdn() finds it, the
+/// TTL, and every global unicast IPv6 address of the interfaces named that
+/// the kernel does not flag as temporary, deprecated, tentative or
+/// DAD-failed.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-addrs",
+    version,
+    after_help = "Example:\n  dyndns-addrs eth0\n  {\"hostname\":\"h.example.com.\",\"ttl\":300,\"addresses\":[\"2001:db8::1\"]}"
+)]
+pub struct AddrsArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// Register this FQDN instead of the host's own (as socket.getfqdn() finds it)
+    #[arg(long, value_name = "FQDN")]
+    pub hostname: Option<String>,
+    /// The TTL of the records, seconds, instead of the config's "ttl"
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(0..=0x7fff_ffff))]
+    pub ttl: Option<u32>,
+    /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
+    #[arg(value_name = "IFACE")]
+    pub interfaces: Vec<String>,
+}
+
+/// Pass the state on only when it differs from the last registered one.
+///
+/// Compares the state on stdin with the cache of the last successful update.
+/// Like diff(1), the exit status says the result: 0 the same (nothing
+/// printed), 1 different, or no usable cache (the state is printed for the
+/// next stage), 2 trouble. An empty stdin is nothing to do: exit 0.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-diff",
+    version,
+    after_help = "Example:\n  dyndns-addrs eth0 | dyndns-diff && echo unchanged"
+)]
+pub struct DiffArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// The cache file, instead of the config's "cache"
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+    /// Remove the cache first, so the state counts as changed until an update succeeds
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+/// Find the zone of a name and its primary server.
+///
+/// Asks the system resolver (/etc/resolv.conf) for the SOA record that covers
+/// the name: its owner is the zone apex, its MNAME the primary. With NAME, print the primary's name. Without, read the state document on
+/// stdin and print it with "zone" and "server" added; an empty stdin is
+/// nothing to do.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-soa",
+    version,
+    after_help = "Examples:\n  dyndns-soa host1.example.com\n  ns1.example.com.\n  dyndns-addrs eth0 | dyndns-soa"
+)]
+pub struct SoaArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    pub timeout: Option<f64>,
+    /// The name whose primary to print, instead of reading stdin
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Send the RFC 2136 update for the state on stdin.
+///
+/// Deletes every record at the name and adds one AAAA per address, over TCP
+/// to each address of the primary in turn until one accepts it, TSIG-signed
+/// when a key is configured; then rewrites the cache.
+///
+/// The zone and server come from the state (dyndns-soa adds them), from
+/// --zone and --server, or are found here. An empty stdin is nothing to do.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-send",
+    version,
+    after_help = "Example:\n  dyndns-addrs eth0 | dyndns-soa | dyndns-send --dry-run"
+)]
+pub struct SendArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// The server: a name, an address, or [ADDRESS]:PORT [default: the state's "server"]
+    #[arg(short = 's', long, value_name = "SERVER")]
+    pub server: Option<String>,
+    /// The zone apex [default: the state's "zone"]
+    #[arg(short = 'z', long, value_name = "ZONE")]
+    pub zone: Option<String>,
+    /// The server's DNS port
+    #[arg(short = 'p', long, default_value_t = 53)]
+    pub port: u16,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    pub timeout: Option<f64>,
+    /// The cache file to rewrite on success, instead of the config's "cache"
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+    /// Sign with the key in this BIND key file (as tsig-keygen writes it, and nsupdate -k reads it), instead of the config's "tsig"
+    #[arg(short = 'k', long = "key-file", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Print the update instead of sending it (as a script nsupdate runs, unless --format says otherwise)
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// How --dry-run shows the update
+    #[arg(long, value_enum, default_value_t = crate::update::DryRunFormat::Nsupdate, requires = "dry_run")]
+    pub format: crate::update::DryRunFormat,
+}
+
+/// Register this host's IPv6 addresses in DNS with dynamic updates.
+///
+/// Registers the IPv6 addresses of the interfaces named (or of every
+/// interface that is up) as AAAA records of the host's FQDN, on the primary
+/// server of its zone, with an RFC 2136 dynamic update, and sends nothing when
+/// nothing changed since the last successful update. Runs dyndns-addrs,
+/// dyndns-diff, dyndns-soa and dyndns-send; a drop-in for PyDynDNS.
+//
+// `pydyndns` itself is a POSIX sh script: this definition documents its
+// command line (man page, completions), and a test checks it against the
+// script's own --help.
+#[derive(Parser)]
+#[command(
+    name = "pydyndns",
+    version,
+    after_help = "Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config.\n\nExample (root's crontab):\n  * * * * * pydyndns -c /etc/pydyndns.conf eth0"
+)]
+pub struct PydyndnsArgs {
+    /// The JSON config file [default: /etc/pydyndns.conf]
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Update even if nothing changed
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Debug output on stderr, and the result on stdout
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
+    #[arg(value_name = "IFACE")]
+    pub interfaces: Vec<String>,
+}
+
+/// The clap commands of the four stages and the wrapper, by name, for
+/// documentation and completions.
+pub fn commands() -> Vec<clap::Command> {
+    use clap::CommandFactory;
+    vec![
+        AddrsArgs::command(),
+        DiffArgs::command(),
+        SoaArgs::command(),
+        SendArgs::command(),
+        PydyndnsArgs::command(),
+    ]
+}
