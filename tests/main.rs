@@ -12,6 +12,7 @@ mod diff;
 mod faults;
 mod hostile;
 mod logging;
+mod package;
 mod send;
 mod soa;
 mod stages;

@@ -1,0 +1,347 @@
+//! Fitting into the system: the Debian package (built by `make deb`, which
+//! scripts/test runs first), installed into a scratch root with its
+//! maintainer scripts; `make install` with PREFIX and DESTDIR; the systemd
+//! units through `systemd-analyze verify`; the man pages through `man -l`;
+//! the bash completion in bash.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{require, run_command};
+
+fn top() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The package `make deb` built.
+fn deb() -> PathBuf {
+    let dir = top().join("target/debian");
+    let found = fs::read_dir(&dir).ok().and_then(|d| {
+        d.filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "deb"))
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "no package in {}: run `make deb` (scripts/test does, after `cargo install cargo-deb`)",
+            dir.display()
+        )
+    })
+}
+
+#[track_caller]
+fn ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// A scratch root with an empty dpkg database.
+fn scratch_root() -> tempfile::TempDir {
+    let root = tempfile::Builder::new()
+        .prefix("dyndns-root.")
+        .tempdir()
+        .unwrap();
+    for d in ["var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log"] {
+        fs::create_dir_all(root.path().join(d)).unwrap();
+    }
+    for f in ["var/lib/dpkg/status", "var/lib/dpkg/available"] {
+        fs::write(root.path().join(f), "").unwrap();
+    }
+    root
+}
+
+fn dpkg(root: &Path, args: &[&str]) -> String {
+    // Maintainer scripts run on this host with DPKG_ROOT set, as dpkg does for an offline root.
+    ok(Command::new("dpkg")
+        .arg(format!("--root={}", root.display()))
+        .args([
+            "--force-script-chrootless",
+            "--force-depends",
+            "--log=/dev/null",
+        ])
+        .args(args))
+}
+
+const FILES: [&str; 21] = [
+    "usr/bin/dyndns-addrs",
+    "usr/bin/dyndns-diff",
+    "usr/bin/dyndns-soa",
+    "usr/bin/dyndns-send",
+    "usr/bin/pydyndns",
+    "usr/share/man/man1/dyndns-addrs.1.gz",
+    "usr/share/man/man1/dyndns-send.1.gz",
+    "usr/share/man/man5/pydyndns.conf.5.gz",
+    "usr/share/man/man8/pydyndns.8.gz",
+    "usr/share/bash-completion/completions/pydyndns",
+    "usr/share/bash-completion/completions/dyndns-send",
+    "usr/share/zsh/vendor-completions/_pydyndns",
+    "usr/share/fish/vendor_completions.d/pydyndns.fish",
+    "usr/lib/systemd/system/pydyndns.service",
+    "usr/lib/systemd/system/pydyndns.timer",
+    "usr/lib/systemd/system/pydyndns-force.service",
+    "usr/share/dyndns/hooks/dhcpcd",
+    "usr/share/dyndns/hooks/networkmanager",
+    "usr/share/dyndns/hooks/networkd-dispatcher",
+    "usr/share/doc/dyndns/pydyndns.conf.example",
+    "etc/pydyndns.conf",
+];
+
+#[test]
+fn package_installs_and_removes_cleanly() {
+    require("dpkg", "dpkg");
+    let deb = deb();
+    let listing = ok(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    for f in FILES {
+        assert!(
+            listing.contains(&format!("./{f}\n")),
+            "{f} missing from the package:\n{listing}"
+        );
+    }
+    let info = ok(Command::new("dpkg-deb").arg("-I").arg(&deb));
+    for script in ["postinst", "prerm", "postrm", "conffiles"] {
+        assert!(info.contains(script), "no {script}:\n{info}");
+    }
+
+    let root = scratch_root();
+    let r = root.path();
+    dpkg(r, &["-i", &deb.display().to_string()]);
+    for f in FILES {
+        assert!(r.join(f).exists(), "{f} not installed");
+    }
+    let mode = |f: &str| fs::metadata(r.join(f)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode("etc/pydyndns.conf"),
+        0o600,
+        "the config may hold a secret"
+    );
+    assert_eq!(mode("usr/bin/pydyndns"), 0o755);
+    let status = ok(Command::new("dpkg")
+        .arg(format!("--root={}", r.display()))
+        .args(["-s", "dyndns"]));
+    assert!(
+        status.contains("Status: install ok installed")
+            && status.contains("Conffiles:\n /etc/pydyndns.conf "),
+        "{status}"
+    );
+    // The installed programs run, and the wrapper finds the stages beside it.
+    let version = ok(Command::new(r.join("usr/bin/pydyndns"))
+        .arg("--version")
+        .env("PATH", "/usr/bin:/bin"));
+    assert_eq!(version, format!("pydyndns {}\n", env!("CARGO_PKG_VERSION")));
+    let units = fs::read_to_string(r.join("usr/lib/systemd/system/pydyndns.service")).unwrap();
+    assert!(
+        units.contains("ExecStart=/usr/bin/pydyndns -c ${CREDENTIALS_DIRECTORY}/pydyndns.conf"),
+        "{units}"
+    );
+
+    // A run left a cache behind; removing keeps the edited config, purging removes both.
+    fs::create_dir_all(r.join("run/pydyndns")).unwrap();
+    fs::write(r.join("run/pydyndns/pydyndns.cache"), "{}").unwrap();
+    dpkg(r, &["-r", "dyndns"]);
+    assert!(
+        r.join("etc/pydyndns.conf").exists(),
+        "remove keeps the conffile"
+    );
+    assert!(!r.join("usr/bin/pydyndns").exists());
+    dpkg(r, &["-P", "dyndns"]);
+    let left: Vec<PathBuf> = walk(r)
+        .into_iter()
+        .filter(|p| !p.starts_with(r.join("var")))
+        .collect();
+    assert!(left.is_empty(), "left after purge: {left:?}");
+}
+
+/// Every file (not directory) below `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+#[test]
+fn make_install_honours_prefix_and_destdir() {
+    require("make", "make");
+    let dest = tempfile::Builder::new()
+        .prefix("dyndns-destdir.")
+        .tempdir()
+        .unwrap();
+    let d = dest.path();
+    ok(Command::new("make")
+        .current_dir(top())
+        .args(["install", "PREFIX=/opt/dyndns"])
+        .arg(format!("DESTDIR={}", d.display()))
+        // Keep this run's generated files apart from the package's.
+        .env("CARGO_TARGET_DIR", top().join("target")));
+    for f in [
+        "opt/dyndns/bin/pydyndns",
+        "opt/dyndns/bin/dyndns-send",
+        "opt/dyndns/share/man/man8/pydyndns.8",
+        "opt/dyndns/share/man/man5/pydyndns.conf.5",
+        "opt/dyndns/share/man/man1/dyndns-soa.1",
+        "opt/dyndns/share/bash-completion/completions/pydyndns",
+        "opt/dyndns/share/zsh/vendor-completions/_dyndns-diff",
+        "opt/dyndns/share/fish/vendor_completions.d/dyndns-addrs.fish",
+        "opt/dyndns/share/doc/dyndns/pydyndns.conf.example",
+        "opt/dyndns/share/dyndns/hooks/dhcpcd",
+        "opt/dyndns/lib/systemd/system/pydyndns.timer",
+    ] {
+        assert!(d.join(f).exists(), "{f} not installed");
+    }
+    // Paths inside the units and hooks follow PREFIX.
+    let unit =
+        fs::read_to_string(d.join("opt/dyndns/lib/systemd/system/pydyndns.service")).unwrap();
+    assert!(
+        unit.contains("ExecStart=/opt/dyndns/bin/pydyndns "),
+        "{unit}"
+    );
+    let hook = fs::read_to_string(d.join("opt/dyndns/share/dyndns/hooks/networkmanager")).unwrap();
+    assert!(
+        hook.contains("/opt/dyndns/bin/pydyndns -- \"$interface\"") && !hook.contains('@'),
+        "{hook}"
+    );
+    // Leave the package's assets as `make deb` laid them out (for /usr).
+    ok(Command::new("make")
+        .current_dir(top())
+        .args(["assets", "PREFIX=/usr"]));
+}
+
+#[test]
+fn systemd_units_verify() {
+    require("systemd-analyze", "systemd");
+    let root = scratch_root();
+    let r = root.path();
+    dpkg(r, &["--unpack", &deb().display().to_string()]);
+    // The units as installed, pointed at the unpacked programs, with their man pages on MANPATH.
+    let units = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for name in [
+        "pydyndns.service",
+        "pydyndns.timer",
+        "pydyndns-force.service",
+    ] {
+        let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(name)).unwrap();
+        let path = units.path().join(name);
+        fs::write(
+            &path,
+            text.replace("/usr/bin/", &format!("{}/usr/bin/", r.display())),
+        )
+        .unwrap();
+        names.push(path);
+    }
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .args(&names)
+        .env("MANPATH", r.join("usr/share/man"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze verify: {}\n{said}",
+        out.status
+    );
+}
+
+#[test]
+fn man_pages_render() {
+    require("man", "man-db");
+    let root = scratch_root();
+    dpkg(root.path(), &["--unpack", &deb().display().to_string()]);
+    let pages = [
+        ("man1/dyndns-addrs.1.gz", "dyndns-addrs - Print this host"),
+        ("man1/dyndns-diff.1.gz", "dyndns-diff - Pass the state on"),
+        ("man1/dyndns-soa.1.gz", "dyndns-soa - Find the zone"),
+        (
+            "man1/dyndns-send.1.gz",
+            "dyndns-send - Send the RFC 2136 update",
+        ),
+        ("man8/pydyndns.8.gz", "pydyndns - Register this host"),
+        (
+            "man5/pydyndns.conf.5.gz",
+            "pydyndns.conf - configuration of pydyndns",
+        ),
+    ];
+    for (page, name_line) in pages {
+        let path = root.path().join("usr/share/man").join(page);
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANWIDTH", "80")
+            .env_remove("MAN_KEEP_FORMATTING")
+            .output()
+            .unwrap();
+        // Justified text: compare with single spaces.
+        let text = String::from_utf8_lossy(&out.stdout)
+            .replace(['\u{2010}', '\u{2011}'], "-")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && warnings.is_empty(),
+            "man -l {page}: {warnings}"
+        );
+        assert!(
+            text.contains("NAME") && text.contains(name_line),
+            "{page}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn bash_completion_completes_options() {
+    require("bash", "bash");
+    let root = scratch_root();
+    dpkg(root.path(), &["--unpack", &deb().display().to_string()]);
+    let dir = root.path().join("usr/share/bash-completion/completions");
+    for (program, word, want) in [
+        ("dyndns-send", "--dr", "--dry-run"),
+        ("pydyndns", "--fo", "--force"),
+        ("dyndns-diff", "--ca", "--cache"),
+    ] {
+        let script = format!(
+            "source {file} && COMP_WORDS=({program} {word}) && COMP_CWORD=1 && COMP_LINE='{program} {word}' && COMP_POINT=${{#COMP_LINE}} && \
+             $(complete -p {program} | sed 's/.* -F \\([^ ]*\\) .*/\\1/') {program} {word} {program} && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file = dir.join(program).display()
+        );
+        let mut cmd = Command::new("bash");
+        cmd.args(["--norc", "--noprofile", "-c", &script]);
+        let r = run_command(cmd, "", format!("bash completion of {program} {word}"));
+        r.ok();
+        assert_eq!(r.stdout.trim(), want, "{r}");
+    }
+}
+
+#[test]
+fn wrapper_help_matches_its_clap_definition() {
+    let help = crate::common::run("pydyndns", &["--help"], "");
+    help.ok();
+    let cmd = dyndns::args::commands()
+        .into_iter()
+        .find(|c| c.get_name() == "pydyndns")
+        .unwrap();
+    for arg in cmd.get_arguments() {
+        if let (Some(short), Some(long)) = (arg.get_short(), arg.get_long()) {
+            assert!(
+                help.stdout.contains(&format!("-{short}, --{long}")),
+                "the script's --help lacks -{short}, --{long}\n{help}"
+            );
+        }
+    }
+}
