@@ -182,12 +182,9 @@ fn make_install_honours_prefix_and_destdir() {
         .tempdir()
         .unwrap();
     let d = dest.path();
-    ok(Command::new("make")
-        .current_dir(top())
+    ok(clean_env(Command::new("make").current_dir(top()))
         .args(["install", "PREFIX=/opt/dyndns"])
-        .arg(format!("DESTDIR={}", d.display()))
-        // Keep this run's generated files apart from the package's.
-        .env("CARGO_TARGET_DIR", top().join("target")));
+        .arg(format!("DESTDIR={}", d.display())));
     for f in [
         "opt/dyndns/bin/pydyndns",
         "opt/dyndns/bin/dyndns-send",
@@ -216,9 +213,26 @@ fn make_install_honours_prefix_and_destdir() {
         "{hook}"
     );
     // Leave the package's assets as `make deb` laid them out (for /usr).
-    ok(Command::new("make")
-        .current_dir(top())
-        .args(["assets", "PREFIX=/usr"]));
+    ok(clean_env(Command::new("make").current_dir(top())).args(["assets", "PREFIX=/usr"]));
+}
+
+/// A command without the variables `cargo test` sets, so that the cargo it
+/// runs sees the same environment as the one that built the tests, and
+/// rebuilds nothing.
+fn clean_env(cmd: &mut Command) -> &mut Command {
+    cmd.env_clear();
+    for var in [
+        "PATH",
+        "HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+    ] {
+        if let Some(value) = std::env::var_os(var) {
+            cmd.env(var, value);
+        }
+    }
+    cmd
 }
 
 #[test]
