@@ -1,8 +1,7 @@
-//! The host's FQDN, found as Python's `socket.getfqdn()` finds it (which is
-//! what PyDynDNS registers): the host name, then, through the system's
-//! resolver (`/etc/hosts` and DNS, as `nsswitch.conf` says), the name its
-//! address maps back to, or its canonical name; the first of those that has
-//! a dot wins.
+//! The host's FQDN, as PyDynDNS (Python's `socket.getfqdn()`) finds it: the
+//! host name, then through the system's resolver (`/etc/hosts` and DNS, as
+//! `nsswitch.conf` says) its canonical name, or else the name its address
+//! maps back to; the first of those that has a dot wins.
 
 use hickory_proto::rr::Name;
 
@@ -39,15 +38,23 @@ pub enum HostnameError {
 /// The FQDN of this host, as `socket.getfqdn()` would give it, made absolute.
 pub fn fqdn() -> Result<Name, HostnameError> {
     let host = dns_lookup::get_hostname().map_err(HostnameError::Read)?;
-    let name = getfqdn(&host);
+    // A host name that is already fully qualified needs no resolver (and
+    // none of its start-up cost); Python would look it up and, on a host
+    // whose resolver agrees with its own name, find the same.
+    let name = if host.contains('.') {
+        host
+    } else {
+        getfqdn(&host)
+    };
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::NoDomain(name));
     }
     parse_name(&name).map_err(|problem| HostnameError::Invalid { name, problem })
 }
 
-/// `socket.getfqdn(host)`: the first name with a dot among the name the
-/// host's address maps back to and its canonical name; else `host` itself.
+/// The FQDN of `host`: its canonical name through the system's resolver
+/// (`/etc/hosts`, then DNS) when that has a dot, else, as Python's
+/// `socket.getfqdn()` does, the name its address maps back to; else `host`.
 fn getfqdn(host: &str) -> String {
     let hints = dns_lookup::AddrInfoHints {
         flags: AI_CANONNAME,
@@ -55,23 +62,27 @@ fn getfqdn(host: &str) -> String {
         ..Default::default()
     };
     let Ok(mut infos) = dns_lookup::getaddrinfo(Some(host), None, Some(hints)) else {
+        log::debug!("host name {host}: the resolver knows no address for it");
         return host.to_owned();
     };
     let Some(Ok(first)) = infos.next() else {
         return host.to_owned();
     };
+    if let Some(canonical) = first.canonname.filter(|n| n.contains('.')) {
+        log::debug!("host name {host}: canonical name {canonical}");
+        return canonical;
+    }
+    // The reverse lookup costs a second pass through NSS (and often a PTR
+    // query), so it is only the fallback.
     let reverse = dns_lookup::getnameinfo(&first.sockaddr, NI_NAMEREQD)
         .ok()
         .map(|(name, _)| name);
     log::debug!(
-        "host name {host}: address {}, reverse name {}, canonical name {}",
+        "host name {host}: address {}, reverse name {}",
         first.sockaddr.ip(),
-        reverse.as_deref().unwrap_or("(none)"),
-        first.canonname.as_deref().unwrap_or("(none)")
+        reverse.as_deref().unwrap_or("(none)")
     );
-    [reverse, first.canonname]
-        .into_iter()
-        .flatten()
-        .find(|n| n.contains('.'))
+    reverse
+        .filter(|n| n.contains('.'))
         .unwrap_or_else(|| host.to_owned())
 }

@@ -247,6 +247,7 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
             return Ok(update::describe(&update, &host, port, format).trim_end().to_owned());
         }
         let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
+        log::debug!("the update message is {} octets", wire.len());
 
         let _lock = match &opts.cache {
             Some(path) => {

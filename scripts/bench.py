@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""The benchmark driver of scripts/bench, run inside the benchmark's network
+namespace (host1.example.test, BIND 9 on ::1): times our wrapper, PyDynDNS
+1.2.1 and a dig + nsupdate script, alternating them (A B A B ...) so that
+drift in the machine cancels out, with each process's peak RSS from wait4,
+and callgrind's instruction counts for the no-change path."""
+
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP, WORK, RUNS = sys.argv[1], sys.argv[2], int(sys.argv[3])
+REL = os.path.join(TOP, "target", "release")
+WRAPPER = os.path.join(TOP, "scripts", "pydyndns")
+PYDYNDNS = os.path.join(WORK, "venv", "bin", "pydyndns")
+OURS_CONF = os.path.join(WORK, "ours.conf")
+PY_CONF = os.path.join(WORK, "py.conf")
+OURS_CACHE = os.path.join(WORK, "ours.cache")
+PY_CACHE = os.path.join(WORK, "py.cache")
+ENV = dict(os.environ, PATH=REL + ":" + os.environ["PATH"])
+ENV.pop("RUST_LOG", None)
+
+
+def run(cmd, stdin=b"", check=True):
+    """Runs cmd; returns (seconds, stdout, stderr, status)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    out, err = p.communicate(stdin)
+    elapsed = time.perf_counter() - start
+    if check and p.returncode != 0:
+        sys.exit(f"bench: {cmd} exited {p.returncode}: {err.decode()}")
+    return elapsed, out, err, p.returncode
+
+
+def peak_rss(cmd, stdin=b""):
+    """Peak RSS (KiB) of cmd and its descendants, as /usr/bin/time -f %M reports it."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, input=stdin, capture_output=True, env=ENV)
+    return int(r.stderr.decode().strip().splitlines()[-1])
+
+
+def ms(xs):
+    return statistics.median(xs) * 1000, min(xs) * 1000, max(xs) * 1000
+
+
+def alternate(commands, before=None):
+    """Runs each (name, cmd, stdin) RUNS times, alternating; returns {name: [seconds]}."""
+    times = {name: [] for name, _, _ in commands}
+    for name, cmd, stdin in commands:  # warm-up: caches, the page cache
+        if before:
+            before(name)
+        run(cmd, stdin)
+    for _ in range(RUNS):
+        for name, cmd, stdin in commands:
+            if before:
+                before(name)
+            t, _, _, _ = run(cmd, stdin)
+            times[name].append(t)
+    return times
+
+
+def table(title, times, rss, base):
+    print(f"\n### {title}\n")
+    print("| command | median ms | min ms | max ms | × vs " + base + " | peak RSS KiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    base_median = statistics.median(times[base])
+    for name, xs in times.items():
+        med, lo, hi = ms(xs)
+        ratio = statistics.median(xs) / base_median
+        print(f"| {name} | {med:.2f} | {lo:.2f} | {hi:.2f} | {ratio:.2f} | {rss.get(name, '')} |")
+
+
+def callgrind(cmd):
+    """Instructions executed by cmd and every process it starts."""
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                        f"--callgrind-out-file={d}/cg.%p"] + cmd,
+                       capture_output=True, env=ENV, check=True)
+        total, per = 0, []
+        for f in glob.glob(f"{d}/cg.*"):
+            with open(f) as fh:
+                text = fh.read()
+            cmdline = next((l[5:].strip() for l in text.splitlines() if l.startswith("cmd: ")), "?")
+            n = next((int(l.split()[1]) for l in text.splitlines() if l.startswith("summary:") or l.startswith("totals:")), 0)
+            total += n
+            per.append((n, cmdline))
+        return total, sorted(per, reverse=True)
+
+
+def main():
+    ours = [WRAPPER, "-c", OURS_CONF, "eth0"]
+    py = [PYDYNDNS, "-c", PY_CONF, "eth0"]
+    script = ["sh", os.path.join(TOP, "scripts", "nsupdate-register.sh"), "eth0"]
+    run(ours)
+    run(py)
+
+    print(f"Runs: {RUNS} of each, alternating. Times in milliseconds, wall clock.")
+    # 1. Nothing changed: both caches current.
+    nochange = alternate([("pydyndns (ours)", ours, b""), ("PyDynDNS 1.2.1", py, b"")])
+    rss = {"pydyndns (ours)": peak_rss(ours), "PyDynDNS 1.2.1": peak_rss(py)}
+    table("No change (cache current)", nochange, rss, "pydyndns (ours)")
+
+    # 2. An update each run: caches removed first.
+    def drop(name):
+        for f in (OURS_CACHE, PY_CACHE):
+            if os.path.exists(f):
+                os.remove(f)
+
+    update = alternate([("pydyndns (ours)", ours, b""), ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
+    drop(None)
+    rss = {"pydyndns (ours)": peak_rss(ours)}
+    drop(None)
+    rss["PyDynDNS 1.2.1"] = peak_rss(py)
+    rss["dig + nsupdate script"] = peak_rss(script)
+    table("Update (cache removed)", update, rss, "pydyndns (ours)")
+
+    # 3. Each stage alone.
+    _, state, _, _ = run([os.path.join(REL, "dyndns-addrs"), "-c", OURS_CONF, "eth0"])
+    nocache = os.path.join(WORK, "nocache.conf")
+    with open(nocache, "w") as fh:
+        json.dump({"ttl": 300}, fh)
+    _, located, _, _ = run([os.path.join(REL, "dyndns-soa"), "-c", nocache], state)
+    run([WRAPPER, "-c", OURS_CONF, "eth0"])  # the cache current again
+    stages = [
+        ("dyndns-addrs", [os.path.join(REL, "dyndns-addrs"), "-c", OURS_CONF, "eth0"], b""),
+        ("dyndns-diff (same)", [os.path.join(REL, "dyndns-diff"), "-c", OURS_CONF], state),
+        ("dyndns-soa", [os.path.join(REL, "dyndns-soa"), "-c", nocache], state),
+        ("dyndns-send", [os.path.join(REL, "dyndns-send"), "-c", nocache], located),
+    ]
+    times = {}
+    for name, cmd, stdin in stages:
+        times.update(alternate([(name, cmd, stdin)]))
+    rss = {name: peak_rss(cmd, stdin) for name, cmd, stdin in stages}
+    table("Each stage alone", times, rss, "dyndns-addrs")
+
+    # 4. Instructions on the no-change path (stable on a noisy machine).
+    print("\n### Instructions, no-change run (callgrind, every process)\n")
+    ours_total, ours_per = callgrind(ours)
+    py_total, _ = callgrind(py)
+    print("| command | instructions | × vs ours |")
+    print("| --- | ---: | ---: |")
+    print(f"| pydyndns (ours) | {ours_total:,} | 1.00 |")
+    print(f"| PyDynDNS 1.2.1 | {py_total:,} | {py_total / ours_total:.1f} |")
+    print("\nOurs, by process:\n")
+    for n, cmdline in ours_per:
+        print(f"- {n:,}: `{cmdline}`")
+
+    # 5. Scaling with the number of addresses on the interface.
+    print("\n### Scaling: addresses on eth0\n")
+    print("| addresses | dyndns-addrs median ms | dyndns-send median ms | update message octets |")
+    print("| ---: | ---: | ---: | ---: |")
+    subprocess.run(["ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"], check=True)
+    have = 0
+    addrs = [os.path.join(REL, "dyndns-addrs"), "-c", nocache, "eth0"]
+    for n in (1, 10, 100, 1000, 3000):
+        with tempfile.NamedTemporaryFile("w", delete=False) as batch:
+            for i in range(have, n):
+                batch.write(f"addr add 2001:db8:40::{i + 1:x}/64 dev eth0 nodad\n")
+        subprocess.run(["ip", "-batch", batch.name], check=True)
+        os.unlink(batch.name)
+        have = n
+        _, state, _, _ = run(addrs)
+        send = [os.path.join(REL, "dyndns-send"), "-c", nocache, "--zone", "example.test", "--server", "::1"]
+        _, _, err, status = run(send + ["-v"], state, check=False)
+        if status != 0:
+            message = err.decode().strip().splitlines()[-1]
+            print(f"| {n} | {ms(alternate([('a', addrs, b'')])['a'])[0]:.2f} | refused, exit {status} | `{message}` |")
+            continue
+        size = next(l.split()[-2] for l in err.decode().splitlines() if "the update message is" in l)
+        t_addrs = alternate([("a", addrs, b"")])["a"]
+        t_send = alternate([("s", send, state)])["s"]
+        print(f"| {n} | {ms(t_addrs)[0]:.2f} | {ms(t_send)[0]:.2f} | {size} |")
+
+
+if __name__ == "__main__":
+    main()
