@@ -209,7 +209,9 @@ fn make_install_honours_prefix_and_destdir() {
     );
     let hook = fs::read_to_string(d.join("opt/dyndns/share/dyndns/hooks/networkmanager")).unwrap();
     assert!(
-        hook.contains("/opt/dyndns/bin/pydyndns -- \"$@\"") && !hook.contains('@'),
+        hook.contains("/opt/dyndns/bin/pydyndns -- \"$@\"")
+            && !hook.contains("@BINDIR@")
+            && !hook.contains("@HOOKDIR@"),
         "{hook}"
     );
     // Leave the package's assets as `make deb` laid them out (for /usr).
