@@ -14,6 +14,7 @@ mod hostile;
 mod logging;
 mod package;
 mod send;
+mod servers;
 mod soa;
 mod stages;
 mod wrapper;

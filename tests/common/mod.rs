@@ -184,9 +184,22 @@ pub fn sh(args: &[&str]) -> Output {
 
 static WORLDS: AtomicUsize = AtomicUsize::new(0);
 
+/// The authoritative server a world runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Server {
+    /// BIND 9 (`named`).
+    Bind,
+    /// Knot DNS (`knotd`).
+    Knot,
+    /// PowerDNS Authoritative (`pdns_server`, gsqlite3 backend).
+    PowerDns,
+}
+
 /// A network namespace with a veth pair (`veth0` and its peer `veth1`), a
-/// host name, and a `named` serving the test zones on `::1` and 127.0.0.1.
+/// host name, and a DNS server serving the test zones on `::1` and 127.0.0.1.
 pub struct World {
+    /// The server it runs.
+    pub server: Server,
     /// The namespace's name.
     pub ns: String,
     /// The host name inside the namespace (short form, as `hostname` prints it).
@@ -196,13 +209,31 @@ pub struct World {
     named: Option<Child>,
 }
 
-/// The zones every world serves, and how each accepts updates.
-const ZONES: &str = r#"
-zone "example.test" { type primary; file "example.test.db"; allow-update { 127.0.0.1; ::1; }; };
-zone "noupdate.test" { type primary; file "noupdate.test.db"; };
-zone "dead.test" { type primary; file "dead.test.db"; allow-update { 127.0.0.1; ::1; }; };
-zone "silent.test" { type primary; file "silent.test.db"; allow-update { 127.0.0.1; ::1; }; };
-"#;
+/// The zones every world serves: (apex, primary's label, records). How each
+/// accepts updates is server configuration: example.test, dead.test and
+/// silent.test from loopback, signed.test with any of the test keys,
+/// noupdate.test not at all.
+fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let ns1 = || vec!["ns1 AAAA ::1".to_owned()];
+    vec![
+        ("example.test", "ns1", ns1()),
+        ("noupdate.test", "ns1", ns1()),
+        ("signed.test", "ns1", ns1()),
+        (
+            "silent.test",
+            "ns",
+            vec![format!("ns AAAA {SILENT_ADDRESS}")],
+        ),
+        (
+            "dead.test",
+            "ns",
+            vec![
+                format!("ns AAAA {DEAD_ADDRESS}"),
+                "ns A 127.0.0.1".to_owned(),
+            ],
+        ),
+    ]
+}
 
 /// The silent primary's address: on veth0's link once a test adds
 /// [`SILENT_NET`] there, but no host answers neighbour discovery for it, so
@@ -218,7 +249,19 @@ impl World {
     /// A world whose host calls itself `fqdn` (its short name as the kernel
     /// host name, the full one through `/etc/hosts`).
     pub fn new(fqdn: &str) -> Self {
-        require("named", "bind9");
+        Self::with(fqdn, Server::Bind)
+    }
+
+    /// A world whose zones `server` serves.
+    pub fn with(fqdn: &str, server: Server) -> Self {
+        match server {
+            Server::Bind => require("named", "bind9"),
+            Server::Knot => require("knotd", "knot"),
+            Server::PowerDns => {
+                require("pdns_server", "pdns-server pdns-backend-sqlite3");
+                require("sqlite3", "sqlite3");
+            }
+        }
         require("dig", "bind9-dnsutils");
         require("tsig-keygen", "bind9");
         require("ip", "iproute2");
@@ -231,13 +274,14 @@ impl World {
             .unwrap();
         let hostname = fqdn.split('.').next().unwrap().to_owned();
         let mut world = Self {
+            server,
             ns,
             hostname,
             dir,
             named: None,
         };
         world.make_namespace(fqdn);
-        world.start_named();
+        world.start_server();
         world
     }
 
@@ -285,9 +329,9 @@ impl World {
         String::from_utf8(sh(&all).stdout).unwrap()
     }
 
-    fn start_named(&mut self) {
-        let d = self.dir.path();
-        // One key file per algorithm, as tsig-keygen writes it; named includes them all.
+    fn start_server(&mut self) {
+        let d = self.dir.path().to_owned();
+        // One key file per algorithm, as tsig-keygen writes it.
         let mut all_keys = Vec::new();
         for algorithm in ALGORITHMS {
             let key = Command::new("tsig-keygen")
@@ -303,6 +347,49 @@ impl World {
             all_keys.extend(key.stdout);
         }
         fs::write(d.join("keys.conf"), all_keys).unwrap();
+        // The same zones on every server (see ZONE_FILES).
+        for (zone, primary, records) in zone_files() {
+            let records: Vec<&str> = records.iter().map(String::as_str).collect();
+            fs::write(
+                d.join(format!("{zone}.db")),
+                zone_file(zone, primary, &records),
+            )
+            .unwrap();
+        }
+        let (program, args) = match self.server {
+            Server::Bind => self.configure_bind(),
+            Server::Knot => self.configure_knot(),
+            Server::PowerDns => self.configure_powerdns(),
+        };
+        let log = fs::File::create(d.join("server.log")).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns, program])
+            .args(&args)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        self.named = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.dig("example.test", "SOA").is_empty() {
+            if let Some(Some(status)) = self.named.as_mut().map(|c| c.try_wait().unwrap()) {
+                panic!(
+                    "{program} exited ({status}): {}",
+                    fs::read_to_string(d.join("server.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{program} did not answer within 15 s: {}",
+                fs::read_to_string(d.join("server.log")).unwrap_or_default()
+            );
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// BIND 9: address-based `allow-update`, and an `update-policy` per key for signed.test.
+    fn configure_bind(&self) -> (&'static str, Vec<String>) {
+        let d = self.dir.path();
         let grants: String = ALGORITHMS
             .iter()
             .map(|a| format!("grant key-{a} zonesub ANY; "))
@@ -320,55 +407,176 @@ impl World {
 controls {{ }};
 include "{dir}/keys.conf";
 zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; }};
-{ZONES}"#,
+zone "example.test" {{ type primary; file "example.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "noupdate.test" {{ type primary; file "noupdate.test.db"; }};
+zone "dead.test" {{ type primary; file "dead.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+"#,
             dir = d.display()
         );
         fs::write(d.join("named.conf"), conf).unwrap();
-        for zone in ["example.test", "noupdate.test", "signed.test"] {
-            fs::write(
-                d.join(format!("{zone}.db")),
-                zone_file(zone, "ns1", &["ns1 AAAA ::1"]),
-            )
-            .unwrap();
-        }
-        fs::write(
-            d.join("silent.test.db"),
-            zone_file("silent.test", "ns", &[&format!("ns AAAA {SILENT_ADDRESS}")]),
+        (
+            "named",
+            vec![
+                "-g".into(),
+                "-n".into(),
+                "1".into(),
+                "-c".into(),
+                d.join("named.conf").display().to_string(),
+            ],
         )
-        .unwrap();
+    }
+
+    /// Knot DNS: an address ACL for the open zones, a key ACL for signed.test.
+    fn configure_knot(&self) -> (&'static str, Vec<String>) {
+        let d = self.dir.path();
+        fs::create_dir_all(d.join("db")).unwrap();
+        let keys: String = ALGORITHMS
+            .iter()
+            .map(|a| {
+                format!(
+                    "  - id: key-{a}\n    algorithm: {a}\n    secret: {}\n",
+                    self.secret(a)
+                )
+            })
+            .collect();
+        let key_ids = ALGORITHMS
+            .iter()
+            .map(|a| format!("key-{a}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let conf = format!(
+            r#"server:
+    rundir: "{dir}"
+    pidfile: "{dir}/knot.pid"
+    listen: [ "::1@53", "127.0.0.1@53" ]
+database:
+    storage: "{dir}/db"
+    journal-db-max-size: 64M
+    kasp-db-max-size: 16M
+    timer-db-max-size: 16M
+    catalog-db-max-size: 16M
+control:
+    listen: "{dir}/knot.sock"
+log:
+  - target: stderr
+    any: info
+key:
+{keys}acl:
+  - id: local_update
+    address: [ "::1", "127.0.0.1" ]
+    action: update
+  - id: signed_update
+    key: [ {key_ids} ]
+    action: update
+template:
+  - id: default
+    storage: "{dir}"
+    semantic-checks: off
+zone:
+  - domain: example.test
+    file: example.test.db
+    acl: local_update
+  - domain: noupdate.test
+    file: noupdate.test.db
+  - domain: dead.test
+    file: dead.test.db
+    acl: local_update
+  - domain: silent.test
+    file: silent.test.db
+    acl: local_update
+  - domain: signed.test
+    file: signed.test.db
+    acl: signed_update
+"#,
+            dir = d.display()
+        );
+        fs::write(d.join("knot.conf"), conf).unwrap();
+        (
+            "knotd",
+            vec!["-c".into(), d.join("knot.conf").display().to_string()],
+        )
+    }
+
+    /// PowerDNS with the gsqlite3 backend: per-zone metadata decides who may update.
+    fn configure_powerdns(&self) -> (&'static str, Vec<String>) {
+        let d = self.dir.path();
+        let dir = d.display().to_string();
         fs::write(
-            d.join("dead.test.db"),
-            zone_file(
-                "dead.test",
-                "ns",
-                &[&format!("ns AAAA {DEAD_ADDRESS}"), "ns A 127.0.0.1"],
+            d.join("pdns.conf"),
+            format!(
+                "launch=gsqlite3\ngsqlite3-database={dir}/pdns.sqlite3\nlocal-address=127.0.0.1, ::1\nlocal-port=53\n\
+                 dnsupdate=yes\nallow-dnsupdate-from=\ndaemon=no\nguardian=no\nwrite-pid=no\nsocket-dir={dir}\n\
+                 security-poll-suffix=\ncache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\nloglevel=4\n"
             ),
         )
         .unwrap();
-        let log = fs::File::create(d.join("named.log")).unwrap();
-        let child = Command::new("ip")
-            .args(["netns", "exec", &self.ns, "named", "-g", "-n", "1", "-c"])
-            .arg(d.join("named.conf"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
+        let schema =
+            fs::read_to_string("/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql")
+                .expect("the gsqlite3 schema: apt-get install pdns-backend-sqlite3");
+        let mut sqlite = Command::new("sqlite3")
+            .arg(d.join("pdns.sqlite3"))
+            .stdin(Stdio::piped())
             .spawn()
-            .expect("cannot start named");
-        self.named = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.dig("example.test", "SOA").is_empty() {
-            if let Some(Some(status)) = self.named.as_mut().map(|c| c.try_wait().unwrap()) {
-                panic!(
-                    "named exited ({status}): {}",
-                    fs::read_to_string(d.join("named.log")).unwrap_or_default()
-                );
-            }
+            .expect("sqlite3: apt-get install sqlite3");
+        sqlite
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(schema.as_bytes())
+            .unwrap();
+        assert!(
+            sqlite.wait().unwrap().success(),
+            "sqlite3 could not create the database"
+        );
+        let pdnsutil = |args: &[&str]| {
+            let out = Command::new("pdnsutil")
+                .arg(format!("--config-dir={dir}"))
+                .args(args)
+                .output()
+                .expect("pdnsutil: apt-get install pdns-server");
             assert!(
-                Instant::now() < deadline,
-                "named did not answer within 15 s: {}",
-                fs::read_to_string(d.join("named.log")).unwrap_or_default()
+                out.status.success(),
+                "pdnsutil {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
             );
-            sleep(Duration::from_millis(20));
+        };
+        for (zone, _, _) in zone_files() {
+            pdnsutil(&["load-zone", zone, &format!("{dir}/{zone}.db")]);
+            pdnsutil(&["set-meta", zone, "SOA-EDIT-DNSUPDATE", "INCREASE"]);
         }
+        for zone in ["example.test", "dead.test", "silent.test"] {
+            pdnsutil(&[
+                "set-meta",
+                zone,
+                "ALLOW-DNSUPDATE-FROM",
+                "127.0.0.0/8",
+                "::1/128",
+            ]);
+        }
+        let mut allowed = vec![
+            "set-meta".to_owned(),
+            "signed.test".into(),
+            "TSIG-ALLOW-DNSUPDATE".into(),
+        ];
+        for algorithm in ALGORITHMS {
+            pdnsutil(&[
+                "import-tsig-key",
+                &format!("key-{algorithm}"),
+                algorithm,
+                &self.secret(algorithm),
+            ]);
+            allowed.push(format!("key-{algorithm}"));
+        }
+        pdnsutil(&allowed.iter().map(String::as_str).collect::<Vec<_>>());
+        pdnsutil(&[
+            "set-meta",
+            "signed.test",
+            "ALLOW-DNSUPDATE-FROM",
+            "0.0.0.0/0",
+            "::/0",
+        ]);
+        ("pdns_server", vec![format!("--config-dir={dir}")])
     }
 
     /// `dig +short @::1 NAME TYPE` inside the namespace, lines sorted.
@@ -435,7 +643,8 @@ zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {gra
 
     /// How many updates named applied to `zone` (from its log).
     pub fn updates_logged(&self, zone: &str) -> usize {
-        let log = fs::read_to_string(self.dir.path().join("named.log")).unwrap_or_default();
+        assert_eq!(self.server, Server::Bind, "named's log is BIND's");
+        let log = fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
         // Each of our updates starts with "delete all RRsets at the name".
         let mark = format!("updating zone '{zone}/IN': delete all rrsets");
         log.lines().filter(|l| l.contains(&mark)).count()
