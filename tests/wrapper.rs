@@ -2,93 +2,10 @@
 
 use std::fs;
 
-use crate::addrs::mixed_addresses;
 use crate::common::World;
 
-#[test]
-fn registers_exactly_the_global_addresses() {
-    let world = World::new("host1.example.test");
-    mixed_addresses(&world);
-    let conf = world.default_config(300);
-    assert!(world.aaaa("host1.example.test").is_empty());
-    world
-        .run("pydyndns", &["-c", &conf, "veth0"], "")
-        .ok()
-        .quiet()
-        .stdout_is("");
-    assert_eq!(
-        world.aaaa("host1.example.test"),
-        ["300 2001:db8:10::1", "300 2001:db8:20::1"]
-    );
-}
-
-#[test]
-fn sends_only_when_something_changed() {
-    let world = World::new("host1.example.test");
-    world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.default_config(300);
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
-    let first = world.serial("example.test");
-
-    // Unchanged: nothing is sent (the serial stays, the cache is not rewritten).
-    let cache = fs::read_to_string(world.cache()).unwrap();
-    world
-        .run("pydyndns", &["-c", &conf, "veth0"], "")
-        .ok()
-        .quiet();
-    assert_eq!(world.serial("example.test"), first);
-    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
-
-    // A new address: one update.
-    world.add_address(&["2001:db8:10::2/64", "nodad"]);
-    world
-        .run("pydyndns", &["-c", &conf, "veth0"], "")
-        .ok()
-        .quiet();
-    assert_eq!(world.serial("example.test"), first + 1);
-    assert_eq!(
-        world.aaaa("host1.example.test"),
-        ["300 2001:db8:10::1", "300 2001:db8:10::2"]
-    );
-
-    // A new TTL: one update.
-    let conf = world.default_config(120);
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
-    assert_eq!(world.serial("example.test"), first + 2);
-    assert_eq!(
-        world.aaaa("host1.example.test"),
-        ["120 2001:db8:10::1", "120 2001:db8:10::2"]
-    );
-
-    // Removing the global addresses leaves no AAAA at the name.
-    world.del_address("2001:db8:10::1/64");
-    world.del_address("2001:db8:10::2/64");
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
-    assert!(world.aaaa("host1.example.test").is_empty());
-    assert_eq!(world.serial("example.test"), first + 3);
-}
-
-#[test]
-fn force_overwrites_what_changed_behind_our_back() {
-    let world = World::new("host1.example.test");
-    world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.default_config(300);
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
-    // Another OS on this machine registered something else meanwhile.
-    world.nsupdate("update delete host1.example.test. AAAA\nupdate add host1.example.test. 300 AAAA 2001:db8:77::1");
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
-    assert_eq!(
-        world.aaaa("host1.example.test"),
-        ["300 2001:db8:77::1"],
-        "the cache says unchanged: nothing sent"
-    );
-    world
-        .run("pydyndns", &["-c", &conf, "-f", "veth0"], "")
-        .ok()
-        .quiet();
-    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
-    assert!(world.cache().exists());
-}
+// The address set, nothing sent when unchanged, TTL and address changes, -f
+// and a name below the apex are in tests/servers.rs, against every server.
 
 #[test]
 fn failed_force_stays_forced() {
@@ -107,18 +24,6 @@ fn failed_force_stays_forced() {
         .run("pydyndns", &["-c", &conf, "veth0"], "")
         .status(1)
         .stderr_has("REFUSED");
-}
-
-#[test]
-fn registers_a_name_two_labels_below_the_apex() {
-    let world = World::new("a.b.example.test");
-    world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.default_config(300);
-    world
-        .run("pydyndns", &["-c", &conf, "veth0"], "")
-        .ok()
-        .quiet();
-    assert_eq!(world.aaaa("a.b.example.test"), ["300 2001:db8:10::1"]);
 }
 
 #[test]

@@ -18,14 +18,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 /// The six TSIG algorithms of `tsig-keygen`.
-pub const ALGORITHMS: [&str; 6] = [
-    "hmac-md5",
-    "hmac-sha1",
-    "hmac-sha224",
-    "hmac-sha256",
-    "hmac-sha384",
-    "hmac-sha512",
-];
+pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
 
 /// A stage binary built by cargo.
 pub fn bin(name: &str) -> PathBuf {
