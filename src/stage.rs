@@ -223,126 +223,199 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
     if let Some(server) = &opts.server {
         state.server = Some(server.clone());
     }
-    let rt = crate::cli::runtime()?;
-    rt.block_on(async {
-        let deadline = Instant::now() + opts.timeout * (LOOKUP_BOUND + SEND_BOUND);
-        // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
-        let mut resolver = None;
-        if state.zone.is_none() || state.server.is_none() {
-            let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
-            let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
-            state.zone.get_or_insert(found.zone);
-            state.server.get_or_insert(found.primary.to_ascii());
-            resolver = Some(r);
-        }
-        let (Some(zone), Some(server)) = (state.zone.clone(), state.server.clone()) else {
-            unreachable!("zone and server were set above");
-        };
-        let update = Update { state: &state, zone: &zone, key: opts.key.as_ref() };
-        if let Some(format) = opts.dry_run {
-            let (host, port) = match parse_server_literal(&server, opts.port) {
-                Some(addr) => (addr.ip().to_string(), addr.port()),
-                None => (server.clone(), opts.port),
-            };
-            return Ok(update::describe(&update, &host, port, format).trim_end().to_owned());
-        }
-        let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
-        log::debug!("the update message is {} octets", wire.len());
+    crate::cli::runtime()?.block_on(send_state(state, opts))
+}
 
-        let _lock = match &opts.cache {
-            Some(path) => {
-                let lock = match cache::lock(path, opts.timeout * (LOOKUP_BOUND + SEND_BOUND)) {
-                    Ok(lock) => Some(lock),
-                    // A lock that cannot be had in time means a stuck run: stop.
-                    Err(e) if is_timeout(&e) => return Err(Failure::runtime(e)),
-                    // One that cannot be made (a read-only directory): go on
-                    // unlocked; the cache write will say what is wrong.
-                    Err(e) => {
-                        log::warn!("{}; updating without it", crate::cli::chain(&e));
-                        None
-                    }
-                };
-                if state.extra.contains_key(DIFFERS_KEY)
-                    && let Cached::Found(now) = cache::read(path)
-                    && now.same_registration(&state)
-                {
-                    log::info!("not updating {}: another run registered these addresses meanwhile (cache file {})", state.hostname, path.display());
-                    return Ok(format!("unchanged {}: registered meanwhile by another run", state.hostname));
-                }
-                lock
-            }
-            None => None,
+async fn send_state(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
+    let deadline = Instant::now() + opts.timeout * (LOOKUP_BOUND + SEND_BOUND);
+    // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
+    let mut resolver = None;
+    if state.zone.is_none() || state.server.is_none() {
+        let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
+        let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
+        state.zone.get_or_insert(found.zone);
+        state.server.get_or_insert(found.primary.to_ascii());
+        resolver = Some(r);
+    }
+    let (Some(zone), Some(server)) = (state.zone.clone(), state.server.clone()) else {
+        unreachable!("zone and server were set above");
+    };
+    let update = Update {
+        state: &state,
+        zone: &zone,
+        key: opts.key.as_ref(),
+    };
+    if let Some(format) = opts.dry_run {
+        let (host, port) = match parse_server_literal(&server, opts.port) {
+            Some(addr) => (addr.ip().to_string(), addr.port()),
+            None => (server.clone(), opts.port),
         };
+        return Ok(update::describe(&update, &host, port, format)
+            .trim_end()
+            .to_owned());
+    }
+    let (request, wire, signed) = update::encode(&update).map_err(Failure::usage)?;
+    log::debug!("the update message is {} octets", wire.len());
+
+    let _lock = match &opts.cache {
+        Some(path) => {
+            match lock_and_recheck(path, &state, opts.timeout * (LOOKUP_BOUND + SEND_BOUND))? {
+                Turn::Send(lock) => lock,
+                Turn::Done(line) => return Ok(line),
+            }
+        }
+        None => None,
+    };
+    log::info!(
+        "updating {} to [{}]",
+        state.hostname,
+        joined(&state.addresses, ", ")
+    );
+    let tsig = opts.key.as_ref().map_or("off".into(), |k| {
+        format!("on, key {} ({})", k.name, k.algorithm)
+    });
+    log::debug!("TSIG {tsig}");
+
+    let mut attempts = Vec::new();
+    for addr in server_addresses(&server, opts, resolver).await? {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            attempts.push((addr, ServerError::Timeout(Duration::ZERO)));
+            continue;
+        }
+        log::debug!("sending the update to {server} at {addr}");
+        let key = opts.key.as_ref().zip(signed.as_ref());
+        match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
+            Ok(()) => return registered(&state, &zone, &server, addr, opts),
+            Err(e) => {
+                log::debug!("{addr}: {e}");
+                attempts.push((addr, e));
+            }
+        }
+    }
+    Err(Failure::runtime(SendError {
+        name: state.hostname.clone(),
+        zone,
+        server,
+        attempts,
+    }))
+}
+
+/// What the lock decided: send (holding it, if it could be taken), or not.
+enum Turn {
+    /// Go on and send; the lock is released when this is dropped.
+    Send(Option<std::fs::File>),
+    /// A concurrent run registered this state meanwhile: the result line.
+    Done(String),
+}
+
+/// Takes the cache's lock within `wait`, then, for a state `dyndns-diff`
+/// found changed, reads the cache again: equal now means another run has
+/// just registered it.
+fn lock_and_recheck(
+    path: &std::path::Path,
+    state: &State,
+    wait: Duration,
+) -> Result<Turn, Failure> {
+    let lock = match cache::lock(path, wait) {
+        Ok(lock) => Some(lock),
+        // A lock that cannot be had in time means a stuck run: stop.
+        Err(e) if is_timeout(&e) => return Err(Failure::runtime(e)),
+        // One that cannot be made (a read-only directory): go on unlocked;
+        // the cache write will say what is wrong.
+        Err(e) => {
+            log::warn!("{}; updating without it", crate::cli::chain(&e));
+            None
+        }
+    };
+    if state.extra.contains_key(DIFFERS_KEY)
+        && let Cached::Found(now) = cache::read(path)
+        && now.same_registration(state)
+    {
         log::info!(
-            "updating {} to [{}]",
+            "not updating {}: another run registered these addresses meanwhile (cache file {})",
             state.hostname,
-            state.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            path.display()
         );
-        log::debug!("TSIG {}", opts.key.as_ref().map_or("off".into(), |k| format!("on, key {} ({})", k.name, k.algorithm)));
+        return Ok(Turn::Done(format!(
+            "unchanged {}: registered meanwhile by another run",
+            state.hostname
+        )));
+    }
+    Ok(Turn::Send(lock))
+}
 
-        let addresses = match parse_server_literal(&server, opts.port) {
-            Some(addr) => vec![addr],
-            None => {
-                let name = parse_name(&server).map_err(|p| Failure::usage(format!("server: {p}")))?;
-                let r = match resolver {
-                    Some(r) => r,
-                    None => zone::system_resolver(opts.timeout).map_err(Failure::runtime)?,
-                };
-                let bound = opts.timeout * LOOKUP_BOUND;
-                let found = tokio::time::timeout(bound, zone::server_addresses(&r, &name))
-                    .await
-                    .map_err(|_| Failure::runtime(format!("cannot find the addresses of {name}: no answer within {bound:?}")))?;
-                found
-                    .map_err(|e: ZoneError| Failure::runtime(e))?
-                    .into_iter()
-                    .map(|ip| SocketAddr::new(ip, opts.port))
-                    .collect()
-            }
-        };
-        let mut attempts = Vec::new();
-        for addr in addresses {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                attempts.push((addr, ServerError::Timeout(Duration::ZERO)));
-                continue;
-            }
-            log::debug!("sending the update to {server} at {addr}");
-            let key = opts.key.as_ref().zip(signed.as_ref());
-            match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
-                Ok(()) => {
-                    if let Some(path) = &opts.cache {
-                        cache::write(path, &state).map_err(|e| {
-                            Failure::runtime(format!(
-                                "{} was updated at {addr}, but {}; the next run will update again",
-                                state.hostname,
-                                crate::cli::chain(&e)
-                            ))
-                        })?;
-                        log::debug!("wrote cache file {}", path.display());
-                    }
-                    let at = if parse_server_literal(&server, opts.port).is_some() {
-                        addr.to_string()
-                    } else {
-                        format!("{server} ({addr})")
-                    };
-                    return Ok(format!(
-                        "updated {} in zone {zone} at {at}: {}",
-                        state.hostname,
-                        if state.addresses.is_empty() {
-                            "no addresses".to_owned()
-                        } else {
-                            state.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
-                        }
-                    ));
-                }
-                Err(e) => {
-                    log::debug!("{addr}: {e}");
-                    attempts.push((addr, e));
-                }
-            }
-        }
-        Err(Failure::runtime(SendError { name: state.hostname.clone(), zone, server, attempts }))
-    })
+/// The addresses to send to: the server's own when it is an address, else
+/// every address of its name, IPv6 first, within [`LOOKUP_BOUND`] timeouts.
+async fn server_addresses(
+    server: &str,
+    opts: &SendOptions,
+    resolver: Option<hickory_resolver::TokioResolver>,
+) -> Result<Vec<SocketAddr>, Failure> {
+    if let Some(addr) = parse_server_literal(server, opts.port) {
+        return Ok(vec![addr]);
+    }
+    let name = parse_name(server).map_err(|p| Failure::usage(format!("server: {p}")))?;
+    let resolver = match resolver {
+        Some(r) => r,
+        None => zone::system_resolver(opts.timeout).map_err(Failure::runtime)?,
+    };
+    let bound = opts.timeout * LOOKUP_BOUND;
+    let found = tokio::time::timeout(bound, zone::server_addresses(&resolver, &name))
+        .await
+        .map_err(|_| {
+            Failure::runtime(format!(
+                "cannot find the addresses of {name}: no answer within {bound:?}"
+            ))
+        })?;
+    Ok(found
+        .map_err(|e: ZoneError| Failure::runtime(e))?
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, opts.port))
+        .collect())
+}
+
+/// After the server accepted the update: rewrite the cache, and say so.
+fn registered(
+    state: &State,
+    zone: &Name,
+    server: &str,
+    addr: SocketAddr,
+    opts: &SendOptions,
+) -> Result<String, Failure> {
+    if let Some(path) = &opts.cache {
+        cache::write(path, state).map_err(|e| {
+            Failure::runtime(format!(
+                "{} was updated at {addr}, but {}; the next run will update again",
+                state.hostname,
+                crate::cli::chain(&e)
+            ))
+        })?;
+        log::debug!("wrote cache file {}", path.display());
+    }
+    let at = if parse_server_literal(server, opts.port).is_some() {
+        addr.to_string()
+    } else {
+        format!("{server} ({addr})")
+    };
+    let addresses = if state.addresses.is_empty() {
+        "no addresses".to_owned()
+    } else {
+        joined(&state.addresses, " ")
+    };
+    Ok(format!(
+        "updated {} in zone {zone} at {at}: {addresses}",
+        state.hostname
+    ))
+}
+
+/// The addresses as text, joined by `sep`.
+fn joined(addresses: &[std::net::Ipv6Addr], sep: &str) -> String {
+    addresses
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Whether a cache error is a lock wait that ran out.
