@@ -361,3 +361,106 @@ fn wrapper_help_matches_its_clap_definition() {
         }
     }
 }
+
+/// Runs a hook with `@BINDIR@` pointing at a stand-in `pydyndns` that
+/// records its arguments; returns what it recorded (None: not run).
+fn hook_calls(hook: &str, shell_line: &str, interfaces: Option<&str>) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("called");
+    let fake = dir.path().join("pydyndns");
+    fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nprintf '%s|' \"$@\" > {}.tmp && mv {0}.tmp {0}\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let text = fs::read_to_string(top().join("dist/hooks").join(hook)).unwrap();
+    // The hooks read INTERFACES from /etc/default/pydyndns; point them at a test file.
+    let defaults = dir.path().join("default");
+    fs::write(
+        &defaults,
+        interfaces
+            .map(|i| format!("INTERFACES=\"{i}\"\n"))
+            .unwrap_or_default(),
+    )
+    .unwrap();
+    let script = dir.path().join(hook);
+    fs::write(
+        &script,
+        text.replace("@BINDIR@", &dir.path().display().to_string())
+            .replace("@HOOKDIR@", "/nonexistent")
+            .replace("/etc/default/pydyndns", &defaults.display().to_string()),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    ok(Command::new("sh")
+        .arg("-c")
+        .arg(shell_line.replace("HOOK", &script.display().to_string())));
+    // The hook runs pydyndns in the background: give it a moment.
+    for _ in 0..100 {
+        if let Ok(called) = fs::read_to_string(&record) {
+            return Some(called);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn hooks_run_the_wrapper_for_the_configured_interfaces() {
+    // NetworkManager: $1 the interface, $2 the action.
+    assert_eq!(
+        hook_calls("networkmanager", "HOOK eth0 up", None).as_deref(),
+        Some("--|"),
+        "every interface"
+    );
+    assert_eq!(
+        hook_calls(
+            "networkmanager",
+            "HOOK eth0 dhcp6-change",
+            Some("eth0 wlan0")
+        )
+        .as_deref(),
+        Some("--|eth0|wlan0|")
+    );
+    assert_eq!(
+        hook_calls("networkmanager", "HOOK eth1 up", Some("eth0")),
+        None,
+        "not a configured interface"
+    );
+    assert_eq!(
+        hook_calls("networkmanager", "HOOK eth0 down", None),
+        None,
+        "not an event it reacts to"
+    );
+    // dhcpcd: sourced, with $reason and $interface.
+    assert_eq!(
+        hook_calls(
+            "dhcpcd",
+            "reason=BOUND6 interface=eth0 . HOOK",
+            Some("eth0")
+        )
+        .as_deref(),
+        Some("--|eth0|")
+    );
+    assert_eq!(
+        hook_calls("dhcpcd", "reason=ROUTERADVERT interface=eth0 . HOOK", None).as_deref(),
+        Some("--|")
+    );
+    assert_eq!(
+        hook_calls("dhcpcd", "reason=EXPIRE6 interface=eth0 . HOOK", None),
+        None
+    );
+    // networkd-dispatcher: $IFACE.
+    assert_eq!(
+        hook_calls("networkd-dispatcher", "IFACE=eth0 HOOK", Some("eth0")).as_deref(),
+        Some("--|eth0|")
+    );
+    assert_eq!(
+        hook_calls("networkd-dispatcher", "IFACE=eth9 HOOK", Some("eth0")),
+        None
+    );
+}
