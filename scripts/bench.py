@@ -136,6 +136,11 @@ def main():
         times.update(alternate([(name, cmd, stdin)]))
     rss = {name: peak_rss(cmd, stdin) for name, cmd, stdin in stages}
     table("Each stage alone", times, rss, "dyndns-addrs")
+    # The same, for a host whose kernel host name is already fully qualified
+    # (no resolver lookup): in a UTS namespace of its own.
+    fqdn = ["unshare", "--uts", "--", "sh", "-c", 'hostname host1.example.test && exec "$@"', "sh"] + stages[0][1]
+    print(f"\nPeak RSS of dyndns-addrs when the host name is already fully qualified: {peak_rss(fqdn)} KiB "
+          "(the largest of unshare, sh and dyndns-addrs).")
 
     # 4. Instructions on the no-change path (stable on a noisy machine).
     print("\n### Instructions, no-change run (callgrind, every process)\n")
