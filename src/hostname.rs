@@ -43,6 +43,8 @@ pub fn fqdn() -> Result<Name, HostnameError> {
     // whose resolver agrees with its own name, find the same.
     let name = if host.contains('.') {
         host
+    } else if let Some(name) = files_first_canonical(&host) {
+        name
     } else {
         getfqdn(&host)
     };
@@ -85,4 +87,88 @@ fn getfqdn(host: &str) -> String {
     reverse
         .filter(|n| n.contains('.'))
         .unwrap_or_else(|| host.to_owned())
+}
+
+/// The FQDN `/etc/hosts` gives `host`, when NSS would ask that file first
+/// (`hosts: files …` in `/etc/nsswitch.conf`): from the names of the first
+/// line that lists `host`, as glibc's files module returns them, without
+/// loading glibc's resolver, which costs a stage about 250 KiB of memory
+/// (BENCHMARKS.md). Anything else is left to [`getfqdn`].
+fn files_first_canonical(host: &str) -> Option<String> {
+    let nsswitch = std::fs::read_to_string("/etc/nsswitch.conf").ok()?;
+    if !files_first(&nsswitch) {
+        return None;
+    }
+    let hosts = std::fs::read_to_string("/etc/hosts").ok()?;
+    let name = canonical_in_hosts(&hosts, host)?;
+    log::debug!("host name {host}: canonical name {name} (/etc/hosts)");
+    Some(name)
+}
+
+/// Whether the `hosts:` line of an nsswitch.conf names `files` first.
+fn files_first(nsswitch: &str) -> bool {
+    nsswitch
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .find_map(|l| l.trim_start().strip_prefix("hosts:"))
+        .and_then(|sources| sources.split_whitespace().next())
+        == Some("files")
+}
+
+/// The first name with a dot on the first hosts(5) line that lists `host`:
+/// its canonical name, or, as Python's `getfqdn()` takes them, the first
+/// alias with a dot.
+fn canonical_in_hosts(hosts: &str, host: &str) -> Option<String> {
+    hosts
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .find_map(|l| {
+            let mut fields = l.split_whitespace();
+            fields.next()?.parse::<std::net::IpAddr>().ok()?;
+            let names: Vec<&str> = fields.collect();
+            names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(host))
+                .then_some(names)
+        })
+        .and_then(|names| names.into_iter().find(|n| n.contains('.')))
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nsswitch_files_first() {
+        assert!(files_first("passwd: files\nhosts:          files dns\n"));
+        assert!(files_first("hosts: files [NOTFOUND=return] dns # comment"));
+        assert!(!files_first("hosts: dns files"));
+        assert!(!files_first("# hosts: files\nhosts: resolve files"));
+        assert!(!files_first("passwd: files"));
+    }
+
+    #[test]
+    fn canonical_name_from_hosts() {
+        let hosts = "127.0.0.1 localhost\n# 10.0.0.1 host1.wrong.test host1\n127.0.1.1\thost1.example.test host1 # Debian\n::1 host1.other.test host1\n";
+        assert_eq!(
+            canonical_in_hosts(hosts, "host1").as_deref(),
+            Some("host1.example.test")
+        );
+        assert_eq!(
+            canonical_in_hosts(hosts, "HOST1").as_deref(),
+            Some("host1.example.test")
+        );
+        assert_eq!(canonical_in_hosts(hosts, "other"), None);
+        // As getfqdn() does: the first alias with a dot when the canonical name has none.
+        assert_eq!(
+            canonical_in_hosts("127.0.1.1 host1 host1.example.test\n", "host1").as_deref(),
+            Some("host1.example.test")
+        );
+        assert_eq!(canonical_in_hosts("127.0.1.1 host1 other\n", "host1"), None);
+        assert_eq!(
+            canonical_in_hosts("not-an-address host1.example.test host1\n", "host1"),
+            None
+        );
+    }
 }

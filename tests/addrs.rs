@@ -132,3 +132,20 @@ fn hostname_and_ttl_flags_override() {
         .status(2)
         .stderr_has("no TTL: give --ttl SECONDS");
 }
+
+#[test]
+fn hostname_qualified_through_dns_when_hosts_does_not_know_it() {
+    let world = World::new("host1.example.test");
+    // No line for host1 in the namespace's /etc/hosts: glibc's resolver finds
+    // it through the search domain, in the test's own BIND.
+    let etc = format!("/etc/netns/{}", world.ns);
+    std::fs::write(format!("{etc}/hosts"), "127.0.0.1 localhost\n").unwrap();
+    std::fs::write(format!("{etc}/resolv.conf"), "nameserver ::1\nsearch example.test\n").unwrap();
+    world.nsupdate("update add host1.example.test. 300 AAAA 2001:db8:10::1");
+    let conf = world.default_config(300);
+    world
+        .run("dyndns-addrs", &["-c", &conf, "-v", "veth0"], "")
+        .ok()
+        .stdout_is(r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[]}"#)
+        .stderr_has("host name host1: canonical name host1.example.test\n");
+}
