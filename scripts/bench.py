@@ -38,9 +38,12 @@ def run(cmd, stdin=b"", check=True):
 
 
 def peak_rss(cmd, stdin=b""):
-    """Peak RSS (KiB) of cmd and its descendants, as /usr/bin/time -f %M reports it."""
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, input=stdin, capture_output=True, env=ENV)
-    return int(r.stderr.decode().strip().splitlines()[-1])
+    """Peak RSS (KiB) of cmd and its descendants, as /usr/bin/time -f %M
+    reports it: the median of 11 runs, since one varies by 100 KiB or more."""
+    def once():
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, input=stdin, capture_output=True, env=ENV)
+        return int(r.stderr.decode().strip().splitlines()[-1])
+    return int(statistics.median(once() for _ in range(11)))
 
 
 def ms(xs):

@@ -108,11 +108,30 @@ pub fn read(path: &Path) -> Cached {
     };
     match State::parse(&text, &format!("cache file {}", path.display())) {
         Ok(state) => Cached::Found(state),
+        // PyDynDNS kept the addresses by family ({"ipv6": [...]}): a cache
+        // left by it is replaced by the next update, without a warning.
+        Err(_) if is_pydyndns_cache(&text) => {
+            log::info!(
+                "cache file {} was written by PyDynDNS; updating to replace it",
+                path.display()
+            );
+            Cached::Missing
+        }
         Err(source) => Cached::Unusable(CacheError::Corrupt {
             path: path.to_owned(),
             source,
         }),
     }
+}
+
+/// Whether `text` is PyDynDNS's cache: `{"hostname": …, "addresses": {"ipv6": […]}}`.
+fn is_pydyndns_cache(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .is_some_and(|v| {
+            v.get("hostname").is_some_and(serde_json::Value::is_string)
+                && v.get("addresses").is_some_and(serde_json::Value::is_object)
+        })
 }
 
 /// Replaces the cache with `state`'s registration, atomically and durably.
@@ -217,6 +236,18 @@ mod tests {
             1,
             "no temporary file left"
         );
+    }
+
+    #[test]
+    fn a_pydyndns_cache_is_replaced_quietly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        fs::write(
+            &path,
+            r#"{"hostname": "h.example.", "addresses": {"ipv6": ["2001:db8::1"]}}"#,
+        )
+        .unwrap();
+        assert!(matches!(read(&path), Cached::Missing));
     }
 
     #[test]

@@ -140,7 +140,11 @@ fn hostname_qualified_through_dns_when_hosts_does_not_know_it() {
     // it through the search domain, in the test's own BIND.
     let etc = format!("/etc/netns/{}", world.ns);
     std::fs::write(format!("{etc}/hosts"), "127.0.0.1 localhost\n").unwrap();
-    std::fs::write(format!("{etc}/resolv.conf"), "nameserver ::1\nsearch example.test\n").unwrap();
+    std::fs::write(
+        format!("{etc}/resolv.conf"),
+        "nameserver ::1\nsearch example.test\n",
+    )
+    .unwrap();
     world.nsupdate("update add host1.example.test. 300 AAAA 2001:db8:10::1");
     let conf = world.default_config(300);
     world
