@@ -37,10 +37,13 @@ def run(cmd, stdin=b"", check=True):
     return elapsed, out, err, p.returncode
 
 
-def peak_rss(cmd, stdin=b""):
+def peak_rss(cmd, stdin=b"", before=None):
     """Peak RSS (KiB) of cmd and its descendants, as /usr/bin/time -f %M
-    reports it: the median of 11 runs, since one varies by 100 KiB or more."""
+    reports it: the median of 11 runs, since one varies by 100 KiB or more.
+    `before` runs ahead of each (to remove a cache, say)."""
     def once():
+        if before:
+            before(None)
         r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, input=stdin, capture_output=True, env=ENV)
         return int(r.stderr.decode().strip().splitlines()[-1])
     return int(statistics.median(once() for _ in range(11)))
@@ -114,11 +117,11 @@ def main():
                 os.remove(f)
 
     update = alternate([("pydyndns (ours)", ours, b""), ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
-    drop(None)
-    rss = {"pydyndns (ours)": peak_rss(ours)}
-    drop(None)
-    rss["PyDynDNS 1.2.1"] = peak_rss(py)
-    rss["dig + nsupdate script"] = peak_rss(script)
+    rss = {
+        "pydyndns (ours)": peak_rss(ours, before=drop),
+        "PyDynDNS 1.2.1": peak_rss(py, before=drop),
+        "dig + nsupdate script": peak_rss(script),
+    }
     table("Update (cache removed)", update, rss, "pydyndns (ours)")
 
     # 3. Each stage alone.
