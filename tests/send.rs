@@ -2,25 +2,7 @@
 
 use std::fs;
 
-use crate::common::{ALGORITHMS, DEAD_ADDRESS, World};
-
-fn state(name: &str, addrs: &[&str]) -> String {
-    let list: Vec<String> = addrs.iter().map(|a| format!("\"{a}\"")).collect();
-    format!(
-        r#"{{"hostname":"{name}","ttl":300,"addresses":[{}]}}"#,
-        list.join(",")
-    )
-}
-
-fn tsig_config(world: &World, algorithm: &str, keyname: &str, secret: &str) -> String {
-    world.config(
-        &format!("{algorithm}.conf"),
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "{algorithm}", "keyname": "{keyname}", "key": "{secret}"}}}}"#,
-            world.cache().display()
-        ),
-    )
-}
+use crate::common::{ALGORITHMS, DEAD_ADDRESS, World, state};
 
 #[test]
 fn updates_and_writes_the_cache() {
@@ -70,8 +52,8 @@ fn delete_all_then_add_replaces_every_record() {
 #[test]
 fn dry_run_prints_and_sends_nothing() {
     let world = World::new("host1.example.test");
-    let conf = tsig_config(
-        &world,
+    let conf = world.tsig_config(
+        "hmac-sha256.conf",
         "hmac-sha256",
         "key-hmac-sha256",
         &world.secret("hmac-sha256"),
@@ -181,8 +163,8 @@ fn readable_secrets_are_warned_about() {
         .run("dyndns-send", &["-k", &k], &state("h.signed.test.", &["2001:db8::1"]))
         .ok()
         .stderr_has(&format!("dyndns-send: warning: key file {k} holds a TSIG secret and can be read by group or others (mode 644); run: chmod 600 {k}"));
-    let conf = tsig_config(
-        &world,
+    let conf = world.tsig_config(
+        "hmac-sha256.conf",
         "hmac-sha256",
         "key-hmac-sha256",
         &world.secret("hmac-sha256"),
@@ -248,8 +230,8 @@ fn bad_key_files_send_nothing() {
 fn clock_off_by_more_than_the_fudge_is_badtime() {
     crate::common::require("faketime", "faketime");
     let world = World::new("host1.example.test");
-    let conf = tsig_config(
-        &world,
+    let conf = world.tsig_config(
+        "hmac-sha256.conf",
         "hmac-sha256",
         "key-hmac-sha256",
         &world.secret("hmac-sha256"),

@@ -4,25 +4,7 @@
 
 use std::fs;
 
-use crate::common::{ALGORITHMS, DEAD_ADDRESS, Server, World};
-
-fn state(name: &str, addrs: &[&str]) -> String {
-    let list: Vec<String> = addrs.iter().map(|a| format!("\"{a}\"")).collect();
-    format!(
-        r#"{{"hostname":"{name}","ttl":300,"addresses":[{}]}}"#,
-        list.join(",")
-    )
-}
-
-fn tsig_config(world: &World, name: &str, algorithm: &str, keyname: &str, secret: &str) -> String {
-    world.config(
-        name,
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "{algorithm}", "keyname": "{keyname}", "key": "{secret}"}}}}"#,
-            world.cache().display()
-        ),
-    )
-}
+use crate::common::{ALGORITHMS, DEAD_ADDRESS, Server, World, state};
 
 /// What each server answers to a failed update (SERVERS.md), as our message says it.
 struct Expected {
@@ -147,8 +129,7 @@ fn dead_first_address(server: Server) {
 fn every_tsig_algorithm(server: Server) {
     let world = World::with("host1.example.test", server);
     for (i, algorithm) in ALGORITHMS.iter().enumerate() {
-        let conf = tsig_config(
-            &world,
+        let conf = world.tsig_config(
             &format!("{algorithm}.conf"),
             algorithm,
             &format!("key-{algorithm}"),
@@ -186,8 +167,7 @@ fn every_tsig_algorithm(server: Server) {
 /// A signed update that fails: exit 1 with `want`, and the records, the
 /// serial and the cache stay as the good update left them.
 fn fails_and_keeps(world: &World, conf: &str, want: &str) {
-    let good = tsig_config(
-        world,
+    let good = world.tsig_config(
         "good.conf",
         "hmac-sha256",
         "key-hmac-sha256",
@@ -219,8 +199,7 @@ fn fails_and_keeps(world: &World, conf: &str, want: &str) {
 
 fn wrong_secret(server: Server) {
     let world = World::with("host1.example.test", server);
-    let bad = tsig_config(
-        &world,
+    let bad = world.tsig_config(
         "bad.conf",
         "hmac-sha256",
         "key-hmac-sha256",
@@ -231,8 +210,7 @@ fn wrong_secret(server: Server) {
 
 fn unknown_key(server: Server) {
     let world = World::with("host1.example.test", server);
-    let bad = tsig_config(
-        &world,
+    let bad = world.tsig_config(
         "bad.conf",
         "hmac-sha256",
         "no-such-key",

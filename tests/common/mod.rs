@@ -39,6 +39,15 @@ fn test_path() -> String {
     format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bins.display())
 }
 
+/// A state document with the TTL 300.
+pub fn state(name: &str, addrs: &[&str]) -> String {
+    let list: Vec<String> = addrs.iter().map(|a| format!("\"{a}\"")).collect();
+    format!(
+        r#"{{"hostname":"{name}","ttl":300,"addresses":[{}]}}"#,
+        list.join(",")
+    )
+}
+
 /// What a finished command did, for assertions that explain themselves.
 pub struct Run {
     /// The command line, for messages.
@@ -650,6 +659,17 @@ zone:
         fs::write(&path, json).unwrap();
         fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         path.display().to_string()
+    }
+
+    /// A config file `file` with the world's cache and an inline TSIG key.
+    pub fn tsig_config(&self, file: &str, algorithm: &str, keyname: &str, secret: &str) -> String {
+        self.config(
+            file,
+            &format!(
+                r#"{{"ttl": 300, "cache": "{}", "tsig": {{"algorithm": "{algorithm}", "keyname": "{keyname}", "key": "{secret}"}}}}"#,
+                self.cache().display()
+            ),
+        )
     }
 
     /// The cache path used by [`World::default_config`].
