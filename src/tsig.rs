@@ -75,19 +75,38 @@ impl Algorithm {
 
     /// Computes the MAC of `data` with `secret`.
     fn mac(self, secret: &[u8], data: &[u8]) -> Vec<u8> {
-        fn run<M: Mac + KeyInit>(secret: &[u8], data: &[u8]) -> Vec<u8> {
+        self.hmac(secret, data, None).unwrap_or_default()
+    }
+
+    /// Whether `tag` is the MAC of `data` with `secret`, compared in
+    /// constant time by the `hmac` crate (RFC 8945 §5.3.1).
+    fn mac_verifies(self, secret: &[u8], data: &[u8], tag: &[u8]) -> bool {
+        self.hmac(secret, data, Some(tag)).is_some()
+    }
+
+    /// The MAC (`tag` None), or whether it equals `tag` (Some: an empty
+    /// vector when it does, None when not).
+    fn hmac(self, secret: &[u8], data: &[u8], tag: Option<&[u8]>) -> Option<Vec<u8>> {
+        fn run<M: Mac + KeyInit>(
+            secret: &[u8],
+            data: &[u8],
+            tag: Option<&[u8]>,
+        ) -> Option<Vec<u8>> {
             // HMAC takes keys of any length (RFC 2104 §2), so this cannot fail.
             let mut mac = <M as KeyInit>::new_from_slice(secret).expect("HMAC accepts any key");
             mac.update(data);
-            mac.finalize().into_bytes().to_vec()
+            match tag {
+                None => Some(mac.finalize().into_bytes().to_vec()),
+                Some(tag) => mac.verify_slice(tag).ok().map(|()| Vec::new()),
+            }
         }
         match self {
-            Self::HmacMd5 => run::<Hmac<md5::Md5>>(secret, data),
-            Self::HmacSha1 => run::<Hmac<sha1::Sha1>>(secret, data),
-            Self::HmacSha224 => run::<Hmac<sha2::Sha224>>(secret, data),
-            Self::HmacSha256 => run::<Hmac<sha2::Sha256>>(secret, data),
-            Self::HmacSha384 => run::<Hmac<sha2::Sha384>>(secret, data),
-            Self::HmacSha512 => run::<Hmac<sha2::Sha512>>(secret, data),
+            Self::HmacMd5 => run::<Hmac<md5::Md5>>(secret, data, tag),
+            Self::HmacSha1 => run::<Hmac<sha1::Sha1>>(secret, data, tag),
+            Self::HmacSha224 => run::<Hmac<sha2::Sha224>>(secret, data, tag),
+            Self::HmacSha256 => run::<Hmac<sha2::Sha256>>(secret, data, tag),
+            Self::HmacSha384 => run::<Hmac<sha2::Sha384>>(secret, data, tag),
+            Self::HmacSha512 => run::<Hmac<sha2::Sha512>>(secret, data, tag),
         }
     }
 }
@@ -296,14 +315,25 @@ pub enum VerifyError {
 /// Verifies a signed request's answer `wire` (RFC 8945 §5.3): signed by the
 /// same key, a MAC over the request MAC and the answer, within the fudge.
 pub fn verify(wire: &[u8], key: &Key, signed: &Signed, now_secs: u64) -> Result<(), VerifyError> {
-    let (tbs, record) =
-        signed_bitmessage_to_buf(wire, Some(&signed.request_mac), true).map_err(|e| {
-            if e.to_string().contains("missing tsig") || e.to_string().contains("not found") {
-                VerifyError::Unsigned
-            } else {
-                VerifyError::Malformed(e.to_string())
-            }
-        })?;
+    let message = Message::from_vec(wire).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+    verify_parsed(wire, &message, key, signed, now_secs)
+}
+
+/// [`verify`] for an answer already parsed into `message`.
+pub fn verify_parsed(
+    wire: &[u8],
+    message: &Message,
+    key: &Key,
+    signed: &Signed,
+    now_secs: u64,
+) -> Result<(), VerifyError> {
+    // An answer without a TSIG record is told by the record's absence, not
+    // guessed from hickory's error text.
+    if message.signature().is_none() {
+        return Err(VerifyError::Unsigned);
+    }
+    let (tbs, record) = signed_bitmessage_to_buf(wire, Some(&signed.request_mac), true)
+        .map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let tsig = &record.data;
     let same_name = record.name.to_lowercase().eq_case(&key.name.to_lowercase());
     let same_algorithm =
@@ -314,15 +344,7 @@ pub fn verify(wire: &[u8], key: &Key, signed: &Signed, now_secs: u64) -> Result<
             found: format!("{} ({})", record.name, tsig.algorithm),
         });
     }
-    let mut mac = key.algorithm.mac(&key.secret, &tbs);
-    let ok = mac.len() == tsig.mac.len()
-        && mac
-            .iter()
-            .zip(&tsig.mac)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    mac.clear();
-    if !ok {
+    if !key.algorithm.mac_verifies(&key.secret, &tbs, &tsig.mac) {
         return Err(VerifyError::BadMac(key.name.to_string()));
     }
     if now_secs.abs_diff(tsig.time) > u64::from(tsig.fudge) {

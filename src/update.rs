@@ -332,7 +332,7 @@ pub fn check_answer(
         if let Some(error) = tsig::answer_error(&message) {
             return Err(ServerError::BadAnswer(error));
         }
-        tsig::verify(answer, key, signed, now_secs)?;
+        tsig::verify_parsed(answer, &message, key, signed, now_secs)?;
     }
     Ok(())
 }
