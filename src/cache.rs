@@ -55,6 +55,14 @@ pub enum CacheError {
         /// Why.
         source: io::Error,
     },
+    /// Another run held the lock for longer than a run may take.
+    #[error("cannot lock {}: another run has held it for over {wait:?}; is one stuck?", path.display())]
+    LockHeld {
+        /// The lock file.
+        path: PathBuf,
+        /// How long this run waited.
+        wait: std::time::Duration,
+    },
     /// Removing failed.
     #[error("cannot remove cache file {}", path.display())]
     Remove {
@@ -184,12 +192,9 @@ pub fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> 
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             Err(fs::TryLockError::WouldBlock) => {
-                return Err(CacheError::Lock {
+                return Err(CacheError::LockHeld {
                     path: lock_path,
-                    source: io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!("another run has held it for over {wait:?}; is one stuck?"),
-                    ),
+                    wait,
                 });
             }
             Err(fs::TryLockError::Error(source)) => {

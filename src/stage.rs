@@ -320,7 +320,7 @@ fn lock_and_recheck(
     let lock = match cache::lock(path, wait) {
         Ok(lock) => Some(lock),
         // A lock that cannot be had in time means a stuck run: stop.
-        Err(e) if is_timeout(&e) => return Err(Failure::runtime(e)),
+        Err(e @ cache::CacheError::LockHeld { .. }) => return Err(Failure::runtime(e)),
         // One that cannot be made (a read-only directory): go on unlocked;
         // the cache write will say what is wrong.
         Err(e) => {
@@ -416,11 +416,6 @@ fn joined(addresses: &[std::net::Ipv6Addr], sep: &str) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(sep)
-}
-
-/// Whether a cache error is a lock wait that ran out.
-fn is_timeout(e: &cache::CacheError) -> bool {
-    matches!(e, cache::CacheError::Lock { source, .. } if source.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// A server given as an address: `ADDR`, `[ADDR]:PORT` or `V4ADDR:PORT`.
