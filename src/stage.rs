@@ -136,25 +136,23 @@ pub const SEND_BOUND: u32 = 3;
 /// `dyndns-soa NAME` by hand: the primary server's name.
 pub fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, Failure> {
     let name = parse_name(name).map_err(|p| Failure::usage(format!("{name}: {p}")))?;
-    let rt = crate::cli::runtime()?;
-    rt.block_on(async {
-        let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
-        bounded_find_zone(&resolver, &name, timeout)
-            .await
-            .map(|z| z.primary)
-    })
+    find_zone_blocking(&name, timeout).map(|z| z.primary)
 }
 
 /// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state.
 pub fn soa(mut state: State, timeout: Duration) -> Result<State, Failure> {
-    let rt = crate::cli::runtime()?;
-    let found = rt.block_on(async {
-        let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
-        bounded_find_zone(&resolver, &state.hostname, timeout).await
-    })?;
+    let found = find_zone_blocking(&state.hostname, timeout)?;
     state.zone = Some(found.zone);
     state.server = Some(found.primary.to_ascii());
     Ok(state)
+}
+
+/// The zone of `name`, on a runtime and a system resolver of its own.
+fn find_zone_blocking(name: &Name, timeout: Duration) -> Result<zone::ZoneInfo, Failure> {
+    crate::cli::runtime()?.block_on(async {
+        let resolver = zone::system_resolver(timeout).map_err(Failure::runtime)?;
+        bounded_find_zone(&resolver, name, timeout).await
+    })
 }
 
 /// [`zone::find_zone`] within [`LOOKUP_BOUND`] timeouts.

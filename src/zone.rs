@@ -80,7 +80,7 @@ pub async fn find_zone(resolver: &TokioResolver, name: &Name) -> Result<ZoneInfo
             log::debug!("{name} is in zone {zone}, primary {primary}");
             return Ok(ZoneInfo { zone, primary });
         }
-        if query.is_root() || query.num_labels() == 0 {
+        if query.is_root() {
             return Err(ZoneError::NotFound {
                 name: name.clone(),
                 last,
