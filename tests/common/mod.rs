@@ -692,46 +692,34 @@ zone:
 
     /// [`World::run`] with extra environment variables.
     pub fn run_env(&self, program: &str, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new("ip");
-        cmd.envs(env.iter().copied());
-        cmd.args([
-            "netns",
-            "exec",
-            &self.ns,
-            "unshare",
-            "--uts",
-            "--",
-            "sh",
-            "-c",
-            "hostname \"$0\" && exec \"$@\"",
-        ])
-        .arg(&self.hostname)
-        .arg(bin(program))
-        .args(args);
+        let mut cmd = self.as_host("exec \"$@\"");
+        cmd.envs(env.iter().copied()).arg(bin(program)).args(args);
+        let env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
         run_command(
             cmd,
             stdin,
-            format!("[{}] {program} {}", self.ns, args.join(" ")),
+            format!("[{}] {env}{program} {}", self.ns, args.join(" ")),
         )
     }
 
     /// Runs a shell command line inside the namespace (the stages are on PATH).
     pub fn run_shell(&self, line: &str) -> Run {
+        let mut cmd = self.as_host("exec sh -c \"$1\"");
+        cmd.arg(line);
+        run_command(cmd, "", format!("[{}] sh -c '{line}'", self.ns))
+    }
+
+    /// A command that runs `script` (sh, arguments from `$1`) as the host
+    /// would: in the namespace, with the world's host name in a UTS
+    /// namespace of its own.
+    fn as_host(&self, script: &str) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args([
-            "netns",
-            "exec",
-            &self.ns,
-            "unshare",
-            "--uts",
-            "--",
-            "sh",
-            "-c",
-            "hostname \"$0\" && exec sh -c \"$1\"",
+            "netns", "exec", &self.ns, "unshare", "--uts", "--", "sh", "-c",
         ])
-        .arg(&self.hostname)
-        .arg(line);
-        run_command(cmd, "", format!("[{}] sh -c '{line}'", self.ns))
+        .arg(format!("hostname \"$0\" && {script}"))
+        .arg(&self.hostname);
+        cmd
     }
 
     /// Adds an address to veth0 (`ip addr add ARGS dev veth0`).
