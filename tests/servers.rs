@@ -2,8 +2,6 @@
 //! DNS and PowerDNS Authoritative. Where a server legitimately answers
 //! differently, `expect` says so per server; what is checked stays the same.
 
-use std::fs;
-
 use crate::common::{ALGORITHMS, DEAD_ADDRESS, Server, World, state};
 
 /// What each server answers to a failed update (SERVERS.md), as our message says it.
@@ -164,37 +162,9 @@ fn every_tsig_algorithm(server: Server) {
     }
 }
 
-/// A signed update that fails: exit 1 with `want`, and the records, the
-/// serial and the cache stay as the good update left them.
+/// A signed update with `conf` that fails with `want` (see [`World::signed_update_fails`]).
 fn fails_and_keeps(world: &World, conf: &str, want: &str) {
-    let good = world.tsig_config(
-        "good.conf",
-        "hmac-sha256",
-        "key-hmac-sha256",
-        &world.secret("hmac-sha256"),
-    );
-    world
-        .run(
-            "dyndns-send",
-            &["-c", &good],
-            &state("h.signed.test.", &["2001:db8::1"]),
-        )
-        .ok();
-    let cache = fs::read_to_string(world.cache()).unwrap();
-    let serial = world.serial("signed.test");
-    world
-        .run(
-            "dyndns-send",
-            &["-c", conf],
-            &state("h.signed.test.", &["2001:db8::2"]),
-        )
-        .status(1)
-        .stderr_has(&format!(
-            "failed at every address of ns1.signed.test.: [::1]:53: {want}"
-        ));
-    assert_eq!(world.serial("signed.test"), serial);
-    assert_eq!(world.aaaa("h.signed.test"), ["300 2001:db8::1"]);
-    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+    world.signed_update_fails(|input| world.run("dyndns-send", &["-c", conf], input), want);
 }
 
 fn wrong_secret(server: Server) {

@@ -672,6 +672,35 @@ zone:
         )
     }
 
+    /// Registers h.signed.test. with a good key, then runs `attempt` with a
+    /// state for other addresses: it must fail (exit 1) with `want` from the
+    /// server, and the records, the serial and the cache stay as they were.
+    #[track_caller]
+    pub fn signed_update_fails(&self, attempt: impl FnOnce(&str) -> Run, want: &str) {
+        let good = self.tsig_config(
+            "good.conf",
+            "hmac-sha256",
+            "key-hmac-sha256",
+            &self.secret("hmac-sha256"),
+        );
+        self.run(
+            "dyndns-send",
+            &["-c", &good],
+            &state("h.signed.test.", &["2001:db8::1"]),
+        )
+        .ok();
+        let cache = fs::read_to_string(self.cache()).unwrap();
+        let serial = self.serial("signed.test");
+        attempt(&state("h.signed.test.", &["2001:db8::2"]))
+            .status(1)
+            .stderr_has(&format!(
+                "failed at every address of ns1.signed.test.: [::1]:53: {want}"
+            ));
+        assert_eq!(self.serial("signed.test"), serial);
+        assert_eq!(self.aaaa("h.signed.test"), ["300 2001:db8::1"]);
+        assert_eq!(fs::read_to_string(self.cache()).unwrap(), cache);
+    }
+
     /// The cache path used by [`World::default_config`].
     pub fn cache(&self) -> PathBuf {
         self.dir.path().join("cache")
