@@ -226,17 +226,15 @@ pub fn send(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
 
 async fn send_state(mut state: State, opts: &SendOptions) -> Result<String, Failure> {
     let deadline = Instant::now() + opts.timeout * (LOOKUP_BOUND + SEND_BOUND);
-    // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
-    let mut resolver = None;
-    if state.zone.is_none() || state.server.is_none() {
-        let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
-        let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
-        state.zone.get_or_insert(found.zone);
-        state.server.get_or_insert(found.primary.to_ascii());
-        resolver = Some(r);
-    }
-    let (Some(zone), Some(server)) = (state.zone.clone(), state.server.clone()) else {
-        unreachable!("zone and server were set above");
+    let (zone, server, resolver) = match (state.zone.take(), state.server.take()) {
+        (Some(zone), Some(server)) => (zone, server, None),
+        // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
+        (given_zone, given_server) => {
+            let r = zone::system_resolver(opts.timeout).map_err(Failure::runtime)?;
+            let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
+            let server = given_server.unwrap_or_else(|| found.primary.to_ascii());
+            (given_zone.unwrap_or(found.zone), server, Some(r))
+        }
     };
     let update = Update {
         state: &state,
