@@ -133,7 +133,7 @@ pub fn parse(value: &Value) -> Result<LogConfig, (String, String)> {
     }
 
     let mut formats = HashMap::new();
-    for (name, f) in &object(top.get("formatters"), "formatters")? {
+    for (name, f) in object(top.get("formatters"), "formatters")? {
         let key = format!("formatters.{name}");
         let Value::Object(f) = f else {
             return Err(bad(
@@ -154,7 +154,7 @@ pub fn parse(value: &Value) -> Result<LogConfig, (String, String)> {
     }
 
     let mut handlers = HashMap::new();
-    for (name, h) in &object(top.get("handlers"), "handlers")? {
+    for (name, h) in object(top.get("handlers"), "handlers")? {
         let key = format!("handlers.{name}");
         let Value::Object(h) = h else {
             return Err(bad(
@@ -257,7 +257,7 @@ pub fn parse(value: &Value) -> Result<LogConfig, (String, String)> {
     // The hierarchy from `pydyndns` up to the root: each logger's level and
     // handlers, and whether records go on to its parent.
     let loggers = object(top.get("loggers"), "loggers")?;
-    for (name, l) in &loggers {
+    for (name, l) in loggers {
         if !l.is_object() {
             return Err(bad(
                 &format!("loggers.{name}"),
@@ -309,7 +309,7 @@ pub fn parse(value: &Value) -> Result<LogConfig, (String, String)> {
     }
     // Child loggers other than those above are accepted and validated, but no
     // message is logged to them.
-    for (name, l) in &loggers {
+    for (name, l) in loggers {
         level(l.get("level"), &format!("loggers.{name}.level"))?;
         names(l.get("handlers"), &format!("loggers.{name}.handlers"))?;
     }
@@ -340,10 +340,15 @@ pub fn parse(value: &Value) -> Result<LogConfig, (String, String)> {
     })
 }
 
-fn object(value: Option<&Value>, key: &str) -> Result<Map<String, Value>, (String, String)> {
+/// The object at `key`, borrowed (an absent key reads as an empty object).
+fn object<'a>(
+    value: Option<&'a Value>,
+    key: &str,
+) -> Result<&'a Map<String, Value>, (String, String)> {
+    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
     match value {
-        None => Ok(Map::new()),
-        Some(Value::Object(m)) => Ok(m.clone()),
+        None => Ok(&EMPTY),
+        Some(Value::Object(m)) => Ok(m),
         Some(other) => Err((
             format!("logging.{key}"),
             format!("must be an object, found {}", describe(other)),
