@@ -13,6 +13,8 @@ world_up() {
 	trap 'exit 130' INT TERM
 
 	ip netns add "$ns"
+	netns_made=
+	[ -d /etc/netns ] || netns_made=1
 	mkdir -p "/etc/netns/$ns"
 	echo "nameserver ::1" >"/etc/netns/$ns/resolv.conf"
 	printf '127.0.0.1 localhost\n127.0.1.1 host1.example.test host1\n' >"/etc/netns/$ns/hosts"
@@ -54,10 +56,15 @@ EOF
 }
 
 world_down() {
-	if [ -n "${named_pid-}" ]; then kill "$named_pid" 2>/dev/null || true; fi
+	# Wait for named, so that it leaves no zombie.
+	if [ -n "${named_pid-}" ]; then
+		kill "$named_pid" 2>/dev/null || true
+		wait "$named_pid" 2>/dev/null || true
+	fi
 	if [ -n "${ns-}" ]; then
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
+		if [ -n "${netns_made-}" ]; then rmdir /etc/netns 2>/dev/null || true; fi
 	fi
 	if [ -n "${dir-}" ]; then rm -rf "$dir"; fi
 }

@@ -15,6 +15,7 @@ mod logging;
 mod package;
 mod send;
 mod servers;
+mod setup;
 mod soa;
 mod stages;
 mod wrapper;

@@ -292,7 +292,13 @@ impl World {
         let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
         sh(&["ip", "netns", "add", &self.ns]);
         let etc = self.etc();
-        fs::create_dir_all(&etc).unwrap();
+        // Another world's Drop may remove an empty /etc/netns between the
+        // two mkdirs of create_dir_all: try again.
+        for _ in 0..3 {
+            if fs::create_dir_all(&etc).is_ok() {
+                break;
+            }
+        }
         fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();
         fs::write(
             etc.join("hosts"),
@@ -832,5 +838,7 @@ impl Drop for World {
         // `ip netns exec` is gone with named; the namespace and its /etc go too.
         let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
         let _ = fs::remove_dir_all(self.etc());
+        // /etc/netns itself, once no world uses it (fails while one does).
+        let _ = fs::remove_dir("/etc/netns");
     }
 }
