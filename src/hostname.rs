@@ -25,6 +25,12 @@ pub enum HostnameError {
          (hostnamectl hostname {0}.your.domain), or give --hostname"
     )]
     NoDomain(String),
+    /// The name given with `--hostname` has no dot.
+    #[error(
+        "the host name \"{0}\" given with --hostname has no domain; give the fully qualified name, \
+         for example --hostname {0}.your.domain"
+    )]
+    GivenNoDomain(String),
     /// The name is not a valid DNS name.
     #[error("the host name \"{name}\" is not a valid DNS name: {problem}")]
     Invalid {
@@ -52,6 +58,19 @@ pub fn fqdn() -> Result<Name, HostnameError> {
         return Err(HostnameError::NoDomain(name));
     }
     parse_name(&name).map_err(|problem| HostnameError::Invalid { name, problem })
+}
+
+/// The FQDN given on the command line (`--hostname`), made absolute: a name
+/// without a dot is refused at once, as the host's own would be, rather than
+/// sent as a name under the root for the server to refuse.
+pub fn given(name: &str) -> Result<Name, HostnameError> {
+    if !name.trim_end_matches('.').contains('.') {
+        return Err(HostnameError::GivenNoDomain(name.to_owned()));
+    }
+    parse_name(name).map_err(|problem| HostnameError::Invalid {
+        name: name.to_owned(),
+        problem,
+    })
 }
 
 /// The FQDN of `host`: its canonical name through the system's resolver
@@ -138,6 +157,17 @@ fn canonical_in_hosts(hosts: &str, host: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn given_name_needs_a_domain() {
+        let e = given("host1").unwrap_err().to_string();
+        assert!(
+            e.contains("\"host1\" given with --hostname has no domain"),
+            "{e}"
+        );
+        assert!(given("host1.").is_err());
+        assert_eq!(given("h.example").unwrap().to_ascii(), "h.example.");
+    }
 
     #[test]
     fn nsswitch_files_first() {

@@ -41,7 +41,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, Failure> {
         ))
     })?;
     let hostname = match &opts.hostname {
-        Some(name) => parse_name(name).map_err(|p| Failure::usage(format!("--hostname: {p}")))?,
+        Some(name) => hostname::given(name).map_err(Failure::usage)?,
         None => hostname::fqdn().map_err(Failure::usage)?,
     };
     let selection = Selection {

@@ -128,6 +128,18 @@ fn hostname_and_ttl_flags_override() {
     run("dyndns-addrs", &["-c", &c, "--hostname", "a..b", "lo"], "")
         .status(2)
         .stderr_has("empty label");
+    // A name without a domain is refused at once, not sent under the root.
+    run("dyndns-addrs", &["-c", &c, "--hostname", "host1", "lo"], "")
+        .status(2)
+        .stdout_is("")
+        .stderr_has("dyndns-addrs: the host name \"host1\" given with --hostname has no domain; give the fully qualified name, for example --hostname host1.your.domain");
+    run(
+        "dyndns-addrs",
+        &["-c", &c, "--hostname", "host1.", "lo"],
+        "",
+    )
+    .status(2)
+    .stderr_has("has no domain");
     run("dyndns-addrs", &["--hostname", "h.example", "lo"], "")
         .status(2)
         .stderr_has("no TTL: give --ttl SECONDS");
