@@ -20,6 +20,9 @@ pub struct Common {
     /// Debug output on stderr (RUST_LOG, in env_logger's syntax, overrides the levels)
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Leave out the config file's warnings (pydyndns passes this to every stage but the first, which gave them)
+    #[arg(long)]
+    pub no_config_warnings: bool,
 }
 
 /// A stage's failure: the error and the exit status it calls for.
@@ -62,7 +65,12 @@ pub fn start(program: &'static str, common: &Common) -> Result<Config, Failure> 
     let installed = crate::logging::install(program, logging, common.verbose);
     let _ = ERRORS_ON_STDERR.set(installed.errors_on_stderr);
     let config = loaded.map_err(Failure::usage)?;
-    for warning in &config.warnings {
+    let warnings = if common.no_config_warnings {
+        &[][..]
+    } else {
+        &config.warnings[..]
+    };
+    for warning in warnings {
         log::warn!(target: "dyndns", "{warning}");
     }
     Ok(config)
