@@ -90,11 +90,11 @@ fn bad_config_and_usage_exit_2() {
     world
         .run("pydyndns", &["-c"], "")
         .status(2)
-        .stderr_has("pydyndns: option -c needs a FILE");
+        .stderr_has("pydyndns: error: argument -c/--config: expected one argument");
     world
         .run("pydyndns", &["--bogus"], "")
         .status(2)
-        .stderr_has("unknown option --bogus");
+        .stderr_has("pydyndns: error: unrecognized arguments: --bogus");
     let good = world.default_config(300);
     world
         .run("pydyndns", &["-c", &good, "no such if"], "")
@@ -157,4 +157,365 @@ fn readme_custom_pipeline_with_jq() {
         fs::read_to_string(&cache).unwrap(),
         "{\"hostname\":\"web.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"]}\n"
     );
+}
+
+/// What the wrapper made of a command line, as the stand-in stages beside a
+/// copy of it recorded: the config, -f, -v and the interfaces; or its exit.
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    /// Ran the pipeline with these (config "" when none was given).
+    Ran {
+        config: &'static str,
+        force: bool,
+        verbose: bool,
+        interfaces: &'static [&'static str],
+    },
+    /// Printed the help, exit 0.
+    Help,
+    /// Refused with exit 2 and this message.
+    Usage(&'static str),
+}
+
+fn ran(config: &'static str, force: bool, interfaces: &'static [&'static str]) -> Parsed {
+    Parsed::Ran {
+        config,
+        force,
+        verbose: false,
+        interfaces,
+    }
+}
+
+/// Runs a copy of the wrapper whose stages record their arguments (one
+/// line each, fields separated by a tab) and do nothing else.
+fn parse_with_wrapper(args: &[&str]) -> (crate::common::Run, Vec<Vec<String>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("calls");
+    fs::copy(crate::common::bin("pydyndns"), dir.path().join("pydyndns")).unwrap();
+    for stage in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
+        // dyndns-addrs prints a state; dyndns-diff says "unchanged" (exit 0).
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\t' \"${{0##*/}}\" \"$@\" >>'{}'\necho >>'{}'\necho '{{}}'\n",
+            record.display(),
+            record.display()
+        );
+        let path = dir.path().join(stage);
+        fs::write(&path, script).unwrap();
+        fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg(dir.path().join("pydyndns")).args(args);
+    let run = crate::common::run_command(cmd, "", format!("pydyndns {args:?}"));
+    let calls = fs::read_to_string(&record).unwrap_or_default();
+    let calls = calls
+        .lines()
+        .map(|l| {
+            l.trim_end_matches('\t')
+                .split('\t')
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    (run, calls)
+}
+
+fn parsed(args: &[&str]) -> Parsed {
+    let (run, calls) = parse_with_wrapper(args);
+    match run.status {
+        0 if calls.is_empty() => {
+            assert!(run.stdout.starts_with("usage: pydyndns"), "{run}");
+            Parsed::Help
+        }
+        0 => {
+            let addrs = &calls[0];
+            assert_eq!(addrs[0], "dyndns-addrs", "{run}\n{calls:?}");
+            let mut rest = &addrs[1..];
+            let mut config = "";
+            if rest.first().map(String::as_str) == Some("-c") {
+                config = rest[1].clone().leak();
+                rest = &rest[2..];
+            }
+            let verbose = rest.first().map(String::as_str) == Some("-v");
+            if verbose {
+                rest = &rest[1..];
+            }
+            assert_eq!(rest[0], "--", "{calls:?}");
+            let interfaces: Vec<&'static str> =
+                rest[1..].iter().map(|s| &*s.clone().leak()).collect();
+            let diff = &calls[1];
+            assert_eq!(diff[0], "dyndns-diff", "{calls:?}");
+            Parsed::Ran {
+                config,
+                force: diff.iter().any(|a| a == "-f"),
+                verbose,
+                interfaces: interfaces.leak(),
+            }
+        }
+        2 => {
+            assert!(calls.is_empty(), "a stage ran after bad usage\n{run}");
+            let line = run.stderr.lines().last().unwrap_or_default();
+            assert!(
+                run.stderr.starts_with("usage: pydyndns"),
+                "no usage line\n{run}"
+            );
+            Parsed::Usage(
+                line.trim_start_matches("pydyndns: error: ")
+                    .trim_end_matches(" (try --help)")
+                    .to_owned()
+                    .leak(),
+            )
+        }
+        _ => panic!("unexpected exit\n{run}"),
+    }
+}
+
+/// Every spelling of PyDynDNS 1.2.1's command line, with what its argparse
+/// parser (Python 3.11) made of it; -v and -V are ours.
+#[test]
+fn command_line_is_parsed_as_argparse_parses_it() {
+    use Parsed::{Help, Usage};
+    let cases: &[(&[&str], Parsed)] = &[
+        (&["-c", "F"], ran("F", false, &[])),
+        (&["-cF"], ran("F", false, &[])),
+        (&["-c=F"], ran("F", false, &[])),
+        (&["--config", "F"], ran("F", false, &[])),
+        (&["--config=F"], ran("F", false, &[])),
+        (&["--conf", "F"], ran("F", false, &[])),
+        (&["--conf=F"], ran("F", false, &[])),
+        (&["--c", "F"], ran("F", false, &[])),
+        (&["--config=a=b"], ran("a=b", false, &[])),
+        (&["-ca=b"], ran("a=b", false, &[])),
+        (&["-c", "-"], ran("-", false, &[])),
+        (&["-c", "-1"], ran("-1", false, &[])),
+        (&["-c", "a b"], ran("a b", false, &[])),
+        (&["-c", ""], ran(".", false, &[])),
+        (&["--config="], ran(".", false, &[])),
+        (&["-c", "F", "-c", "G"], ran("G", false, &[])),
+        (&["-fc", "F"], ran("F", true, &[])),
+        (&["-fcF"], ran("F", true, &[])),
+        (&["-fc=F"], ran("=F", true, &[])),
+        (&["-cf", "F"], ran("f", false, &["F"])),
+        (&["-f"], ran("", true, &[])),
+        (&["--force"], ran("", true, &[])),
+        (&["--forc"], ran("", true, &[])),
+        (&["--f"], ran("", true, &[])),
+        (&["-ff"], ran("", true, &[])),
+        (&["-f", "eth0"], ran("", true, &["eth0"])),
+        (&["eth0", "-f"], ran("", true, &["eth0"])),
+        (&["eth0", "eth1", "-f"], ran("", true, &["eth0", "eth1"])),
+        (&["-c", "F", "-f", "eth0"], ran("F", true, &["eth0"])),
+        (&["-f", "eth0", "-c", "F"], ran("F", true, &["eth0"])),
+        (&["-f", "--c", "F", "eth0"], ran("F", true, &["eth0"])),
+        (&["--", "-f"], ran("", false, &["-f"])),
+        (&["eth0", "--", "-f"], ran("", false, &["eth0", "-f"])),
+        (
+            &["--", "eth0", "--", "x"],
+            ran("", false, &["eth0", "--", "x"]),
+        ),
+        (
+            &["eth0", "--", "x", "--", "y"],
+            ran("", false, &["eth0", "x", "--", "y"]),
+        ),
+        (&["-f", "--", "eth0"], ran("", true, &["eth0"])),
+        (&["-c", "F", "--", "-c"], ran("F", false, &["-c"])),
+        (&["--"], ran("", false, &[])),
+        (&["-"], ran("", false, &["-"])),
+        (&["-1"], ran("", false, &["-1"])),
+        (&["a b"], ran("", false, &["a b"])),
+        (&["-a b"], ran("", false, &["-a b"])),
+        (&["-h"], Help),
+        (&["--he"], Help),
+        (&["eth0", "-h"], Help),
+        (&["-hf"], Help),
+        (&["-fh"], Help),
+        (&["-x", "-h"], Help),
+        (
+            &["-f=1"],
+            Usage("argument -f/--force: ignored explicit argument '1'"),
+        ),
+        (
+            &["-f="],
+            Usage("argument -f/--force: ignored explicit argument ''"),
+        ),
+        (
+            &["--force=1"],
+            Usage("argument -f/--force: ignored explicit argument '1'"),
+        ),
+        (
+            &["-f-"],
+            Usage("argument -f/--force: ignored explicit argument '-'"),
+        ),
+        (
+            &["--help=1"],
+            Usage("argument -h/--help: ignored explicit argument '1'"),
+        ),
+        (
+            &["-hx"],
+            Usage("argument -h/--help: ignored explicit argument 'x'"),
+        ),
+        (
+            &["eth0", "-f", "eth1"],
+            Usage("unrecognized arguments: eth1"),
+        ),
+        (
+            &["-f", "eth0", "-c", "F", "eth1"],
+            Usage("unrecognized arguments: eth1"),
+        ),
+        (
+            &["eth0", "-f", "--", "x"],
+            Usage("unrecognized arguments: -- x"),
+        ),
+        (
+            &["eth0", "-x", "eth1"],
+            Usage("unrecognized arguments: -x eth1"),
+        ),
+        (&["-x", "eth0"], Usage("unrecognized arguments: -x")),
+        (&["---x"], Usage("unrecognized arguments: ---x")),
+        (
+            &["-c"],
+            Usage("argument -c/--config: expected one argument"),
+        ),
+        (
+            &["-c", "-f"],
+            Usage("argument -c/--config: expected one argument"),
+        ),
+        (
+            &["-c", "--", "F"],
+            Usage("argument -c/--config: expected one argument"),
+        ),
+        (
+            &["--config", "--", "F"],
+            Usage("argument -c/--config: expected one argument"),
+        ),
+        (
+            &["-c", "--conf"],
+            Usage("argument -c/--config: expected one argument"),
+        ),
+        (
+            &["--ver"],
+            Usage("ambiguous option: --ver could match --verbose, --version"),
+        ),
+        (
+            &["-h", "--ver"],
+            Usage("ambiguous option: --ver could match --verbose, --version"),
+        ),
+        // Ours.
+        (
+            &["-fv", "eth0"],
+            Parsed::Ran {
+                config: "",
+                force: true,
+                verbose: true,
+                interfaces: &["eth0"],
+            },
+        ),
+        (
+            &["--verb"],
+            Parsed::Ran {
+                config: "",
+                force: false,
+                verbose: true,
+                interfaces: &[],
+            },
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (args, want) in cases {
+        let got = parsed(args);
+        if &got != want {
+            wrong.push(format!("pydyndns {args:?}: want {want:?}, got {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn each_config_warning_comes_once_per_run() {
+    let world = World::new("host1.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.config(
+        "readable.conf",
+        &format!(
+            r#"{{"ttl": 300, "tll": 1, "cache": "{}", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
+            world.cache().display(),
+            world.secret("hmac-sha256")
+        ),
+    );
+    fs::set_permissions(&conf, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    // All four stages run (the update lands), yet each warning is given once.
+    let run = world.run("pydyndns", &["-c", &conf, "veth0"], "");
+    run.ok();
+    assert_eq!(world.aaaa("host1.signed.test"), ["300 2001:db8:10::1"]);
+    for warning in [
+        format!("config file {conf} holds a TSIG secret and can be read by group or others"),
+        "unknown key \"tll\"".to_owned(),
+    ] {
+        assert_eq!(run.stderr.matches(&warning).count(), 1, "{warning}\n{run}");
+    }
+    // A stage run alone still warns.
+    world
+        .run("dyndns-diff", &["-c", &conf], "")
+        .ok()
+        .stderr_has("unknown key \"tll\"");
+}
+
+/// Runs `sh ARGS` in `dir` with only the system's directories on PATH.
+fn sh_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> crate::common::Run {
+    let out = std::process::Command::new("sh")
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    crate::common::Run {
+        command: format!("(in {}) sh {}", dir.display(), args.join(" ")),
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn source_tree_without_stages_says_how_to_build_them() {
+    let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    sh_in(top, &["scripts/pydyndns", "--version"], &[])
+        .status(1)
+        .stderr_has("pydyndns: cannot find dyndns-addrs beside scripts/pydyndns or on PATH; in a source tree, build the stages (cargo build --release) and put target/release on PATH");
+}
+
+#[test]
+fn stages_in_the_current_directory_are_never_run() {
+    // "sh pydyndns" run where somebody planted a dyndns-addrs: the wrapper
+    // looks on PATH, not in ".".
+    let dir = tempfile::tempdir().unwrap();
+    let planted = dir.path().join("planted-ran");
+    for stage in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
+        let path = dir.path().join(stage);
+        fs::write(&path, format!("#!/bin/sh\ntouch '{}'\n", planted.display())).unwrap();
+        fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    fs::copy(crate::common::bin("pydyndns"), dir.path().join("pydyndns")).unwrap();
+    sh_in(dir.path(), &["pydyndns", "--version"], &[])
+        .status(1)
+        .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
+    sh_in(dir.path(), &["pydyndns", "-f", "eth0"], &[]).status(1);
+    assert!(!planted.exists(), "a stage in the current directory ran");
+}
+
+#[test]
+fn the_environment_does_not_steer_the_wrapper() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.conf");
+    let missing = missing.to_str().unwrap();
+    // version=1 (or force, config…) in the environment changes nothing.
+    let mut cmd = std::process::Command::new(crate::common::bin("pydyndns"));
+    cmd.args(["-c", missing])
+        .env("version", "1")
+        .env("help", "1")
+        .env("config_set", "");
+    crate::common::run_command(cmd, "", format!("version=1 pydyndns -c {missing}"))
+        .status(2)
+        .stdout_is("")
+        .stderr_has("cannot read config file");
 }
