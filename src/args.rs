@@ -108,8 +108,14 @@ pub struct SendArgs {
     /// The zone apex [default: the state's "zone"]
     #[arg(short = 'z', long, value_name = "ZONE")]
     pub zone: Option<String>,
-    /// The server's DNS port
-    #[arg(short = 'p', long, default_value_t = 53)]
+    /// The server's DNS port [default: 53]
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PORT",
+        default_value_t = 53,
+        hide_default_value = true
+    )]
     pub port: u16,
     /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
     #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
@@ -123,8 +129,8 @@ pub struct SendArgs {
     /// Print the update instead of sending it (as a script nsupdate runs, unless --format says otherwise)
     #[arg(short = 'n', long)]
     pub dry_run: bool,
-    /// How --dry-run shows the update
-    #[arg(long, value_enum, default_value_t = crate::update::DryRunFormat::Nsupdate, requires = "dry_run")]
+    /// How --dry-run shows the update [default: nsupdate]
+    #[arg(long, value_enum, default_value_t = crate::update::DryRunFormat::Nsupdate, hide_default_value = true, requires = "dry_run")]
     pub format: crate::update::DryRunFormat,
 }
 
@@ -143,6 +149,8 @@ pub struct SendArgs {
 #[command(
     name = "pydyndns",
     version,
+    // The script's -h and --help print the same text: no "see more with --help".
+    disable_help_flag = true,
     after_help = "Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config.\n\nExample (root's crontab):\n  * * * * * pydyndns -c /etc/pydyndns.conf eth0"
 )]
 pub struct PydyndnsArgs {
@@ -155,6 +163,9 @@ pub struct PydyndnsArgs {
     /// Debug output on stderr, and the result on stdout
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Show the help and exit
+    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
     /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,

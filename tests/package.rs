@@ -279,21 +279,41 @@ fn man_pages_render() {
     require("man", "man-db");
     let root = scratch_root();
     dpkg(root.path(), &["--unpack", &deb().display().to_string()]);
+    // Each page: its NAME line and the start of its SYNOPSIS, which shows
+    // every option's argument.
     let pages = [
-        ("man1/dyndns-addrs.1.gz", "dyndns-addrs - Print this host"),
-        ("man1/dyndns-diff.1.gz", "dyndns-diff - Pass the state on"),
-        ("man1/dyndns-soa.1.gz", "dyndns-soa - Find the zone"),
+        (
+            "man1/dyndns-addrs.1.gz",
+            "dyndns-addrs - Print this host",
+            "SYNOPSIS dyndns-addrs [-c FILE] [-v]",
+        ),
+        (
+            "man1/dyndns-diff.1.gz",
+            "dyndns-diff - Pass the state on",
+            "SYNOPSIS dyndns-diff [-c FILE] [-v]",
+        ),
+        (
+            "man1/dyndns-soa.1.gz",
+            "dyndns-soa - Find the zone",
+            "SYNOPSIS dyndns-soa [-c FILE] [-v]",
+        ),
         (
             "man1/dyndns-send.1.gz",
             "dyndns-send - Send the RFC 2136 update",
+            "SYNOPSIS dyndns-send [-c FILE] [-v]",
         ),
-        ("man8/pydyndns.8.gz", "pydyndns - Register this host"),
+        (
+            "man8/pydyndns.8.gz",
+            "pydyndns - Register this host",
+            "SYNOPSIS pydyndns [-c FILE] [-f] [-v] [-h] [-V] [IFACE...] DESCRIPTION",
+        ),
         (
             "man5/pydyndns.conf.5.gz",
             "pydyndns.conf - configuration of pydyndns",
+            "SYNOPSIS /etc/pydyndns.conf",
         ),
     ];
-    for (page, name_line) in pages {
+    for (page, name_line, synopsis) in pages {
         let path = root.path().join("usr/share/man").join(page);
         let out = Command::new("man")
             .arg("-l")
@@ -317,6 +337,23 @@ fn man_pages_render() {
             text.contains("NAME") && text.contains(name_line),
             "{page}:\n{text}"
         );
+        assert!(
+            text.contains(synopsis),
+            "{page} lacks {synopsis:?}:\n{text}"
+        );
+        let mut sections = vec!["EXAMPLES", "SEE ALSO"];
+        if !page.starts_with("man5") {
+            sections.push("EXIT STATUS");
+        }
+        for section in sections {
+            assert!(text.contains(section), "{page} lacks {section}:\n{text}");
+        }
+        // Not clap_mangen's catch-all section; and the wrapper, whose -h
+        // and --help are the same, promises no longer help.
+        assert!(!text.contains("EXTRA"), "{page}:\n{text}");
+        if page.starts_with("man8") {
+            assert!(!text.contains("see a summary"), "{page}:\n{text}");
+        }
     }
 }
 
