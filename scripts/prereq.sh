@@ -2,12 +2,21 @@
 # What scripts/demo, scripts/test and scripts/bench check before they install
 # or build anything, sourced by each: root, and a Rust toolchain.
 
-# Exits unless running as root (network namespaces need it).
+# Exits unless running as root (network namespaces need it). The servers
+# and ip live in the sbin directories, which a user's PATH kept through
+# sudo lacks.
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "scripts/$1: needs root (ip netns); run it as root, or: sudo env PATH=\"\$PATH\" scripts/$1" >&2
 		exit 1
 	fi
+	for dir in /usr/local/sbin /usr/sbin /sbin; do
+		case :$PATH: in
+		*:"$dir":*) ;;
+		*) PATH=$PATH:$dir ;;
+		esac
+	done
+	export PATH
 }
 
 # Puts a working cargo on PATH, or exits with one line saying how to get

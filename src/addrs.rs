@@ -62,8 +62,8 @@ pub struct Selection {
     pub teredo: bool,
 }
 
-/// Whether `addr` is a global unicast address worth registering (DESIGN.md,
-/// "Choosing addresses"; RFC 6890 special-purpose registry).
+/// Whether `addr` is a global unicast address worth registering (README,
+/// "What gets registered"; RFC 6890 special-purpose registry).
 pub fn is_registrable(addr: &Ipv6Addr, teredo: bool) -> bool {
     let s = addr.segments();
     let special = s[0] == 0 // ::/16: unspecified, loopback, IPv4-mapped and -compatible

@@ -102,8 +102,13 @@ pub struct SendArgs {
     /// The flags every stage takes.
     #[command(flatten)]
     pub common: Common,
-    /// The server: a name, an address, or [ADDRESS]:PORT [default: the state's "server"]
-    #[arg(short = 's', long, value_name = "SERVER")]
+    /// The server: a name, an address, or an address and port.
+    #[arg(
+        short = 's',
+        long,
+        value_name = "SERVER",
+        help = "The server: a name, an address, or [ADDRESS]:PORT [default: the state's \"server\"]"
+    )]
     pub server: Option<String>,
     /// The zone apex [default: the state's "zone"]
     #[arg(short = 'z', long, value_name = "ZONE")]

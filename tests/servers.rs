@@ -4,7 +4,7 @@
 
 use crate::common::{ALGORITHMS, DEAD_ADDRESS, Server, World, state};
 
-/// What each server answers to a failed update (SERVERS.md), as our message says it.
+/// What each server answers to a failed update (doc/SERVERS.md), as our message says it.
 struct Expected {
     /// An unsigned update to a zone that only keys may update.
     unsigned_to_tsig_zone: &'static str,
