@@ -188,3 +188,15 @@ pub fn commands() -> Vec<clap::Command> {
         PydyndnsArgs::command(),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (conflicting flags, bad defaults, …)
+    /// on every command line, which otherwise only fail when parsed.
+    #[test]
+    fn every_command_line_is_consistent() {
+        for cmd in super::commands() {
+            cmd.debug_assert();
+        }
+    }
+}

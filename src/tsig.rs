@@ -75,30 +75,24 @@ impl Algorithm {
 
     /// Computes the MAC of `data` with `secret`.
     fn mac(self, secret: &[u8], data: &[u8]) -> Vec<u8> {
-        self.hmac(secret, data, None).unwrap_or_default()
+        fn run<M: Mac + KeyInit>(secret: &[u8], data: &[u8]) -> Vec<u8> {
+            keyed::<M>(secret, data).finalize().into_bytes().to_vec()
+        }
+        match self {
+            Self::HmacMd5 => run::<Hmac<md5::Md5>>(secret, data),
+            Self::HmacSha1 => run::<Hmac<sha1::Sha1>>(secret, data),
+            Self::HmacSha224 => run::<Hmac<sha2::Sha224>>(secret, data),
+            Self::HmacSha256 => run::<Hmac<sha2::Sha256>>(secret, data),
+            Self::HmacSha384 => run::<Hmac<sha2::Sha384>>(secret, data),
+            Self::HmacSha512 => run::<Hmac<sha2::Sha512>>(secret, data),
+        }
     }
 
     /// Whether `tag` is the MAC of `data` with `secret`, compared in
     /// constant time by the `hmac` crate (RFC 8945 §5.3.1).
     fn mac_verifies(self, secret: &[u8], data: &[u8], tag: &[u8]) -> bool {
-        self.hmac(secret, data, Some(tag)).is_some()
-    }
-
-    /// The MAC (`tag` None), or whether it equals `tag` (Some: an empty
-    /// vector when it does, None when not).
-    fn hmac(self, secret: &[u8], data: &[u8], tag: Option<&[u8]>) -> Option<Vec<u8>> {
-        fn run<M: Mac + KeyInit>(
-            secret: &[u8],
-            data: &[u8],
-            tag: Option<&[u8]>,
-        ) -> Option<Vec<u8>> {
-            // HMAC takes keys of any length (RFC 2104 §2), so this cannot fail.
-            let mut mac = <M as KeyInit>::new_from_slice(secret).expect("HMAC accepts any key");
-            mac.update(data);
-            match tag {
-                None => Some(mac.finalize().into_bytes().to_vec()),
-                Some(tag) => mac.verify_slice(tag).ok().map(|()| Vec::new()),
-            }
+        fn run<M: Mac + KeyInit>(secret: &[u8], data: &[u8], tag: &[u8]) -> bool {
+            keyed::<M>(secret, data).verify_slice(tag).is_ok()
         }
         match self {
             Self::HmacMd5 => run::<Hmac<md5::Md5>>(secret, data, tag),
@@ -111,9 +105,24 @@ impl Algorithm {
     }
 }
 
+/// An HMAC keyed with `secret` that has read `data`.
+fn keyed<M: Mac + KeyInit>(secret: &[u8], data: &[u8]) -> M {
+    // HMAC takes keys of any length (RFC 2104 §2), so this cannot fail.
+    let mut mac = <M as KeyInit>::new_from_slice(secret).expect("HMAC accepts any key");
+    mac.update(data);
+    mac
+}
+
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Self::NAMES[*self as usize])
+        f.write_str(match self {
+            Self::HmacMd5 => "hmac-md5",
+            Self::HmacSha1 => "hmac-sha1",
+            Self::HmacSha224 => "hmac-sha224",
+            Self::HmacSha256 => "hmac-sha256",
+            Self::HmacSha384 => "hmac-sha384",
+            Self::HmacSha512 => "hmac-sha512",
+        })
     }
 }
 

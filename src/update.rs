@@ -127,9 +127,15 @@ pub enum BuildError {
         /// The encoded size.
         size: usize,
     },
-    /// Encoding or signing failed.
-    #[error("cannot encode the update: {0}")]
-    Encode(String),
+    /// Encoding failed.
+    #[error("cannot encode the update")]
+    Encode(#[source] hickory_proto::ProtoError),
+    /// Signing failed.
+    #[error("cannot sign the update")]
+    Sign(#[source] tsig::SignError),
+    /// The system's random number generator failed.
+    #[error("cannot draw a random message ID")]
+    Random(#[source] getrandom::Error),
 }
 
 /// The unsigned update message (see the module doc), with a random ID.
@@ -141,7 +147,7 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
             zone: update.zone.to_string(),
         });
     }
-    let mut message = Message::new(rand_id(), MessageType::Query, OpCode::Update);
+    let mut message = Message::new(random_id()?, MessageType::Query, OpCode::Update);
     message.metadata.recursion_desired = false;
     let mut zone = Query::query(update.zone.clone(), RecordType::SOA);
     zone.query_class = DNSClass::IN;
@@ -164,15 +170,12 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
 pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
     let mut message = build(update)?;
     let signed = match update.key {
-        Some(key) => Some(
-            tsig::sign(&mut message, key, tsig::now_secs())
-                .map_err(|e| BuildError::Encode(e.to_string()))?,
-        ),
+        Some(key) => {
+            Some(tsig::sign(&mut message, key, tsig::now_secs()).map_err(BuildError::Sign)?)
+        }
         None => None,
     };
-    let wire = message
-        .to_vec()
-        .map_err(|e| BuildError::Encode(e.to_string()))?;
+    let wire = message.to_vec().map_err(BuildError::Encode)?;
     // hickory's encoder stops at 65535 octets and lowers the header's counts
     // (RFC 2136 §2.2: the update count is NSCOUNT): a short count means the
     // update did not fit, and sending it would register a partial set.
@@ -337,15 +340,10 @@ pub fn check_answer(
     Ok(())
 }
 
-/// A random message ID (RFC 5452 §4.3), from the standard library's
-/// randomly seeded hasher: enough for a TCP exchange we start ourselves.
-fn rand_id() -> u16 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish() as u16
+/// A random message ID (RFC 5452 §4.3: unpredictable, so that an answer
+/// cannot be forged blind), from the operating system's generator.
+fn random_id() -> Result<u16, BuildError> {
+    getrandom::u32()
+        .map(|r| r as u16)
+        .map_err(BuildError::Random)
 }

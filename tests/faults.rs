@@ -67,7 +67,17 @@ fn a_held_lock_is_waited_for_then_a_clear_error() {
         .args([&lock, "sleep", "5"])
         .spawn()
         .expect("flock (util-linux)");
-    std::thread::sleep(Duration::from_millis(200));
+    // Wait until it holds the lock: a non-blocking flock of ours then fails.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Command::new("flock")
+        .args(["-n", &lock, "true"])
+        .status()
+        .unwrap()
+        .success()
+    {
+        assert!(Instant::now() < deadline, "flock never took {lock}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let input = format!("{},\"differs_from_cache\":true}}", A.trim_end_matches('}'));
     let started = Instant::now();
     let r = world.run(
