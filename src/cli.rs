@@ -1,15 +1,18 @@
-//! Command-line pieces every stage shares: the common flags, logging set-up,
-//! reading stdin and writing stdout, and reporting an error on one line.
+//! The binaries' shared layer, and the only part of the library that knows
+//! it serves a command line: the common flags, loading the config and
+//! starting logging, reading stdin and writing stdout, the async runtime, and
+//! turning a stage's result into one line on stderr and an exit code. The
+//! stages (`crate::stage`) use none of it.
 
-use std::error::Error;
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::sync::OnceLock;
-
 use crate::config::Config;
 use crate::exit;
+use crate::stage::StageError;
+pub use crate::stage::chain;
 
 /// Flags every stage takes.
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -25,63 +28,83 @@ pub struct Common {
     pub no_config_warnings: bool,
 }
 
-/// A stage's failure: the error and the exit status it calls for.
-#[derive(Debug)]
-pub struct Failure {
-    /// The exit status ([`exit::FAILURE`] or [`exit::USAGE`]).
-    pub status: u8,
-    /// What went wrong.
-    pub error: Box<dyn Error + Send + Sync>,
+/// The most a stage reads from stdin: a state document is one line of a
+/// few hundred octets (a few kilobytes with thousands of addresses).
+pub const MAX_STDIN_BYTES: u64 = 1 << 20;
+
+/// Reports a stage's outcome: where its errors go, decided once logging is up.
+#[derive(Clone, Copy, Debug)]
+pub struct Reporter {
+    program: &'static str,
+    /// Whether a configured handler already shows errors on stderr.
+    errors_on_stderr: bool,
 }
-
-impl Failure {
-    /// Bad usage or input: exit 2.
-    pub fn usage(error: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
-        Self {
-            status: exit::USAGE,
-            error: error.into(),
-        }
-    }
-
-    /// A failure at run time: exit 1.
-    pub fn runtime(error: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
-        Self {
-            status: exit::FAILURE,
-            error: error.into(),
-        }
-    }
-}
-
-/// Whether a handler already shows errors on stderr (set once at start-up).
-static ERRORS_ON_STDERR: OnceLock<bool> = OnceLock::new();
 
 /// Loads the config named by the common flags and starts logging as its
 /// `logging` object says (see [`crate::logging`]); `-v` adds debug output on
 /// stderr and `RUST_LOG` overrides the levels. A config that cannot be read
-/// still gets its error reported, on stderr.
-pub fn start(program: &'static str, common: &Common) -> Result<Config, Failure> {
+/// still gets its error reported, on stderr, through the [`Reporter`].
+pub fn start(program: &'static str, common: &Common) -> (Reporter, Result<Config, StageError>) {
     let loaded = Config::load(common.config.as_deref());
     let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
     let installed = crate::logging::install(program, logging, common.verbose);
-    let _ = ERRORS_ON_STDERR.set(installed.errors_on_stderr);
-    let config = loaded.map_err(Failure::usage)?;
-    let warnings = if common.no_config_warnings {
-        &[][..]
-    } else {
-        &config.warnings[..]
+    let reporter = Reporter {
+        program,
+        errors_on_stderr: installed.errors_on_stderr,
     };
-    for warning in warnings {
-        log::warn!(target: "dyndns", "{warning}");
+    if let Ok(config) = &loaded
+        && !common.no_config_warnings
+    {
+        for warning in &config.warnings {
+            log::warn!(target: "dyndns", "{warning}");
+        }
     }
-    Ok(config)
+    (reporter, loaded.map_err(StageError::from))
 }
 
-/// Reads all of stdin; `None` when it is empty or only whitespace.
-pub fn read_stdin() -> Result<Option<String>, Failure> {
+impl Reporter {
+    /// Ends a stage: prints a failure on stderr and turns the status into
+    /// an exit code.
+    pub fn finish(self, result: Result<u8, StageError>) -> ExitCode {
+        self.finish_with(result, StageError::exit_status)
+    }
+
+    /// [`Reporter::finish`] with the failure's status chosen by `status`
+    /// (`dyndns-diff` answers every failure with its own "trouble").
+    pub fn finish_with(
+        self,
+        result: Result<u8, StageError>,
+        status: impl FnOnce(&StageError) -> u8,
+    ) -> ExitCode {
+        match result {
+            Ok(code) => exit::code(code),
+            Err(error) => {
+                // Failures go to the configured handlers (syslog, a file)
+                // and, so that cron always sees them, to stderr.
+                log::error!(target: "dyndns", "{}", chain(&error));
+                if !self.errors_on_stderr {
+                    eprintln!("{}", report(self.program, &error));
+                }
+                exit::code(status(&error))
+            }
+        }
+    }
+}
+
+/// Reads stdin, at most [`MAX_STDIN_BYTES`]; `None` when it is empty or
+/// only whitespace.
+pub fn read_stdin() -> Result<Option<String>, StageError> {
     let mut text = String::new();
     io::stdin()
+        .lock()
+        .take(MAX_STDIN_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+        .map_err(StageError::Stdin)?;
+    if text.len() as u64 > MAX_STDIN_BYTES {
+        return Err(StageError::StdinTooLarge {
+            limit: MAX_STDIN_BYTES,
+        });
+    }
     Ok(if text.trim().is_empty() {
         None
     } else {
@@ -90,7 +113,7 @@ pub fn read_stdin() -> Result<Option<String>, Failure> {
 }
 
 /// Writes one line to stdout. A closed pipe (the reader went away) is quiet.
-pub fn print_line(line: &str) -> Result<(), Failure> {
+pub fn print_line(line: &str) -> Result<(), StageError> {
     let mut out = io::stdout().lock();
     match out
         .write_all(line.as_bytes())
@@ -103,48 +126,24 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
         })
         .and_then(|()| out.flush())
     {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::runtime(format!(
-            "cannot write to standard output: {e}"
-        ))),
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(StageError::Stdout(e)),
         _ => Ok(()),
     }
 }
 
 /// The one-line report of an error: `program: error: cause: cause`.
-pub fn report(program: &str, error: &(dyn Error + 'static)) -> String {
+pub fn report(program: &str, error: &(dyn std::error::Error + 'static)) -> String {
     format!("{program}: {}", chain(error))
 }
 
-/// An error and its causes on one line: `error: cause: cause`.
-pub fn chain(error: &(dyn Error + 'static)) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // Some errors repeat their cause in their own message.
-        if !line.ends_with(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = cause.source();
-    }
-    line
-}
-
-/// Ends a stage: prints a failure on stderr and turns the status into an exit code.
-pub fn finish(program: &str, result: Result<u8, Failure>) -> ExitCode {
-    match result {
-        Ok(status) => exit::code(status),
-        Err(failure) => {
-            // Failures go to the configured handlers (syslog, a file) and,
-            // so that cron always sees them, to stderr.
-            log::error!(target: "dyndns", "{}", chain(&*failure.error));
-            if !ERRORS_ON_STDERR.get().copied().unwrap_or(false) {
-                eprintln!("{}", report(program, &*failure.error));
-            }
-            exit::code(failure.status)
-        }
-    }
+/// Runs `future` to completion on a current-thread tokio runtime: one
+/// thread, enough for one lookup or one update.
+pub fn block_on<T>(future: impl Future<Output = Result<T, StageError>>) -> Result<T, StageError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(StageError::Runtime)?
+        .block_on(future)
 }
 
 /// Parses `--timeout SECONDS`: more than 0, at most an hour.
@@ -155,14 +154,6 @@ pub fn parse_timeout(text: &str) -> Result<f64, String> {
             "\"{text}\" is not a number of seconds, more than 0 and at most 3600"
         )),
     }
-}
-
-/// A current-thread tokio runtime: one thread, enough for one update.
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
 }
 
 #[cfg(test)]

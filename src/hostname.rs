@@ -5,7 +5,7 @@
 
 use hickory_proto::rr::Name;
 
-use crate::state::parse_name;
+use crate::state::{NameError, parse_name};
 
 /// glibc's `AI_CANONNAME` (netdb.h).
 const AI_CANONNAME: i32 = 0x0002;
@@ -14,6 +14,7 @@ const NI_NAMEREQD: i32 = 0x0008;
 
 /// Why no FQDN could be found.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HostnameError {
     /// The kernel's host name could not be read.
     #[error("cannot read the host name")]
@@ -32,12 +33,12 @@ pub enum HostnameError {
     )]
     GivenNoDomain(String),
     /// The name is not a valid DNS name.
-    #[error("the host name \"{name}\" is not a valid DNS name: {problem}")]
+    #[error("the host name \"{name}\" is not a valid DNS name")]
     Invalid {
         /// The name.
         name: String,
         /// What is wrong.
-        problem: String,
+        source: NameError,
     },
 }
 
@@ -57,7 +58,7 @@ pub fn fqdn() -> Result<Name, HostnameError> {
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::NoDomain(name));
     }
-    parse_name(&name).map_err(|problem| HostnameError::Invalid { name, problem })
+    parse_name(&name).map_err(|source| HostnameError::Invalid { name, source })
 }
 
 /// The FQDN given on the command line (`--hostname`), made absolute: a name
@@ -67,9 +68,9 @@ pub fn given(name: &str) -> Result<Name, HostnameError> {
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::GivenNoDomain(name.to_owned()));
     }
-    parse_name(name).map_err(|problem| HostnameError::Invalid {
+    parse_name(name).map_err(|source| HostnameError::Invalid {
         name: name.to_owned(),
-        problem,
+        source,
     })
 }
 

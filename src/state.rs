@@ -42,6 +42,7 @@ pub struct State {
 
 /// Why a state document was refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StateError {
     /// Not JSON.
     #[error("{what} is not valid JSON")]
@@ -50,6 +51,16 @@ pub enum StateError {
         what: String,
         /// The parser's complaint, with line and column.
         source: serde_json::Error,
+    },
+    /// A key that holds a name holds no valid one.
+    #[error("{what}: key \"{key}\"")]
+    Name {
+        /// Where it came from.
+        what: String,
+        /// The key.
+        key: &'static str,
+        /// Why the name is not valid.
+        source: NameError,
     },
     /// A key is missing or bad.
     #[error("{what}: key \"{key}\": {problem}")]
@@ -89,12 +100,17 @@ impl State {
             key,
             problem,
         };
+        let bad_name = |key: &'static str, source: NameError| StateError::Name {
+            what: what.to_owned(),
+            key,
+            source,
+        };
         let Value::Object(mut map) = value else {
             return Err(bad("(top level)", "must be a JSON object".into()));
         };
 
         let hostname = match map.remove("hostname") {
-            Some(Value::String(s)) => parse_name(&s).map_err(|p| bad("hostname", p))?,
+            Some(Value::String(s)) => parse_name(&s).map_err(|e| bad_name("hostname", e))?,
             Some(other) => {
                 return Err(bad(
                     "hostname",
@@ -145,7 +161,7 @@ impl State {
         };
         let zone = match map.remove("zone") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(parse_name(&s).map_err(|p| bad("zone", p))?),
+            Some(Value::String(s)) => Some(parse_name(&s).map_err(|e| bad_name("zone", e))?),
             Some(other) => {
                 return Err(bad(
                     "zone",
@@ -211,20 +227,46 @@ impl State {
     }
 }
 
+/// Why a text is not a DNS name we can register or send to.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    /// Nothing, or the root alone.
+    #[error("empty; a host name such as host1.example.com is needed")]
+    Empty,
+    /// Two dots in a row, or a leading dot.
+    #[error("\"{0}\" has an empty label")]
+    EmptyLabel(String),
+    /// A label over 63 octets, or a character hickory refuses.
+    #[error("\"{text}\" is not a valid DNS name")]
+    Invalid {
+        /// The text.
+        text: String,
+        /// hickory's complaint (boxed: it is large, and rare).
+        #[source]
+        source: Box<hickory_proto::ProtoError>,
+    },
+    /// Over 255 octets in wire form.
+    #[error("\"{0}\" is longer than 255 octets")]
+    TooLong(String),
+}
+
 /// Parses a DNS name and makes it absolute; refuses empty labels, labels over
 /// 63 octets and names over 255 (RFC 1035 §2.3.4).
-pub fn parse_name(text: &str) -> Result<Name, String> {
+pub fn parse_name(text: &str) -> Result<Name, NameError> {
     if text.is_empty() || text == "." {
-        return Err("empty; a host name such as host1.example.com is needed".into());
+        return Err(NameError::Empty);
     }
     if text.contains("..") || text.starts_with('.') {
-        return Err(format!("\"{text}\" has an empty label"));
+        return Err(NameError::EmptyLabel(text.to_owned()));
     }
-    let mut name =
-        Name::from_ascii(text).map_err(|e| format!("\"{text}\" is not a valid DNS name: {e}"))?;
+    let mut name = Name::from_ascii(text).map_err(|source| NameError::Invalid {
+        text: text.to_owned(),
+        source: Box::new(source),
+    })?;
     name.set_fqdn(true);
     if name.len() > 255 {
-        return Err(format!("\"{text}\" is longer than 255 octets"));
+        return Err(NameError::TooLong(text.to_owned()));
     }
     Ok(name)
 }
@@ -283,7 +325,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_documents_naming_the_key() {
-        let err = |doc: &str| State::parse(doc, "standard input").unwrap_err().to_string();
+        let err = |doc: &str| crate::cli::chain(&State::parse(doc, "standard input").unwrap_err());
         assert!(err("nope").contains("not valid JSON"));
         assert!(err(r#"{"ttl":1,"addresses":[]}"#).contains("\"hostname\": missing"));
         assert!(

@@ -5,25 +5,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dyndns::args::AddrsArgs as Args;
-use dyndns::cli::{self, Failure};
+use dyndns::cli;
+use dyndns::config::Config;
 use dyndns::exit;
-use dyndns::stage::{self, AddrsOptions};
-
-const NAME: &str = "dyndns-addrs";
+use dyndns::stage::{self, AddrsOptions, StageError};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::finish(NAME, run(args))
+    let (reporter, config) = cli::start("dyndns-addrs", &args.common);
+    reporter.finish(config.and_then(|config| run(args, &config)))
 }
 
-fn run(args: Args) -> Result<u8, Failure> {
-    let config = cli::start(NAME, &args.common)?;
+fn run(args: Args, config: &Config) -> Result<u8, StageError> {
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
         ttl_secs: args.ttl,
     };
-    let state = stage::addrs(&opts, &config)?;
+    let state = stage::addrs(&opts, config)?;
     cli::print_line(&state.to_json())?;
     Ok(exit::SUCCESS)
 }

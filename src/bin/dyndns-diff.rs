@@ -4,28 +4,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dyndns::args::DiffArgs as Args;
-use dyndns::cli::{self, Failure};
+use dyndns::cli;
+use dyndns::config::Config;
 use dyndns::exit;
-use dyndns::stage::{self, DiffOutcome};
-
-const NAME: &str = "dyndns-diff";
+use dyndns::stage::{self, DiffOutcome, StageError};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(args) {
-        Err(mut failure) => {
-            failure.status = exit::DIFF_TROUBLE;
-            cli::finish(NAME, Err(failure))
-        }
-        ok => cli::finish(NAME, ok),
-    }
+    let (reporter, config) = cli::start("dyndns-diff", &args.common);
+    // diff(1)-like: every failure is "trouble".
+    reporter.finish_with(config.and_then(|config| run(args, config)), |_| {
+        exit::DIFF_TROUBLE
+    })
 }
 
-fn run(args: Args) -> Result<u8, Failure> {
-    let config = cli::start(NAME, &args.common)?;
+fn run(args: Args, config: Config) -> Result<u8, StageError> {
     let input = cli::read_stdin()?;
     let cache = args.cache.or(config.cache);
-    let outcome = stage::diff(input.as_deref(), cache.as_ref(), args.force)?;
+    let outcome = stage::diff(input.as_deref(), cache.as_deref(), args.force)?;
     if let DiffOutcome::Differs(state) = &outcome {
         cli::print_line(&state.to_json())?;
     }

@@ -4,49 +4,38 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dyndns::args::SendArgs as Args;
-use dyndns::cli::{self, Failure};
+use dyndns::cli;
+use dyndns::config::Config;
 use dyndns::exit;
-use dyndns::keyfile;
-use dyndns::stage::{self, SendOptions};
-use dyndns::state::{State, parse_name};
-
-const NAME: &str = "dyndns-send";
+use dyndns::stage::{self, Prepared, SendFlags, SendOptions, StageError};
+use dyndns::state::State;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::finish(NAME, run(args))
+    let (reporter, config) = cli::start("dyndns-send", &args.common);
+    reporter.finish(config.and_then(|config| run(args, &config)))
 }
 
-fn run(args: Args) -> Result<u8, Failure> {
-    let config = cli::start(NAME, &args.common)?;
-    let zone = match &args.zone {
-        Some(z) => Some(parse_name(z).map_err(|p| Failure::usage(format!("--zone: {p}")))?),
-        None => None,
-    };
-    let timeout = config.timeout_or(args.timeout);
-    let key = match &args.key_file {
-        Some(file) => {
-            if let Some(warning) = keyfile::exposure_warning(file, "key file") {
-                log::warn!("{warning}");
-            }
-            Some(keyfile::read(file, None).map_err(Failure::usage)?)
-        }
-        None => config.tsig,
-    };
-    let opts = SendOptions {
+fn run(args: Args, config: &Config) -> Result<u8, StageError> {
+    let flags = SendFlags {
         server: args.server,
-        zone,
+        zone: args.zone,
         port: args.port,
-        timeout,
+        timeout_secs: args.timeout,
+        cache: args.cache,
+        key_file: args.key_file,
         dry_run: args.dry_run.then_some(args.format),
-        cache: args.cache.or(config.cache),
-        key,
     };
+    let opts = SendOptions::new(flags, config)?;
     let Some(input) = cli::read_stdin()? else {
         return Ok(exit::SUCCESS);
     };
-    let state = State::parse(&input, "standard input").map_err(Failure::usage)?;
-    let line = stage::send(state, &opts)?;
+    let state = State::parse(&input, "standard input")?;
+    // The lock is waited for before the runtime exists.
+    let line = match stage::send_prepare(state, opts)? {
+        Prepared::Done(line) => line,
+        Prepared::Go(sending) => cli::block_on(sending.send())?,
+    };
     cli::print_line(&line)?;
     Ok(exit::SUCCESS)
 }

@@ -1,0 +1,30 @@
+//! The four stages, each a function from validated options to its output,
+//! returning a [`StageError`] that knows its exit status. The binaries parse
+//! their flags into these options, run the async parts on a runtime of their
+//! own, print the result and exit; nothing here prints or exits.
+//!
+//! | stage | function |
+//! | --- | --- |
+//! | `dyndns-addrs` | [`addrs`] |
+//! | `dyndns-diff` | [`diff`] |
+//! | `dyndns-soa` | [`soa`], [`soa_of_name`] |
+//! | `dyndns-send` | [`SendOptions::new`], [`send_prepare`], [`Sending::send`] |
+
+mod addrs;
+mod diff;
+mod error;
+mod send;
+mod soa;
+
+pub use addrs::{AddrsOptions, addrs};
+pub use diff::{DIFFERS_KEY, DiffOutcome, diff};
+pub use error::{CacheNotWritten, SendError, StageError, chain};
+pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
+pub use soa::{soa, soa_of_name};
+
+/// How long a stage's network work may take in all, in units of the
+/// per-server timeout: the SOA lookup gets two, an update three (every
+/// address of the primary shares them).
+pub const LOOKUP_BOUND: u32 = 2;
+/// See [`LOOKUP_BOUND`].
+pub const SEND_BOUND: u32 = 3;

@@ -1,0 +1,362 @@
+//! `dyndns-send`: sends the update to each address of the primary in turn
+//! until one accepts it, then rewrites the cache.
+//!
+//! Two steps, so that the only blocking wait, for the cache's lock, happens
+//! before any async runtime exists: [`send_prepare`] takes the lock and
+//! re-checks the cache; [`Sending::send`] (async) finds the zone if need be,
+//! sends, and writes the cache.
+
+use std::fs::File;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hickory_proto::rr::Name;
+use hickory_resolver::TokioResolver;
+
+use crate::cache::{self, CacheError, Cached};
+use crate::config::Config;
+use crate::keyfile;
+use crate::state::{State, parse_name};
+use crate::tsig::Key;
+use crate::update::{self, DryRunFormat, ServerError, Update};
+use crate::zone;
+
+use super::soa::bounded_find_zone;
+use super::{CacheNotWritten, DIFFERS_KEY, LOOKUP_BOUND, SEND_BOUND, SendError, StageError, chain};
+
+/// `dyndns-send`'s flags as given, before they are checked.
+#[derive(Clone, Debug, Default)]
+pub struct SendFlags {
+    /// `--server`: a name, an address, or `[ADDRESS]:PORT`.
+    pub server: Option<String>,
+    /// `--zone`.
+    pub zone: Option<String>,
+    /// `--port`.
+    pub port: u16,
+    /// `--timeout`, seconds.
+    pub timeout_secs: Option<f64>,
+    /// `--cache`.
+    pub cache: Option<PathBuf>,
+    /// `--key-file`: a BIND key file.
+    pub key_file: Option<PathBuf>,
+    /// `--dry-run`, in this format.
+    pub dry_run: Option<DryRunFormat>,
+}
+
+/// `dyndns-send`'s options, checked.
+#[derive(Clone, Debug)]
+pub struct SendOptions {
+    /// The server (name or address), instead of the state's.
+    pub server: Option<String>,
+    /// The zone, instead of the state's.
+    pub zone: Option<Name>,
+    /// The DNS port.
+    pub port: u16,
+    /// The time one server address has to answer, and each DNS lookup.
+    pub timeout: Duration,
+    /// Print the update in this format instead of sending it.
+    pub dry_run: Option<DryRunFormat>,
+    /// The cache file to rewrite on success.
+    pub cache: Option<PathBuf>,
+    /// The TSIG key.
+    pub key: Option<Key>,
+}
+
+impl SendOptions {
+    /// Checks the flags against the config: the zone is a name, a key file
+    /// is read (and its mode checked), and flags win over the config.
+    pub fn new(flags: SendFlags, config: &Config) -> Result<Self, StageError> {
+        let zone = match &flags.zone {
+            Some(z) => Some(parse_name(z).map_err(|source| StageError::Name {
+                what: "--zone".into(),
+                source,
+            })?),
+            None => None,
+        };
+        let key = match &flags.key_file {
+            Some(file) => {
+                if let Some(warning) = keyfile::exposure_warning(file, "key file") {
+                    log::warn!("{warning}");
+                }
+                Some(keyfile::read(file, None)?)
+            }
+            None => config.tsig.clone(),
+        };
+        Ok(Self {
+            server: flags.server,
+            zone,
+            port: flags.port,
+            timeout: config.timeout_or(flags.timeout_secs),
+            dry_run: flags.dry_run,
+            cache: flags.cache.or_else(|| config.cache.clone()),
+            key,
+        })
+    }
+
+    /// How long the lock may be waited for, and the update may take once
+    /// it is held: the whole run's bound.
+    fn run_bound(&self) -> Duration {
+        self.timeout * (LOOKUP_BOUND + SEND_BOUND)
+    }
+}
+
+/// What [`send_prepare`] decided.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Nothing to send; the result line.
+    Done(String),
+    /// Send, holding the lock.
+    Go(Box<Sending>),
+}
+
+/// An update ready to send, holding the cache's lock (released when this
+/// is dropped).
+#[derive(Debug)]
+pub struct Sending {
+    state: State,
+    opts: SendOptions,
+    _lock: Option<File>,
+}
+
+/// Takes the cache's lock (with a cache, and unless this is a dry run), so
+/// that runs from cron and from a DHCP hook at the same moment take turns;
+/// then, for a state `dyndns-diff` found changed, reads the cache again:
+/// equal now means another run has just registered it, and nothing is sent.
+pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, StageError> {
+    if let Some(zone) = &opts.zone {
+        state.zone = Some(zone.clone());
+    }
+    if let Some(server) = &opts.server {
+        state.server = Some(server.clone());
+    }
+    let lock = match (&opts.cache, opts.dry_run) {
+        (Some(path), None) => match lock_and_recheck(path, &state, opts.run_bound())? {
+            Turn::Send(lock) => lock,
+            Turn::Done(line) => return Ok(Prepared::Done(line)),
+        },
+        _ => None,
+    };
+    Ok(Prepared::Go(Box::new(Sending {
+        state,
+        opts,
+        _lock: lock,
+    })))
+}
+
+/// What the lock decided: send (holding it, if it could be taken), or not.
+enum Turn {
+    /// Go on and send; the lock is released when this is dropped.
+    Send(Option<File>),
+    /// A concurrent run registered this state meanwhile: the result line.
+    Done(String),
+}
+
+/// Takes the cache's lock within `wait`, then re-checks the cache (see
+/// [`send_prepare`]).
+fn lock_and_recheck(path: &Path, state: &State, wait: Duration) -> Result<Turn, StageError> {
+    let lock = match cache::lock(path, wait) {
+        Ok(lock) => Some(lock),
+        // A lock that cannot be had in time means a stuck run: stop.
+        Err(e @ CacheError::LockHeld { .. }) => return Err(StageError::LockHeld(e)),
+        // One that cannot be made (a read-only directory): go on unlocked;
+        // the cache write will say what is wrong.
+        Err(e) => {
+            log::warn!("{}; updating without it", chain(&e));
+            None
+        }
+    };
+    if state.extra.contains_key(DIFFERS_KEY)
+        && let Cached::Found(now) = cache::read(path)
+        && now.same_registration(state)
+    {
+        log::info!(
+            "not updating {}: another run registered these addresses meanwhile (cache file {})",
+            state.hostname,
+            path.display()
+        );
+        return Ok(Turn::Done(format!(
+            "unchanged {}: registered meanwhile by another run",
+            state.hostname
+        )));
+    }
+    Ok(Turn::Send(lock))
+}
+
+impl Sending {
+    /// Finds the zone and primary when the state lacks them, builds the
+    /// update, sends it to each address of the primary in turn until one
+    /// accepts it (or prints it, for a dry run), and rewrites the cache.
+    /// Returns the result line.
+    pub async fn send(self) -> Result<String, StageError> {
+        let Self {
+            mut state, opts, ..
+        } = self;
+        let deadline = Instant::now() + opts.run_bound();
+        let (zone, server, resolver) = match (state.zone.take(), state.server.take()) {
+            (Some(zone), Some(server)) => (zone, server, None),
+            // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
+            (given_zone, given_server) => {
+                let r = zone::system_resolver(opts.timeout)?;
+                let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
+                let server = given_server.unwrap_or_else(|| found.primary.to_ascii());
+                (given_zone.unwrap_or(found.zone), server, Some(r))
+            }
+        };
+        let update = Update {
+            state: &state,
+            zone: &zone,
+            key: opts.key.as_ref(),
+        };
+        if let Some(format) = opts.dry_run {
+            let (host, port) = match parse_server_literal(&server, opts.port) {
+                Some(addr) => (addr.ip().to_string(), addr.port()),
+                None => (server.clone(), opts.port),
+            };
+            return Ok(update::describe(&update, &host, port, format)
+                .trim_end()
+                .to_owned());
+        }
+        let (request, wire, signed) = update::encode(&update)?;
+        log::debug!("the update message is {} octets", wire.len());
+        log::info!(
+            "updating {} to [{}]",
+            state.hostname,
+            joined(&state.addresses, ", ")
+        );
+        let tsig = opts.key.as_ref().map_or("off".into(), |k| {
+            format!("on, key {} ({})", k.name, k.algorithm)
+        });
+        log::debug!("TSIG {tsig}");
+
+        let mut attempts = Vec::new();
+        for addr in server_addresses(&server, &opts, resolver).await? {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                attempts.push((addr, ServerError::Timeout(Duration::ZERO)));
+                continue;
+            }
+            log::debug!("sending the update to {server} at {addr}");
+            let key = opts.key.as_ref().zip(signed.as_ref());
+            match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
+                Ok(()) => return registered(&state, &zone, &server, addr, &opts),
+                Err(e) => {
+                    log::debug!("{addr}: {e}");
+                    attempts.push((addr, e));
+                }
+            }
+        }
+        Err(Box::new(SendError {
+            name: state.hostname.clone(),
+            zone,
+            server,
+            attempts,
+        })
+        .into())
+    }
+}
+
+/// The addresses to send to: the server's own when it is an address, else
+/// every address of its name, IPv6 first, within [`LOOKUP_BOUND`] timeouts.
+async fn server_addresses(
+    server: &str,
+    opts: &SendOptions,
+    resolver: Option<TokioResolver>,
+) -> Result<Vec<SocketAddr>, StageError> {
+    if let Some(addr) = parse_server_literal(server, opts.port) {
+        return Ok(vec![addr]);
+    }
+    let name = parse_name(server).map_err(|source| StageError::Name {
+        what: "server".into(),
+        source,
+    })?;
+    let resolver = match resolver {
+        Some(r) => r,
+        None => zone::system_resolver(opts.timeout)?,
+    };
+    let bound = opts.timeout * LOOKUP_BOUND;
+    let found = tokio::time::timeout(bound, zone::server_addresses(&resolver, &name))
+        .await
+        .map_err(|_| StageError::ServerTimeout {
+            name: name.clone(),
+            bound,
+        })??;
+    Ok(found
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, opts.port))
+        .collect())
+}
+
+/// After the server accepted the update: rewrite the cache, and say so.
+fn registered(
+    state: &State,
+    zone: &Name,
+    server: &str,
+    addr: SocketAddr,
+    opts: &SendOptions,
+) -> Result<String, StageError> {
+    if let Some(path) = &opts.cache {
+        cache::write(path, state).map_err(|source| {
+            Box::new(CacheNotWritten {
+                name: state.hostname.clone(),
+                addr,
+                source,
+            })
+        })?;
+        log::debug!("wrote cache file {}", path.display());
+    }
+    let at = if parse_server_literal(server, opts.port).is_some() {
+        addr.to_string()
+    } else {
+        format!("{server} ({addr})")
+    };
+    let addresses = if state.addresses.is_empty() {
+        "no addresses".to_owned()
+    } else {
+        joined(&state.addresses, " ")
+    };
+    Ok(format!(
+        "updated {} in zone {zone} at {at}: {addresses}",
+        state.hostname
+    ))
+}
+
+/// The addresses as text, joined by `sep`.
+fn joined(addresses: &[Ipv6Addr], sep: &str) -> String {
+    addresses
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// A server given as an address: `ADDR`, `[ADDR]:PORT` or `V4ADDR:PORT`.
+fn parse_server_literal(server: &str, port: u16) -> Option<SocketAddr> {
+    server
+        .parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, port))
+        .or_else(|_| server.parse::<SocketAddr>())
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_literals() {
+        assert_eq!(
+            parse_server_literal("::1", 53),
+            Some("[::1]:53".parse().unwrap())
+        );
+        assert_eq!(
+            parse_server_literal("[::1]:5353", 53),
+            Some("[::1]:5353".parse().unwrap())
+        );
+        assert_eq!(
+            parse_server_literal("127.0.0.1:54", 53),
+            Some("127.0.0.1:54".parse().unwrap())
+        );
+        assert_eq!(parse_server_literal("ns1.example.test.", 53), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! `dyndns-soa`: the zone of a name and its primary server. Async: the
+//! binary runs it on a runtime of its own.
+
+use std::time::Duration;
+
+use hickory_proto::rr::Name;
+use hickory_resolver::TokioResolver;
+
+use crate::state::{State, parse_name};
+use crate::zone::{self, ZoneInfo};
+
+use super::{LOOKUP_BOUND, StageError};
+
+/// `dyndns-soa NAME` by hand: the primary server's name.
+pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, StageError> {
+    let name = parse_name(name).map_err(|source| StageError::Name {
+        what: name.to_owned(),
+        source,
+    })?;
+    let resolver = zone::system_resolver(timeout)?;
+    Ok(bounded_find_zone(&resolver, &name, timeout).await?.primary)
+}
+
+/// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state.
+pub async fn soa(mut state: State, timeout: Duration) -> Result<State, StageError> {
+    let resolver = zone::system_resolver(timeout)?;
+    let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
+    state.zone = Some(found.zone);
+    state.server = Some(found.primary.to_ascii());
+    Ok(state)
+}
+
+/// [`zone::find_zone`] within [`LOOKUP_BOUND`] timeouts.
+pub(super) async fn bounded_find_zone(
+    resolver: &TokioResolver,
+    name: &Name,
+    timeout: Duration,
+) -> Result<ZoneInfo, StageError> {
+    let bound = timeout * LOOKUP_BOUND;
+    match tokio::time::timeout(bound, zone::find_zone(resolver, name)).await {
+        Ok(found) => Ok(found?),
+        Err(_) => Err(StageError::ZoneTimeout {
+            name: name.clone(),
+            bound,
+        }),
+    }
+}
