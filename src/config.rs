@@ -22,6 +22,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::describe::{describe, kind};
+
 use crate::keyfile::{self, KeyFileError};
 use crate::logging::LogConfig;
 use crate::tsig::{Key, KeyError};
@@ -305,7 +307,8 @@ impl Config {
         }
 
         if let Some(logging) = top.get("logging") {
-            config.logging = Some(crate::logging::parse(logging).map_err(|(k, p)| bad(&k, p))?);
+            config.logging =
+                Some(crate::logging::parse(logging).map_err(|e| bad(&e.key, e.problem))?);
         }
         Ok(config)
     }
@@ -375,33 +378,6 @@ fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
         }
     };
     Key::new(field("keyname")?, field("algorithm")?, field("key")?)
-}
-
-/// Names a JSON value's type for a message.
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Describes a JSON value for a message: its type, and its text when short.
-pub(crate) fn describe(value: &Value) -> String {
-    match value {
-        Value::Array(_) | Value::Object(_) => kind(value).to_owned(),
-        _ => {
-            let text = value.to_string();
-            if text.len() <= 40 {
-                format!("{} {text}", kind(value))
-            } else {
-                kind(value).to_owned()
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod args;
 pub mod cache;
 pub mod cli;
 pub mod config;
+mod describe;
 pub mod exit;
 pub mod hostname;
 pub mod keyfile;

@@ -21,7 +21,7 @@ use std::net::Ipv6Addr;
 use hickory_proto::rr::Name;
 use serde_json::{Map, Value};
 
-use crate::config::describe;
+use crate::describe::describe;
 
 /// The state of one host: the name, TTL and addresses to register, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]

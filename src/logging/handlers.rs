@@ -1,0 +1,185 @@
+//! Installing the logger: the handlers a record of the `pydyndns` logger
+//! reaches, each with its level and format, dispatched by `fern`; `-v` and
+//! `RUST_LOG` on top.
+
+use std::fs::OpenOptions;
+use std::io;
+use std::time::Instant;
+
+use log::{Level, LevelFilter, Record};
+
+use super::schema::{Handler, LogConfig, Target};
+use super::syslog::syslog_output;
+use super::{WARNING, filter_of, level_name};
+
+/// What a format needs to know about the running program.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// The stage's name (`%(processName)s`).
+    pub program: &'static str,
+    /// When it started (`%(relativeCreated)d`).
+    pub started: Instant,
+}
+
+/// How logging was set up, for the caller's error reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Installed {
+    /// Whether errors already reach stderr through a handler.
+    pub errors_on_stderr: bool,
+}
+
+/// Our own stderr format: `program: level: message` (errors without the level word).
+fn default_line(program: &str, record: &Record<'_>) -> String {
+    match record.level() {
+        Level::Error => format!("{program}: {}", record.args()),
+        level => format!(
+            "{program}: {}: {}",
+            level_name(level).to_ascii_lowercase(),
+            record.args()
+        ),
+    }
+}
+
+/// Installs the logger. `config` is the `logging` object (`None`: warnings
+/// and errors to stderr); `verbose` adds debug output on stderr; `RUST_LOG`,
+/// when set, overrides every level. Outputs that cannot be opened are warned
+/// about on stderr, and the rest still work.
+pub fn install(program: &'static str, config: Option<&LogConfig>, verbose: bool) -> Installed {
+    let ctx = Context {
+        program,
+        started: Instant::now(),
+    };
+    let rust_log = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|spec| {
+            let mut b = env_filter::Builder::new();
+            b.parse(&spec);
+            b.build()
+        });
+    let pass_all = rust_log.is_some();
+    let mut root = fern::Dispatch::new().level(LevelFilter::Trace);
+    // Only our own records, unless RUST_LOG asks for others by name.
+    root = root.filter(move |meta| meta.target().starts_with("dyndns") || pass_all);
+    let mut errors_on_stderr = false;
+    let mut problems = Vec::new();
+
+    let logger_level = config.map_or(WARNING, |c| c.level);
+    let handlers: Vec<Handler> = match config {
+        Some(c) => c
+            .handlers
+            .iter()
+            .filter(|h| !(verbose && h.target == Target::Stderr))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    let use_default = config.is_none() || verbose || (pass_all && handlers.is_empty());
+    if use_default {
+        let threshold = if verbose {
+            LevelFilter::Debug
+        } else {
+            filter_of(logger_level)
+        };
+        root = root.chain(
+            fern::Dispatch::new()
+                .level(if pass_all {
+                    LevelFilter::Trace
+                } else {
+                    threshold
+                })
+                .format(move |out, _msg, record| {
+                    out.finish(format_args!("{}", default_line(program, record)))
+                })
+                .chain(io::stderr()),
+        );
+        errors_on_stderr = true;
+    }
+    for handler in handlers {
+        let threshold = filter_of(handler.level.max(logger_level));
+        let format = handler.format.clone();
+        let mut dispatch = fern::Dispatch::new()
+            .level(if pass_all {
+                LevelFilter::Trace
+            } else {
+                threshold
+            })
+            .format(move |out, _msg, record| {
+                out.finish(format_args!("{}", format.render(record, &ctx)))
+            });
+        dispatch = match &handler.target {
+            Target::Null => continue,
+            Target::Stderr => {
+                errors_on_stderr |= pass_all || threshold >= LevelFilter::Error;
+                dispatch.chain(io::stderr())
+            }
+            Target::File { path, truncate } => {
+                match OpenOptions::new()
+                    .create(true)
+                    .append(!truncate)
+                    .write(true)
+                    .truncate(*truncate)
+                    .open(path)
+                {
+                    Ok(file) => dispatch.chain(file),
+                    Err(e) => {
+                        problems.push(format!("{program}: warning: logging handler \"{}\": cannot open {}: {e}; its messages are lost", handler.name, path.display()));
+                        continue;
+                    }
+                }
+            }
+            Target::Syslog { address, facility } => match syslog_output(address, *facility) {
+                Ok(output) => dispatch.chain(output),
+                Err(e) => {
+                    problems.push(format!("{program}: warning: logging handler \"{}\": cannot reach syslog at {address:?}: {e}; its messages are lost", handler.name));
+                    continue;
+                }
+            },
+        };
+        root = root.chain(dispatch);
+    }
+    let (max, logger) = root.into_log();
+    let max = match &rust_log {
+        Some(f) => f.filter(),
+        None => max,
+    };
+    let logger: Box<dyn log::Log> = match rust_log {
+        Some(filter) => Box::new(Filtered {
+            filter,
+            inner: logger,
+        }),
+        None => logger,
+    };
+    if log::set_boxed_logger(logger).is_ok() {
+        log::set_max_level(max);
+    }
+    for p in problems {
+        eprintln!("{p}");
+    }
+    if let Some(c) = config {
+        for w in &c.warnings {
+            log::warn!(target: "dyndns", "{w}");
+        }
+    }
+    Installed { errors_on_stderr }
+}
+
+/// A logger whose levels RUST_LOG decides.
+struct Filtered {
+    filter: env_filter::Filter,
+    inner: Box<dyn log::Log>,
+}
+
+impl log::Log for Filtered {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        self.filter.enabled(metadata) && self.inner.enabled(metadata)
+    }
+    fn log(&self, record: &Record<'_>) {
+        if self.filter.matches(record) {
+            self.inner.log(record);
+        }
+    }
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
