@@ -24,6 +24,8 @@ use serde_json::Value;
 
 use crate::describe::{describe, kind};
 
+mod file;
+
 use crate::keyfile::{self, KeyFileError};
 use crate::logging::LogConfig;
 use crate::tsig::{Key, KeyError};
@@ -39,9 +41,6 @@ pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
 pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
-
-/// The keys PyDynDNS 1.2 defines, and ours (`timeout`); anything else earns a warning.
-const KNOWN_KEYS: [&str; 7] = ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout"];
 
 /// A validated config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +65,7 @@ pub struct Config {
 
 /// Why a config file was refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read config file {}", path.display())]
@@ -74,6 +74,16 @@ pub enum ConfigError {
         path: PathBuf,
         /// Why.
         source: io::Error,
+    },
+    /// A key holds a value of the wrong type, or a bad one.
+    #[error("config file {}: key \"{key}\"", path.display())]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// The key, dotted for nested ones (`ipv6.teredo`).
+        key: String,
+        /// What is wrong and what would be right, with the line and column.
+        source: serde_json::Error,
     },
     /// The file is not JSON.
     #[error("config file {} is not valid JSON", path.display())]
@@ -153,133 +163,52 @@ impl Config {
                 "the file is empty; it must be a JSON object with at least \"ttl\"".into(),
             ));
         }
-        let value: Value = serde_json::from_str(text).map_err(|source| ConfigError::Syntax {
-            path: path.to_owned(),
-            source,
-        })?;
-        let Value::Object(top) = value else {
+        if !text.trim_start().starts_with('{') {
+            // Not an object: say what it is, or where its syntax breaks.
+            let value: Value =
+                serde_json::from_str(text).map_err(|source| ConfigError::Syntax {
+                    path: path.to_owned(),
+                    source,
+                })?;
             return Err(bad(
                 "(top level)",
                 format!("must be a JSON object, found {}", kind(&value)),
             ));
-        };
-
+        }
+        let (file, unknown) = file::parse(text).map_err(|file::FileError { key, source }| {
+            if source.is_syntax() || source.is_eof() {
+                ConfigError::Syntax {
+                    path: path.to_owned(),
+                    source,
+                }
+            } else {
+                ConfigError::Value {
+                    path: path.to_owned(),
+                    key,
+                    source,
+                }
+            }
+        })?;
         let mut config = Self {
             path: Some(path.to_owned()),
+            cache: file.cache,
+            ttl_secs: file.ttl,
+            teredo: file.ipv6.is_some_and(|v| v.teredo),
+            timeout: file.timeout,
+            warnings: unknown
+                .iter()
+                .map(|key| file::unknown_key_warning(path, key))
+                .collect(),
             ..Self::default()
         };
-        for key in top.keys() {
-            if !KNOWN_KEYS.contains(&key.as_str()) {
-                config.warnings.push(format!(
-                    "config file {}: unknown key \"{key}\" ignored (known keys: {})",
-                    path.display(),
-                    KNOWN_KEYS.join(", ")
-                ));
-            }
+        if config.ttl_secs.is_none() {
+            return Err(bad(
+                "ttl",
+                "missing; give the TTL of the AAAA records in seconds, for example \"ttl\": 300"
+                    .into(),
+            ));
         }
-
-        config.cache = match top.get("cache") {
-            None | Some(Value::Bool(false)) | Some(Value::Null) => None,
-            Some(Value::Bool(true)) => Some(PathBuf::from(DEFAULT_CACHE)),
-            Some(Value::String(s)) if !s.is_empty() => Some(PathBuf::from(s)),
-            Some(other) => {
-                return Err(bad(
-                    "cache",
-                    format!(
-                        "must be a file name, true or false, found {}",
-                        describe(other)
-                    ),
-                ));
-            }
-        };
-
-        config.ttl_secs = Some(parse_ttl(top.get("ttl")).map_err(|p| bad("ttl", p))?);
-
-        match top.get("ipv4") {
-            None | Some(Value::Bool(false)) => {}
-            Some(Value::Bool(true)) => {
-                return Err(bad(
-                    "ipv4",
-                    "true is not supported: dyndns registers AAAA records only; set it to false or remove it".into(),
-                ));
-            }
-            Some(other) => {
-                return Err(bad(
-                    "ipv4",
-                    format!("must be false, found {}", describe(other)),
-                ));
-            }
-        }
-
-        if let Some(ipv6) = top.get("ipv6") {
-            let Value::Object(ipv6) = ipv6 else {
-                return Err(bad(
-                    "ipv6",
-                    format!(
-                        "must be an object like {{\"enable\": true, \"teredo\": false}}, found {}",
-                        describe(ipv6)
-                    ),
-                ));
-            };
-            match ipv6.get("enable") {
-                None | Some(Value::Bool(true)) => {}
-                Some(Value::Bool(false)) => {
-                    return Err(bad(
-                        "ipv6.enable",
-                        "false would register nothing: dyndns registers AAAA records only; set it to true".into(),
-                    ));
-                }
-                Some(other) => {
-                    return Err(bad(
-                        "ipv6.enable",
-                        format!("must be true or false, found {}", describe(other)),
-                    ));
-                }
-            }
-            config.teredo = match ipv6.get("teredo") {
-                None => false,
-                Some(Value::Bool(b)) => *b,
-                Some(other) => {
-                    return Err(bad(
-                        "ipv6.teredo",
-                        format!("must be true or false, found {}", describe(other)),
-                    ));
-                }
-            };
-            for key in ipv6.keys() {
-                if key != "enable" && key != "teredo" {
-                    config.warnings.push(format!(
-                        "config file {}: unknown key \"ipv6.{key}\" ignored (known: enable, teredo)",
-                        path.display()
-                    ));
-                }
-            }
-        }
-
-        config.timeout = match top.get("timeout") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(secs) if secs > 0.0 && secs <= MAX_TIMEOUT_SECS => {
-                    Some(Duration::from_secs_f64(secs))
-                }
-                _ => {
-                    return Err(bad(
-                        "timeout",
-                        format!(
-                            "{n} is out of range; give seconds, more than 0 and at most {MAX_TIMEOUT_SECS}"
-                        ),
-                    ));
-                }
-            },
-            Some(other) => {
-                return Err(bad(
-                    "timeout",
-                    format!("must be a number of seconds, found {}", describe(other)),
-                ));
-            }
-        };
-
-        if let Some(tsig) = top.get("tsig") {
+        if let Some(tsig) = &file.tsig {
             let (key, secret_file, what) = match key_file_of(tsig) {
                 Some(file) => {
                     // A relative key file is found beside the config file.
@@ -305,37 +234,11 @@ impl Config {
                 .extend(keyfile::exposure_warning(&secret_file, what));
             config.tsig = Some(key);
         }
-
-        if let Some(logging) = top.get("logging") {
+        if let Some(logging) = &file.logging {
             config.logging =
                 Some(crate::logging::parse(logging).map_err(|e| bad(&e.key, e.problem))?);
         }
         Ok(config)
-    }
-}
-
-/// A TTL: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
-fn parse_ttl(value: Option<&Value>) -> Result<u32, String> {
-    let Some(value) = value else {
-        return Err(
-            "missing; give the TTL of the AAAA records in seconds, for example \"ttl\": 300".into(),
-        );
-    };
-    let Value::Number(n) = value else {
-        return Err(format!(
-            "must be a whole number of seconds, found {}",
-            describe(value)
-        ));
-    };
-    match n.as_u64() {
-        Some(secs) if secs <= MAX_TTL_SECS => Ok(secs as u32),
-        Some(_) => Err(format!(
-            "{n} is too large; a TTL is at most {MAX_TTL_SECS} seconds (RFC 2181 §8)"
-        )),
-        None if n.is_i64() => Err(format!("{n} is negative; a TTL is 0 or more seconds")),
-        None => Err(format!(
-            "{n} is not a whole number of seconds; a TTL has no fractions"
-        )),
     }
 }
 
@@ -389,7 +292,7 @@ mod tests {
     }
 
     fn error(text: &str) -> String {
-        parse(text).unwrap_err().to_string()
+        crate::cli::chain(&parse(text).unwrap_err())
     }
 
     #[test]

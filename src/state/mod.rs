@@ -21,7 +21,7 @@ use std::net::Ipv6Addr;
 use hickory_proto::rr::Name;
 use serde_json::{Map, Value};
 
-use crate::describe::describe;
+mod document;
 
 /// The state of one host: the name, TTL and addresses to register, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,15 +52,15 @@ pub enum StateError {
         /// The parser's complaint, with line and column.
         source: serde_json::Error,
     },
-    /// A key that holds a name holds no valid one.
+    /// A key holds a value of the wrong type, or a bad one.
     #[error("{what}: key \"{key}\"")]
-    Name {
+    Value {
         /// Where it came from.
         what: String,
         /// The key.
-        key: &'static str,
-        /// Why the name is not valid.
-        source: NameError,
+        key: String,
+        /// What is wrong, with the line and column.
+        source: serde_json::Error,
     },
     /// A key is missing or bad.
     #[error("{what}: key \"{key}\": {problem}")]
@@ -91,126 +91,49 @@ impl State {
 
     /// Parses one document; `what` names its source in messages.
     pub fn parse(text: &str, what: &str) -> Result<Self, StateError> {
-        let value: Value = serde_json::from_str(text).map_err(|source| StateError::Syntax {
+        let bad = |key: &'static str, problem: &str| StateError::Key {
+            what: what.to_owned(),
+            key,
+            problem: problem.to_owned(),
+        };
+        let syntax = |source| StateError::Syntax {
             what: what.to_owned(),
             source,
+        };
+        if !text.trim_start().starts_with('{') {
+            // Not an object: where its syntax breaks, or that it is none.
+            serde_json::from_str::<Value>(text).map_err(syntax)?;
+            return Err(bad("(top level)", "must be a JSON object"));
+        }
+        let mut json = serde_json::Deserializer::from_str(text);
+        let doc: document::Document = serde_path_to_error::deserialize(&mut json).map_err(|e| {
+            let key = e.path().to_string();
+            let source = e.into_inner();
+            if source.is_syntax() || source.is_eof() {
+                syntax(source)
+            } else {
+                StateError::Value {
+                    what: what.to_owned(),
+                    key,
+                    source,
+                }
+            }
         })?;
-        let bad = |key: &'static str, problem: String| StateError::Key {
-            what: what.to_owned(),
-            key,
-            problem,
-        };
-        let bad_name = |key: &'static str, source: NameError| StateError::Name {
-            what: what.to_owned(),
-            key,
-            source,
-        };
-        let Value::Object(mut map) = value else {
-            return Err(bad("(top level)", "must be a JSON object".into()));
-        };
-
-        let hostname = match map.remove("hostname") {
-            Some(Value::String(s)) => parse_name(&s).map_err(|e| bad_name("hostname", e))?,
-            Some(other) => {
-                return Err(bad(
-                    "hostname",
-                    format!("must be a string, found {}", describe(&other)),
-                ));
-            }
-            None => return Err(bad("hostname", "missing".into())),
-        };
-        let ttl_secs = match map.remove("ttl") {
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .filter(|t| *t <= crate::config::MAX_TTL_SECS)
-                .map(|t| t as u32)
-                .ok_or_else(|| {
-                    bad(
-                        "ttl",
-                        format!("{n} is not a whole number of seconds from 0 to 2147483647"),
-                    )
-                })?,
-            Some(other) => {
-                return Err(bad(
-                    "ttl",
-                    format!("must be a number, found {}", describe(&other)),
-                ));
-            }
-            None => return Err(bad("ttl", "missing".into())),
-        };
-        let addresses = match map.remove("addresses") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(s) => s
-                        .parse::<Ipv6Addr>()
-                        .map_err(|_| bad("addresses", format!("\"{s}\" is not an IPv6 address"))),
-                    other => Err(bad(
-                        "addresses",
-                        format!("must hold strings, found {}", describe(other)),
-                    )),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(other) => {
-                return Err(bad(
-                    "addresses",
-                    format!("must be an array, found {}", describe(&other)),
-                ));
-            }
-            None => return Err(bad("addresses", "missing".into())),
-        };
-        let zone = match map.remove("zone") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(parse_name(&s).map_err(|e| bad_name("zone", e))?),
-            Some(other) => {
-                return Err(bad(
-                    "zone",
-                    format!("must be a string, found {}", describe(&other)),
-                ));
-            }
-        };
-        let server = match map.remove("server") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if !s.is_empty() => Some(s),
-            Some(other) => {
-                return Err(bad(
-                    "server",
-                    format!(
-                        "must be a server name or address, found {}",
-                        describe(&other)
-                    ),
-                ));
-            }
-        };
+        json.end().map_err(syntax)?;
+        let hostname = doc.hostname.ok_or_else(|| bad("hostname", "missing"))?;
+        let ttl_secs = doc.ttl.ok_or_else(|| bad("ttl", "missing"))?;
+        let addresses = doc.addresses.ok_or_else(|| bad("addresses", "missing"))?;
         let mut state = Self::new(hostname, ttl_secs, addresses);
-        state.zone = zone;
-        state.server = server;
-        state.extra = map;
+        state.zone = doc.zone;
+        state.server = doc.server;
+        state.extra = doc.extra;
         Ok(state)
     }
 
     /// The document as one line of JSON (no newline).
     pub fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert("hostname".into(), self.hostname.to_ascii().into());
-        map.insert("ttl".into(), self.ttl_secs.into());
-        map.insert(
-            "addresses".into(),
-            self.addresses
-                .iter()
-                .map(|a| Value::from(a.to_string()))
-                .collect(),
-        );
-        if let Some(zone) = &self.zone {
-            map.insert("zone".into(), zone.to_ascii().into());
-        }
-        if let Some(server) = &self.server {
-            map.insert("server".into(), server.clone().into());
-        }
-        for (k, v) in &self.extra {
-            map.insert(k.clone(), v.clone());
-        }
-        Value::Object(map).to_string()
+        // Serializing names, numbers and strings into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// The part the cache holds: hostname, TTL and addresses.

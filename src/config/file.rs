@@ -1,0 +1,217 @@
+//! The config file as serde reads it: one derived type whose fields check
+//! themselves as they are read, so that an error names the key (its JSON
+//! path, `ipv6.teredo`) with the line and column, and the message says what
+//! was found and what would be right. Unknown keys are collected, not
+//! refused: PyDynDNS ignored them, and we warn, naming the closest known key.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, Error as _};
+use serde_json::Value;
+
+use super::{DEFAULT_CACHE, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
+use crate::describe::describe;
+
+/// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
+pub(super) const KNOWN_KEYS: [&str; 7] =
+    ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout"];
+/// The keys of the `ipv6` object.
+const IPV6_KEYS: [&str; 2] = ["enable", "teredo"];
+
+/// The top-level object. `tsig` and `logging` are kept as JSON: each has a
+/// checker of its own, which needs the config file's path (a key file is
+/// found beside it) or Python's schema.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, expecting = "a JSON object with at least \"ttl\"")]
+pub(super) struct File {
+    #[serde(deserialize_with = "cache")]
+    pub(super) cache: Option<PathBuf>,
+    #[serde(deserialize_with = "ttl")]
+    pub(super) ttl: Option<u32>,
+    #[serde(deserialize_with = "ipv4")]
+    pub(super) ipv4: (),
+    pub(super) ipv6: Option<Ipv6>,
+    #[serde(deserialize_with = "timeout")]
+    pub(super) timeout: Option<Duration>,
+    pub(super) tsig: Option<Value>,
+    pub(super) logging: Option<Value>,
+}
+
+/// PyDynDNS 1.2's `ipv6` object.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(
+    default,
+    expecting = "an object like {\"enable\": true, \"teredo\": false}"
+)]
+pub(super) struct Ipv6 {
+    #[serde(deserialize_with = "enable")]
+    pub(super) enable: (),
+    #[serde(deserialize_with = "flag")]
+    pub(super) teredo: bool,
+}
+
+/// Where and why serde refused the file.
+#[derive(Debug)]
+pub(super) struct FileError {
+    /// The key, dotted (`ipv6.teredo`); `.` for the document itself.
+    pub(super) key: String,
+    /// serde_json's error: our message, with the line and column.
+    pub(super) source: serde_json::Error,
+}
+
+/// Parses `text`: the document, and the unknown keys found (dotted paths).
+pub(super) fn parse(text: &str) -> Result<(File, Vec<String>), FileError> {
+    let mut unknown = Vec::new();
+    let mut json = serde_json::Deserializer::from_str(text);
+    // serde_ignored writes an Option's inside as a "?" segment: leave it out.
+    let mut note = |path: serde_ignored::Path<'_>| {
+        let path = path.to_string();
+        unknown.push(
+            path.split('.')
+                .filter(|s| *s != "?")
+                .collect::<Vec<_>>()
+                .join("."),
+        );
+    };
+    let file =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut json, &mut note))
+            .map_err(|e| FileError {
+                key: e.path().to_string(),
+                source: e.into_inner(),
+            })?;
+    // Nothing but white space may follow the object.
+    json.end().map_err(|source| FileError {
+        key: ".".into(),
+        source,
+    })?;
+    Ok((file, unknown))
+}
+
+/// The warning for an unknown key, naming the closest known one when one
+/// is close (a typo like `tll`).
+pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
+    let (known, last): (&[&str], &str) = match key.split_once('.') {
+        Some(("ipv6", rest)) => (&IPV6_KEYS, rest),
+        Some(_) => (&[], key),
+        None => (&KNOWN_KEYS, key),
+    };
+    let closest = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(k, last), *k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k);
+    let hint = match closest {
+        Some(k) => format!(
+            "did you mean \"{}{k}\"? ",
+            key.strip_suffix(last).unwrap_or("")
+        ),
+        None => String::new(),
+    };
+    format!(
+        "config file {}: unknown key \"{key}\" ignored ({hint}known keys: {})",
+        path.display(),
+        known.join(", ")
+    )
+}
+
+/// Reads a field as JSON, to check it with our own words.
+fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    Value::deserialize(d)
+}
+
+/// `cache`: a file name, `true` ([`DEFAULT_CACHE`]), `false` or `null` (none).
+fn cache<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    match value(d)? {
+        Value::Bool(false) | Value::Null => Ok(None),
+        Value::Bool(true) => Ok(Some(PathBuf::from(DEFAULT_CACHE))),
+        Value::String(s) if !s.is_empty() => Ok(Some(PathBuf::from(s))),
+        other => Err(D::Error::custom(format!(
+            "must be a file name, true or false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `ttl`: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
+fn ttl<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let value = value(d)?;
+    let Value::Number(n) = &value else {
+        return Err(D::Error::custom(format!(
+            "must be a whole number of seconds, found {}",
+            describe(&value)
+        )));
+    };
+    match n.as_u64() {
+        Some(secs) if secs <= MAX_TTL_SECS => Ok(Some(secs as u32)),
+        Some(_) => Err(D::Error::custom(format!(
+            "{n} is too large; a TTL is at most {MAX_TTL_SECS} seconds (RFC 2181 §8)"
+        ))),
+        None if n.is_i64() => Err(D::Error::custom(format!(
+            "{n} is negative; a TTL is 0 or more seconds"
+        ))),
+        None => Err(D::Error::custom(format!(
+            "{n} is not a whole number of seconds; a TTL has no fractions"
+        ))),
+    }
+}
+
+/// `ipv4`: `false` only; A records are not registered.
+fn ipv4<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+    match value(d)? {
+        Value::Bool(false) => Ok(()),
+        Value::Bool(true) => Err(D::Error::custom(
+            "true is not supported: dyndns registers AAAA records only; set it to false or remove it",
+        )),
+        other => Err(D::Error::custom(format!(
+            "must be false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `ipv6.enable`: `true` only; `false` would register nothing.
+fn enable<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+    match value(d)? {
+        Value::Bool(true) => Ok(()),
+        Value::Bool(false) => Err(D::Error::custom(
+            "false would register nothing: dyndns registers AAAA records only; set it to true",
+        )),
+        other => Err(D::Error::custom(format!(
+            "must be true or false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// A switch: `true` or `false`.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match value(d)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(D::Error::custom(format!(
+            "must be true or false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `timeout`: seconds, more than 0 and at most [`MAX_TIMEOUT_SECS`].
+fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    match value(d)? {
+        Value::Null => Ok(None),
+        Value::Number(n) => match n.as_f64() {
+            Some(secs) if secs > 0.0 && secs <= MAX_TIMEOUT_SECS => {
+                Ok(Some(Duration::from_secs_f64(secs)))
+            }
+            _ => Err(D::Error::custom(format!(
+                "{n} is out of range; give seconds, more than 0 and at most {MAX_TIMEOUT_SECS}"
+            ))),
+        },
+        other => Err(D::Error::custom(format!(
+            "must be a number of seconds, found {}",
+            describe(&other)
+        ))),
+    }
+}

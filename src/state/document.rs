@@ -1,0 +1,183 @@
+//! The state document as serde reads and writes it. Reading goes through a
+//! visitor that checks each known key as it comes, in our own words and
+//! with its line and column, and keeps every other key, in order, for the
+//! next stage; writing puts the known keys first.
+
+use std::fmt;
+use std::net::Ipv6Addr;
+
+use hickory_proto::rr::Name;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{State, parse_name};
+use crate::config::MAX_TTL_SECS;
+use crate::describe::describe;
+use crate::stage::chain;
+
+/// The keys of a document as read; the required ones are checked by
+/// [`State::parse`], which names the one missing.
+#[derive(Debug, Default)]
+pub(super) struct Document {
+    pub(super) hostname: Option<Name>,
+    pub(super) ttl: Option<u32>,
+    pub(super) addresses: Option<Vec<Ipv6Addr>>,
+    pub(super) zone: Option<Name>,
+    pub(super) server: Option<String>,
+    pub(super) extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut doc = Document::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "hostname" => doc.hostname = Some(map.next_value::<HostName>()?.0),
+                "ttl" => doc.ttl = Some(map.next_value::<Ttl>()?.0),
+                "addresses" => doc.addresses = Some(map.next_value::<Addresses>()?.0),
+                "zone" => doc.zone = map.next_value::<Zone>()?.0,
+                "server" => doc.server = map.next_value::<Server>()?.0,
+                _ => {
+                    let value = map.next_value::<Value>()?;
+                    doc.extra.insert(key, value);
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+/// Reads a key's value as JSON, to check it in our own words.
+fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    Value::deserialize(d)
+}
+
+/// A name: a string holding a valid DNS name, made absolute.
+fn name<E: de::Error>(value: Value) -> Result<Name, E> {
+    match value {
+        Value::String(s) => parse_name(&s).map_err(|e| E::custom(chain(&e))),
+        other => Err(E::custom(format!(
+            "must be a string, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `hostname`: the FQDN to register.
+struct HostName(Name);
+
+impl<'de> Deserialize<'de> for HostName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        name(value(d)?).map(Self)
+    }
+}
+
+/// `ttl`: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
+struct Ttl(u32);
+
+impl<'de> Deserialize<'de> for Ttl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match value(d)? {
+            Value::Number(n) => n
+                .as_u64()
+                .filter(|t| *t <= MAX_TTL_SECS)
+                .map(|t| Self(t as u32))
+                .ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "{n} is not a whole number of seconds from 0 to 2147483647"
+                    ))
+                }),
+            other => Err(de::Error::custom(format!(
+                "must be a number, found {}",
+                describe(&other)
+            ))),
+        }
+    }
+}
+
+/// `addresses`: IPv6 addresses in text.
+struct Addresses(Vec<Ipv6Addr>);
+
+impl<'de> Deserialize<'de> for Addresses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Value::Array(items) = value(d)? else {
+            return Err(de::Error::custom("must be an array of IPv6 addresses"));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s
+                    .parse::<Ipv6Addr>()
+                    .map_err(|_| de::Error::custom(format!("\"{s}\" is not an IPv6 address"))),
+                other => Err(de::Error::custom(format!(
+                    "must hold strings, found {}",
+                    describe(other)
+                ))),
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+/// `zone`: the zone apex, or `null`.
+struct Zone(Option<Name>);
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match value(d)? {
+            Value::Null => Ok(Self(None)),
+            other => name(other).map(|n| Self(Some(n))),
+        }
+    }
+}
+
+/// `server`: the primary, a name or an address, or `null`.
+struct Server(Option<String>);
+
+impl<'de> Deserialize<'de> for Server {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match value(d)? {
+            Value::Null => Ok(Self(None)),
+            Value::String(s) if !s.is_empty() => Ok(Self(Some(s))),
+            other => Err(de::Error::custom(format!(
+                "must be a server name or address, found {}",
+                describe(&other)
+            ))),
+        }
+    }
+}
+
+impl Serialize for State {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("hostname", &self.hostname.to_ascii())?;
+        map.serialize_entry("ttl", &self.ttl_secs)?;
+        map.serialize_entry("addresses", &self.addresses)?;
+        if let Some(zone) = &self.zone {
+            map.serialize_entry("zone", &zone.to_ascii())?;
+        }
+        if let Some(server) = &self.server {
+            map.serialize_entry("server", server)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
