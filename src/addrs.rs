@@ -28,7 +28,7 @@ const IFF_LOOPBACK: u32 = 0x8;
 
 /// One line of `/proc/net/if_inet6`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KernelAddr {
+pub(crate) struct KernelAddr {
     /// The address.
     pub addr: Ipv6Addr,
     /// The interface that carries it.
@@ -39,6 +39,7 @@ pub struct KernelAddr {
 
 /// Why the addresses could not be listed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddrError {
     /// A named interface does not exist.
     #[error("no interface named \"{0}\" (see `ip link` for the names on this host)")]
@@ -55,7 +56,7 @@ pub enum AddrError {
 
 /// Which addresses are wanted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// Interfaces named by the user; empty: every interface that is up and not a loopback.
     pub interfaces: Vec<String>,
     /// Whether Teredo (2001::/32) addresses count.
@@ -64,7 +65,7 @@ pub struct Selection {
 
 /// Whether `addr` is a global unicast address worth registering (README,
 /// "What gets registered"; RFC 6890 special-purpose registry).
-pub fn is_registrable(addr: &Ipv6Addr, teredo: bool) -> bool {
+pub(crate) fn is_registrable(addr: &Ipv6Addr, teredo: bool) -> bool {
     let s = addr.segments();
     let special = s[0] == 0 // ::/16: unspecified, loopback, IPv4-mapped and -compatible
         || (s[0] == 0x100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // 100::/64 discard (RFC 6666)
@@ -76,7 +77,7 @@ pub fn is_registrable(addr: &Ipv6Addr, teredo: bool) -> bool {
 }
 
 /// Parses `/proc/net/if_inet6`: address, ifindex, prefix length, scope, flags, name.
-pub fn parse_if_inet6(text: &str) -> Vec<KernelAddr> {
+pub(crate) fn parse_if_inet6(text: &str) -> Vec<KernelAddr> {
     text.lines()
         .filter_map(|line| {
             let mut fields = line.split_whitespace();
@@ -97,7 +98,11 @@ pub fn parse_if_inet6(text: &str) -> Vec<KernelAddr> {
 
 /// Selects the registrable addresses from a kernel address list.
 /// `wanted(interface)` says whether an interface is chosen.
-pub fn select(kernel: &[KernelAddr], teredo: bool, wanted: impl Fn(&str) -> bool) -> Vec<Ipv6Addr> {
+pub(crate) fn select(
+    kernel: &[KernelAddr],
+    teredo: bool,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<Ipv6Addr> {
     let mut out: Vec<Ipv6Addr> = kernel
         .iter()
         .filter(|k| k.flags & UNSTABLE == 0)
@@ -111,7 +116,7 @@ pub fn select(kernel: &[KernelAddr], teredo: bool, wanted: impl Fn(&str) -> bool
 }
 
 /// The addresses of this host to register, read from the kernel.
-pub fn host_addresses(selection: &Selection) -> Result<Vec<Ipv6Addr>, AddrError> {
+pub(crate) fn host_addresses(selection: &Selection) -> Result<Vec<Ipv6Addr>, AddrError> {
     for name in &selection.interfaces {
         // A name with a slash or a dot-only name would escape /sys/class/net.
         if name.is_empty()

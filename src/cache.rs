@@ -11,7 +11,7 @@ use crate::state::{State, StateError};
 
 /// What reading the cache found.
 #[derive(Debug)]
-pub enum Cached {
+pub(crate) enum Cached {
     /// No cache file (first run, forced, or after a reboot).
     Missing,
     /// The registration last made.
@@ -22,6 +22,7 @@ pub enum Cached {
 
 /// A cache file that could not be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CacheError {
     /// Reading failed.
     #[error("cannot read cache file {}", path.display())]
@@ -77,7 +78,7 @@ pub enum CacheError {
 const MAX_CACHE_BYTES: u64 = 1 << 20;
 
 /// Reads the cache file.
-pub fn read(path: &Path) -> Cached {
+pub(crate) fn read(path: &Path) -> Cached {
     let read_err = |source| {
         Cached::Unusable(CacheError::Read {
             path: path.to_owned(),
@@ -143,7 +144,7 @@ fn is_pydyndns_cache(text: &str) -> bool {
 }
 
 /// Replaces the cache with `state`'s registration, atomically and durably.
-pub fn write(path: &Path, state: &State) -> Result<(), CacheError> {
+pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
     let werr = |source| CacheError::Write {
         path: path.to_owned(),
         source,
@@ -168,7 +169,7 @@ pub fn write(path: &Path, state: &State) -> Result<(), CacheError> {
 
 /// Takes the cache's lock (an exclusive `flock` on `CACHE.lock` beside it),
 /// waiting at most `wait`. Dropping the file releases it.
-pub fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> {
+pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> {
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
@@ -208,7 +209,7 @@ pub fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> 
 }
 
 /// Removes the cache, so the next run updates (`--force`). A missing file is fine.
-pub fn remove(path: &Path) -> Result<(), CacheError> {
+pub(crate) fn remove(path: &Path) -> Result<(), CacheError> {
     match fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(CacheError::Remove {
             path: path.to_owned(),

@@ -43,7 +43,7 @@ pub enum HostnameError {
 }
 
 /// The FQDN of this host, as `socket.getfqdn()` would give it, made absolute.
-pub fn fqdn() -> Result<Name, HostnameError> {
+pub(crate) fn fqdn() -> Result<Name, HostnameError> {
     let host = dns_lookup::get_hostname().map_err(HostnameError::Read)?;
     // A host name that is already fully qualified needs no resolver (and
     // none of its start-up cost); Python would look it up and, on a host
@@ -64,7 +64,7 @@ pub fn fqdn() -> Result<Name, HostnameError> {
 /// The FQDN given on the command line (`--hostname`), made absolute: a name
 /// without a dot is refused at once, as the host's own would be, rather than
 /// sent as a name under the root for the server to refuse.
-pub fn given(name: &str) -> Result<Name, HostnameError> {
+pub(crate) fn given(name: &str) -> Result<Name, HostnameError> {
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::GivenNoDomain(name.to_owned()));
     }

@@ -20,6 +20,7 @@ use crate::tsig::{FieldNames, Key, KeyError};
 
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyFileError {
     /// The file could not be read.
     #[error("cannot read key file {}", path.display())]
@@ -30,12 +31,12 @@ pub enum KeyFileError {
         source: io::Error,
     },
     /// The file is not in BIND's key-file format.
-    #[error("key file {} is malformed: {problem} (expected key \"NAME\" {{ algorithm ALGORITHM; secret \"BASE64\"; }};)", path.display())]
+    #[error("key file {} is malformed", path.display())]
     Syntax {
         /// The file.
         path: PathBuf,
         /// What is wrong, with the line.
-        problem: String,
+        source: Malformed,
     },
     /// No key, or not the one asked for, or too many to choose from.
     #[error("key file {}: {problem}", path.display())]
@@ -55,6 +56,80 @@ pub enum KeyFileError {
     },
 }
 
+/// Where and how a key file breaks BIND's syntax, followed by the form
+/// that would be right.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} (expected key \"NAME\" {{ algorithm ALGORITHM; secret \"BASE64\"; }};)")]
+pub struct Malformed(Syntax);
+
+/// See [`Malformed`].
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Syntax {
+    /// A `/* */` comment without its end.
+    #[error("a comment opened on line {0} is never closed")]
+    OpenComment(usize),
+    /// A quoted string without its closing quote.
+    #[error("a string opened on line {0} is never closed")]
+    OpenString(usize),
+    /// `key` and nothing after it.
+    #[error("line {0}: \"key\" must be followed by the key's name")]
+    NoName(usize),
+    /// `key NAME` not followed by `{`.
+    #[error("line {line}: expected {{ after key \"{name}\"")]
+    NoOpen {
+        /// The line.
+        line: usize,
+        /// The key's name.
+        name: String,
+    },
+    /// A key statement that the file ends in.
+    #[error("key \"{0}\" is never closed with }};")]
+    NotClosed(String),
+    /// A field without its value.
+    #[error("line {line}: \"{field}\" needs a value")]
+    NoValue {
+        /// The line.
+        line: usize,
+        /// The field.
+        field: String,
+    },
+    /// A field's value not followed by `;`.
+    #[error("line {line}: expected ; after {field} {value}")]
+    NoSemicolon {
+        /// The line.
+        line: usize,
+        /// The field.
+        field: String,
+        /// Its value.
+        value: String,
+    },
+    /// Something else inside a key statement.
+    #[error("line {line}: unexpected text in key \"{name}\"")]
+    Unexpected {
+        /// The line.
+        line: usize,
+        /// The key's name.
+        name: String,
+    },
+    /// A key statement without its algorithm or secret.
+    #[error("key \"{name}\" has no {field}")]
+    Missing {
+        /// The key's name.
+        name: String,
+        /// The field missing.
+        field: &'static str,
+    },
+    /// `}` not followed by `;`.
+    #[error("line {line}: expected ; after }} of key \"{name}\"")]
+    NoFinalSemicolon {
+        /// The line.
+        line: usize,
+        /// The key's name.
+        name: String,
+    },
+}
+
 /// One `key` statement, before validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Statement {
@@ -65,14 +140,14 @@ struct Statement {
 
 /// Reads the key named `keyname` from a key file, or its only key when no
 /// name is given.
-pub fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
+pub(crate) fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
     let text = fs::read_to_string(path).map_err(|source| KeyFileError::Read {
         path: path.to_owned(),
         source,
     })?;
-    let keys = parse(&text).map_err(|problem| KeyFileError::Syntax {
+    let keys = parse(&text).map_err(|syntax| KeyFileError::Syntax {
         path: path.to_owned(),
-        problem,
+        source: Malformed(syntax),
     })?;
     let choice = |problem: String| KeyFileError::Choice {
         path: path.to_owned(),
@@ -106,9 +181,12 @@ pub fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
             )));
         }
     };
-    let missing = |what: &str| KeyFileError::Syntax {
+    let missing = |field: &'static str| KeyFileError::Syntax {
         path: path.to_owned(),
-        problem: format!("key \"{}\" has no {what}", statement.name),
+        source: Malformed(Syntax::Missing {
+            name: statement.name.clone(),
+            field,
+        }),
     };
     let algorithm = statement
         .algorithm
@@ -127,7 +205,7 @@ pub fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
 }
 
 /// A warning when a file holding a secret can be read by group or others.
-pub fn exposure_warning(path: &Path, what: &str) -> Option<String> {
+pub(crate) fn exposure_warning(path: &Path, what: &str) -> Option<String> {
     let mode = fs::metadata(path).ok()?.permissions().mode();
     (mode & 0o077 != 0).then(|| {
         format!(
@@ -149,7 +227,7 @@ enum Token {
     Semi,
 }
 
-fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, String> {
+fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, Syntax> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
@@ -166,9 +244,7 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, String> {
                 loop {
                     match chars.next() {
                         None => {
-                            return Err(format!(
-                                "a comment opened on line {start} is never closed"
-                            ));
+                            return Err(Syntax::OpenComment(start));
                         }
                         Some('/') if prev == '*' => break,
                         Some(c) => {
@@ -186,7 +262,7 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, String> {
                 loop {
                     match chars.next() {
                         None => {
-                            return Err(format!("a string opened on line {start} is never closed"));
+                            return Err(Syntax::OpenString(start));
                         }
                         Some('"') => break,
                         Some(c) => {
@@ -228,7 +304,7 @@ fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut us
 }
 
 /// Parses the `key` statements of a file; other statements are skipped.
-fn parse(text: &str) -> Result<Vec<Statement>, String> {
+fn parse(text: &str) -> Result<Vec<Statement>, Syntax> {
     let tokens = tokenize(text)?;
     let mut keys = Vec::new();
     let mut i = 0;
@@ -257,12 +333,12 @@ fn parse(text: &str) -> Result<Vec<Statement>, String> {
         let name = tokens
             .get(i + 1)
             .and_then(|t| text_of(&t.0))
-            .ok_or_else(|| format!("line {}: \"key\" must be followed by the key's name", at(i)))?;
+            .ok_or_else(|| Syntax::NoName(at(i)))?;
         if tokens.get(i + 2).map(|t| &t.0) != Some(&Token::Open) {
-            return Err(format!(
-                "line {}: expected {{ after key \"{name}\"",
-                at(i + 1)
-            ));
+            return Err(Syntax::NoOpen {
+                line: at(i + 1),
+                name,
+            });
         }
         i += 3;
         let mut key = Statement {
@@ -271,18 +347,22 @@ fn parse(text: &str) -> Result<Vec<Statement>, String> {
         };
         loop {
             match tokens.get(i).map(|t| &t.0) {
-                None => return Err(format!("key \"{}\" is never closed with }};", key.name)),
+                None => return Err(Syntax::NotClosed(key.name)),
                 Some(Token::Close) => break,
                 Some(Token::Word(field)) => {
                     let value = tokens
                         .get(i + 1)
                         .and_then(|t| text_of(&t.0))
-                        .ok_or_else(|| format!("line {}: \"{field}\" needs a value", at(i)))?;
+                        .ok_or_else(|| Syntax::NoValue {
+                            line: at(i),
+                            field: field.clone(),
+                        })?;
                     if tokens.get(i + 2).map(|t| &t.0) != Some(&Token::Semi) {
-                        return Err(format!(
-                            "line {}: expected ; after {field} {value}",
-                            at(i + 1)
-                        ));
+                        return Err(Syntax::NoSemicolon {
+                            line: at(i + 1),
+                            field: field.clone(),
+                            value,
+                        });
                     }
                     match field.to_ascii_lowercase().as_str() {
                         "algorithm" => key.algorithm = Some(value),
@@ -292,20 +372,18 @@ fn parse(text: &str) -> Result<Vec<Statement>, String> {
                     i += 3;
                 }
                 Some(_) => {
-                    return Err(format!(
-                        "line {}: unexpected text in key \"{}\"",
-                        at(i),
-                        key.name
-                    ));
+                    return Err(Syntax::Unexpected {
+                        line: at(i),
+                        name: key.name,
+                    });
                 }
             }
         }
         if tokens.get(i + 1).map(|t| &t.0) != Some(&Token::Semi) {
-            return Err(format!(
-                "line {}: expected ; after }} of key \"{}\"",
-                at(i),
-                key.name
-            ));
+            return Err(Syntax::NoFinalSemicolon {
+                line: at(i),
+                name: key.name,
+            });
         }
         i += 2;
         keys.push(key);

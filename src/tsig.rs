@@ -48,7 +48,7 @@ impl Algorithm {
     ];
 
     /// Parses a name, case-insensitively; BIND's long spelling of hmac-md5 is accepted.
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         Some(match name.as_str() {
             "hmac-md5" | "hmac-md5.sig-alg.reg.int" => Self::HmacMd5,
@@ -148,6 +148,7 @@ impl fmt::Debug for Key {
 
 /// Why a key is unusable.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// A field is missing or has the wrong type.
     #[error("\"{field}\": {problem}")]
@@ -253,7 +254,7 @@ pub struct Signed {
 }
 
 /// Seconds since the epoch, as TSIG's "time signed" counts them.
-pub fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -287,6 +288,7 @@ pub struct SignError(#[source] hickory_proto::ProtoError);
 
 /// Why a signed request's answer was not accepted (RFC 8945 §5.3).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// The answer carries no TSIG record.
     #[error("the answer is not signed, though the update was (RFC 8945 §5.3)")]
@@ -329,7 +331,7 @@ pub fn verify(wire: &[u8], key: &Key, signed: &Signed, now_secs: u64) -> Result<
 }
 
 /// [`verify`] for an answer already parsed into `message`.
-pub fn verify_parsed(
+pub(crate) fn verify_parsed(
     wire: &[u8],
     message: &Message,
     key: &Key,
@@ -367,7 +369,7 @@ pub fn verify_parsed(
 }
 
 /// The TSIG error an answer carries, if any, with what it likely means.
-pub fn answer_error(message: &Message) -> Option<String> {
+pub(crate) fn answer_error(message: &Message) -> Option<String> {
     let error = message.signature()?.data.error?;
     Some(match error {
         TsigError::BadSig => {

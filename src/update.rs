@@ -20,7 +20,7 @@ use crate::state::State;
 use crate::tsig::{self, Key, Signed};
 
 /// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
-pub const MAX_TCP_MESSAGE: usize = 65535;
+pub(crate) const MAX_TCP_MESSAGE: usize = 65535;
 
 /// What to send: the state, the zone, and the key to sign with.
 #[derive(Clone, Debug)]
@@ -35,6 +35,7 @@ pub struct Update<'a> {
 
 /// Why an update failed at one server.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServerError {
     /// No TCP connection, or it broke.
     #[error("{0}")]
@@ -87,7 +88,7 @@ fn refusal(rcode: ResponseCode, tsig: Option<&str>, signed: bool) -> String {
 }
 
 /// The rcode's mnemonic, as RFC 6895 §2.3 names it.
-pub fn rcode_name(rcode: ResponseCode) -> String {
+pub(crate) fn rcode_name(rcode: ResponseCode) -> String {
     match rcode {
         ResponseCode::NoError => "NOERROR".into(),
         ResponseCode::FormErr => "FORMERR".into(),
@@ -106,6 +107,7 @@ pub fn rcode_name(rcode: ResponseCode) -> String {
 
 /// Why the update could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     /// The name is not inside the zone.
     #[error("{name} is not inside zone {zone}")]
@@ -167,7 +169,9 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
 }
 
 /// Encodes (and signs, when a key is given) the update for the wire.
-pub fn encode(update: &Update<'_>) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+pub(crate) fn encode(
+    update: &Update<'_>,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
     let mut message = build(update)?;
     let signed = match update.key {
         Some(key) => {
@@ -210,7 +214,7 @@ pub enum DryRunFormat {
 
 /// The update as `--dry-run` shows it, sent to `host` (a name or an
 /// address) at `port`. The TSIG secret is never shown.
-pub fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
+pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
     let state = update.state;
     match format {
         DryRunFormat::Nsupdate => {
@@ -258,7 +262,7 @@ pub fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat
 
 /// Sends the encoded update to one server and checks its answer: the ID, the
 /// QR bit and opcode, the rcode, and (for a signed update) the TSIG.
-pub async fn exchange(
+pub(crate) async fn exchange(
     addr: SocketAddr,
     request: &Message,
     wire: &[u8],

@@ -13,7 +13,7 @@ use hickory_resolver::net::{DnsError, NetError};
 
 /// The zone of a name and its primary.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ZoneInfo {
+pub(crate) struct ZoneInfo {
     /// The zone apex (the SOA's owner).
     pub zone: Name,
     /// The primary server's name (the SOA's MNAME).
@@ -22,30 +22,75 @@ pub struct ZoneInfo {
 
 /// Why no zone was found.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ZoneError {
     /// The resolver could not be set up from the system's configuration.
     #[error("cannot set up the system resolver from /etc/resolv.conf")]
     Resolver(#[source] NetError),
     /// No SOA was found for the name or any of its parents.
-    #[error("no zone found for {name}: no SOA record answers for it or its parents ({last})")]
+    #[error("no zone found for {name}: no SOA record answers for it or its parents")]
     NotFound {
         /// The name.
         name: Name,
-        /// The last resolver error.
-        last: String,
+        /// The last answer, for the last name asked.
+        source: Box<Unanswered>,
     },
-    /// An address lookup failed.
-    #[error("cannot find the addresses of {name}: {cause}")]
+    /// No address of a server was found.
+    #[error("cannot find the addresses of {name}")]
     Addresses {
         /// The name looked up.
         name: Name,
-        /// Why.
-        cause: String,
+        /// Why, for AAAA (the first) and A.
+        source: Box<Unanswered>,
     },
 }
 
+/// What the resolver answered to a lookup that found nothing: a response
+/// code (NXDOMAIN, REFUSED, or NOERROR without data), or an error of its
+/// own (a timeout, no server answering).
+#[derive(Debug)]
+pub struct Unanswered {
+    /// The name asked for.
+    pub query: Name,
+    /// The record type asked for.
+    pub rtype: RecordType,
+    /// What came back.
+    pub answer: Answer,
+}
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.answer {
+            Answer::Code(code) => write!(f, "{code} for {} {}", self.query, self.rtype),
+            Answer::Error(e) => write!(f, "{e} for {} {}", self.query, self.rtype),
+        }
+    }
+}
+
+impl std::error::Error for Unanswered {}
+
+/// See [`Unanswered`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Answer {
+    /// The server's response code.
+    Code(hickory_proto::op::ResponseCode),
+    /// The resolver's own error.
+    Error(NetError),
+}
+
+impl Answer {
+    /// What a failed lookup says.
+    fn of(error: NetError) -> Self {
+        match error {
+            NetError::Dns(DnsError::NoRecordsFound(no)) => Self::Code(no.response_code),
+            other => Self::Error(other),
+        }
+    }
+}
+
 /// A resolver built from the system's config (`/etc/resolv.conf`, `/etc/hosts`).
-pub fn system_resolver(timeout: Duration) -> Result<TokioResolver, ZoneError> {
+pub(crate) fn system_resolver(timeout: Duration) -> Result<TokioResolver, ZoneError> {
     let mut builder = TokioResolver::builder_tokio().map_err(ZoneError::Resolver)?;
     let opts = builder.options_mut();
     opts.timeout = timeout;
@@ -55,24 +100,30 @@ pub fn system_resolver(timeout: Duration) -> Result<TokioResolver, ZoneError> {
 /// Finds the zone of `name` and its primary (see the module doc). Where an
 /// answer carries no SOA (a CNAME into another zone, a refusal), asks again for
 /// the parent name, up to the root.
-pub async fn find_zone(resolver: &TokioResolver, name: &Name) -> Result<ZoneInfo, ZoneError> {
+pub(crate) async fn find_zone(
+    resolver: &TokioResolver,
+    name: &Name,
+) -> Result<ZoneInfo, ZoneError> {
     let mut query = name.clone();
-    let mut last = String::from("no answer");
     loop {
         log::debug!("asking for the SOA of {query}");
-        let soa = match resolver.lookup(query.clone(), RecordType::SOA).await {
-            Ok(lookup) => lookup.answers().iter().find_map(|r| match &r.data {
-                RData::SOA(soa) => Some((r.name.clone(), soa.mname.clone())),
-                _ => None,
-            }),
+        let (soa, last) = match resolver.lookup(query.clone(), RecordType::SOA).await {
+            Ok(lookup) => {
+                let soa = lookup.answers().iter().find_map(|r| match &r.data {
+                    RData::SOA(soa) => Some((r.name.clone(), soa.mname.clone())),
+                    _ => None,
+                });
+                let code = Answer::Code(hickory_proto::op::ResponseCode::NoError);
+                (soa, code)
+            }
             Err(NetError::Dns(DnsError::NoRecordsFound(no))) => {
-                last = format!("{} for {query}", no.response_code);
-                no.soa.map(|soa| (soa.name.clone(), soa.data.mname.clone()))
+                let soa = no
+                    .soa
+                    .as_ref()
+                    .map(|soa| (soa.name.clone(), soa.data.mname.clone()));
+                (soa, Answer::Code(no.response_code))
             }
-            Err(e) => {
-                last = format!("{e} for {query}");
-                None
-            }
+            Err(e) => (None, Answer::Error(e)),
         };
         if let Some((mut zone, mut primary)) = soa {
             zone.set_fqdn(true);
@@ -83,7 +134,11 @@ pub async fn find_zone(resolver: &TokioResolver, name: &Name) -> Result<ZoneInfo
         if query.is_root() {
             return Err(ZoneError::NotFound {
                 name: name.clone(),
-                last,
+                source: Box::new(Unanswered {
+                    query,
+                    rtype: RecordType::SOA,
+                    answer: last,
+                }),
             });
         }
         query = query.base_name();
@@ -92,12 +147,12 @@ pub async fn find_zone(resolver: &TokioResolver, name: &Name) -> Result<ZoneInfo
 
 /// All addresses of `server`: IPv6 first, then IPv4, each in the order the
 /// resolver gives them. An address literal is returned as it is.
-pub async fn server_addresses(
+pub(crate) async fn server_addresses(
     resolver: &TokioResolver,
     server: &Name,
 ) -> Result<Vec<IpAddr>, ZoneError> {
     let mut out = Vec::new();
-    let mut errors = Vec::new();
+    let mut first_failure = None;
     for rtype in [RecordType::AAAA, RecordType::A] {
         match resolver.lookup(server.clone(), rtype).await {
             Ok(lookup) => out.extend(lookup.answers().iter().filter_map(|r| match &r.data {
@@ -105,17 +160,27 @@ pub async fn server_addresses(
                 RData::A(a) => Some(IpAddr::V4(a.0)),
                 _ => None,
             })),
-            Err(NetError::Dns(DnsError::NoRecordsFound(no))) => {
-                errors.push(format!("{rtype}: {}", no.response_code))
+            Err(e) => {
+                log::debug!("{server} {rtype}: {e}");
+                first_failure.get_or_insert(Unanswered {
+                    query: server.clone(),
+                    rtype,
+                    answer: Answer::of(e),
+                });
             }
-            Err(e) => errors.push(format!("{rtype}: {e}")),
         }
     }
-    if out.is_empty() {
-        return Err(ZoneError::Addresses {
-            name: server.clone(),
-            cause: errors.join(", "),
-        });
+    if !out.is_empty() {
+        return Ok(out);
     }
-    Ok(out)
+    // Both answered, with no address: NOERROR and no data.
+    let source = first_failure.unwrap_or_else(|| Unanswered {
+        query: server.clone(),
+        rtype: RecordType::AAAA,
+        answer: Answer::Code(hickory_proto::op::ResponseCode::NoError),
+    });
+    Err(ZoneError::Addresses {
+        name: server.clone(),
+        source: Box::new(source),
+    })
 }

@@ -44,7 +44,11 @@ fn default_line(program: &str, record: &Record<'_>) -> String {
 /// and errors to stderr); `verbose` adds debug output on stderr; `RUST_LOG`,
 /// when set, overrides every level. Outputs that cannot be opened are warned
 /// about on stderr, and the rest still work.
-pub fn install(program: &'static str, config: Option<&LogConfig>, verbose: bool) -> Installed {
+pub(crate) fn install(
+    program: &'static str,
+    config: Option<&LogConfig>,
+    verbose: bool,
+) -> Installed {
     let ctx = Context {
         program,
         started: Instant::now(),

@@ -35,8 +35,10 @@ mod syslog;
 use log::{Level, LevelFilter};
 
 pub use format::Format;
-pub use handlers::{Context, Installed, install};
-pub use schema::{Handler, LogConfig, LogConfigError, SyslogAddress, Target, parse};
+pub(crate) use handlers::install;
+pub use handlers::{Context, Installed};
+pub(crate) use schema::parse;
+pub use schema::{Handler, LogConfig, LogConfigError, SyslogAddress, Target};
 
 /// The logger PyDynDNS logs everything to, and so do we.
 pub const LOGGER: &str = "pydyndns";
@@ -48,7 +50,7 @@ const WARNING: u32 = 30;
 const ERROR: u32 = 40;
 
 /// Python's level name for a record's level.
-pub fn level_name(level: Level) -> &'static str {
+pub(crate) fn level_name(level: Level) -> &'static str {
     match level {
         Level::Error => "ERROR",
         Level::Warn => "WARNING",
@@ -59,7 +61,7 @@ pub fn level_name(level: Level) -> &'static str {
 }
 
 /// Python's level number for a record's level.
-pub fn level_number(level: Level) -> u32 {
+pub(crate) fn level_number(level: Level) -> u32 {
     match level {
         Level::Error => ERROR,
         Level::Warn => WARNING,

@@ -89,7 +89,7 @@ pub enum SyslogAddress {
 }
 
 /// Parses a `logging` object; errors are `(key, problem)`.
-pub fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
+pub(crate) fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
     let bad = |key: &str, problem: String| LogConfigError::new(format!("logging.{key}"), problem);
     let Value::Object(top) = value else {
         return Err(LogConfigError::new(
