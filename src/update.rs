@@ -38,54 +38,81 @@ pub struct Update<'a> {
 #[non_exhaustive]
 pub enum ServerError {
     /// No TCP connection, or it broke.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
-    /// No answer within the timeout (zero: the run's time was up before this address was tried).
-    #[error("{}", if .0.is_zero() { "not tried: the run's time was up".to_owned() } else { format!("no answer within {:?}", .0) })]
+    /// No answer within the timeout.
+    #[error("no answer within {0:?}")]
     Timeout(Duration),
-    /// The answer is not a DNS message, or not the answer to ours.
-    #[error("bad answer: {0}")]
-    BadAnswer(String),
-    /// The server answered with an error code.
-    #[error("{}", refusal(*rcode, tsig.as_deref(), *signed))]
-    Refused {
-        /// The rcode.
-        rcode: ResponseCode,
-        /// The TSIG error the answer carries, explained.
-        tsig: Option<String>,
-        /// Whether our update was signed.
-        signed: bool,
+    /// The run's time was up before this address was tried.
+    #[error("not tried: the run's time was up")]
+    NotTried,
+    /// The answer is not a DNS message.
+    #[error("bad answer: not a DNS message")]
+    Malformed(#[source] hickory_proto::serialize::binary::DecodeError),
+    /// The connection closed before a whole answer came.
+    #[error("bad answer: the server closed the connection before a whole answer came")]
+    Cut,
+    /// The answer's ID is not the update's (RFC 1035 §4.1.1).
+    #[error("bad answer: ID {got} does not match the update's {sent}")]
+    WrongId {
+        /// The answer's ID.
+        got: u16,
+        /// The update's.
+        sent: u16,
     },
+    /// The answer is a query, not a response.
+    #[error("bad answer: not a response (QR bit clear)")]
+    NotResponse,
+    /// The answer's opcode is not UPDATE.
+    #[error("bad answer: opcode {0:?}, not UPDATE")]
+    WrongOpcode(OpCode),
+    /// A NOERROR answer to a signed update carries a TSIG error.
+    #[error("bad answer: {0}")]
+    TsigErrorInAnswer(String),
+    /// The server answered with an error code.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// The answer's TSIG did not verify.
     #[error(transparent)]
     Tsig(#[from] tsig::VerifyError),
 }
 
-/// Describes an error rcode, with its likely causes (RFC 2136 §2.2).
-fn refusal(rcode: ResponseCode, tsig: Option<&str>, signed: bool) -> String {
-    let name = rcode_name(rcode);
-    if let Some(tsig) = tsig {
-        return format!("{name} ({tsig})");
-    }
-    let hint = match rcode {
-        ResponseCode::Refused | ResponseCode::NotAuth if signed => {
-            "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone"
+/// An error rcode from the server (RFC 2136 §2.2), shown with the TSIG
+/// error the answer carries, or else with its likely causes.
+#[derive(Debug)]
+pub struct Refusal {
+    /// The rcode.
+    pub rcode: ResponseCode,
+    /// The TSIG error the answer carries, explained.
+    pub tsig: Option<String>,
+    /// Whether our update was signed.
+    pub signed: bool,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = rcode_name(self.rcode);
+        if let Some(tsig) = &self.tsig {
+            return write!(f, "{name} ({tsig})");
         }
-        ResponseCode::Refused | ResponseCode::NotAuth => {
-            "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
-        }
-        ResponseCode::NotZone => "the name is not inside the zone",
-        ResponseCode::ServFail => "the server failed to apply the update; its log says why",
-        ResponseCode::FormErr => "the server could not parse the update",
-        ResponseCode::NotImp => "the server does not implement dynamic updates",
-        _ => "",
-    };
-    if hint.is_empty() {
-        name
-    } else {
-        format!("{name}: {hint}")
+        let hint = match self.rcode {
+            ResponseCode::Refused | ResponseCode::NotAuth if self.signed => {
+                "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone"
+            }
+            ResponseCode::Refused | ResponseCode::NotAuth => {
+                "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
+            }
+            ResponseCode::NotZone => "the name is not inside the zone",
+            ResponseCode::ServFail => "the server failed to apply the update; its log says why",
+            ResponseCode::FormErr => "the server could not parse the update",
+            ResponseCode::NotImp => "the server does not implement dynamic updates",
+            _ => return f.write_str(&name),
+        };
+        write!(f, "{name}: {hint}")
     }
 }
+
+impl std::error::Error for Refusal {}
 
 /// The rcode's mnemonic, as RFC 6895 §2.3 names it.
 pub(crate) fn rcode_name(rcode: ResponseCode) -> String {
@@ -142,6 +169,11 @@ pub enum BuildError {
 
 /// The unsigned update message (see the module doc), with a random ID.
 pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
+    build_with_id(update, random_id()?)
+}
+
+/// [`build`] with a given message ID.
+fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
     let state = update.state;
     if !update.zone.zone_of(&state.hostname) {
         return Err(BuildError::NotInZone {
@@ -149,7 +181,7 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
             zone: update.zone.to_string(),
         });
     }
-    let mut message = Message::new(random_id()?, MessageType::Query, OpCode::Update);
+    let mut message = Message::new(id, MessageType::Query, OpCode::Update);
     message.metadata.recursion_desired = false;
     let mut zone = Query::query(update.zone.clone(), RecordType::SOA);
     zone.query_class = DNSClass::IN;
@@ -172,11 +204,19 @@ pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
 pub(crate) fn encode(
     update: &Update<'_>,
 ) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
-    let mut message = build(update)?;
+    encode_at(update, random_id()?, tsig::now_secs())
+}
+
+/// [`encode`] with a given message ID and signing time (seconds since the
+/// epoch).
+fn encode_at(
+    update: &Update<'_>,
+    id: u16,
+    time_secs: u64,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    let mut message = build_with_id(update, id)?;
     let signed = match update.key {
-        Some(key) => {
-            Some(tsig::sign(&mut message, key, tsig::now_secs()).map_err(BuildError::Sign)?)
-        }
+        Some(key) => Some(tsig::sign(&mut message, key, time_secs).map_err(BuildError::Sign)?),
         None => None,
     };
     let wire = message.to_vec().map_err(BuildError::Encode)?;
@@ -293,7 +333,7 @@ async fn round_trip(addr: SocketAddr, wire: &[u8]) -> Result<Vec<u8>, ServerErro
 /// A connection closed before a whole answer came.
 fn closed(e: std::io::Error) -> ServerError {
     if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        ServerError::BadAnswer("the server closed the connection before a whole answer came".into())
+        ServerError::Cut
     } else {
         ServerError::Io(e)
     }
@@ -306,38 +346,33 @@ pub fn check_answer(
     key: Option<(&Key, &Signed)>,
     now_secs: u64,
 ) -> Result<(), ServerError> {
-    let message = Message::from_vec(answer)
-        .map_err(|e| ServerError::BadAnswer(format!("not a DNS message ({e})")))?;
+    let message = Message::from_vec(answer).map_err(ServerError::Malformed)?;
     if message.metadata.id != request.metadata.id {
-        return Err(ServerError::BadAnswer(format!(
-            "ID {} does not match the update's {}",
-            message.metadata.id, request.metadata.id
-        )));
+        return Err(ServerError::WrongId {
+            got: message.metadata.id,
+            sent: request.metadata.id,
+        });
     }
     if message.metadata.message_type != MessageType::Response {
-        return Err(ServerError::BadAnswer(
-            "not a response (QR bit clear)".into(),
-        ));
+        return Err(ServerError::NotResponse);
     }
     if message.metadata.op_code != OpCode::Update {
-        return Err(ServerError::BadAnswer(format!(
-            "opcode {:?}, not UPDATE",
-            message.metadata.op_code
-        )));
+        return Err(ServerError::WrongOpcode(message.metadata.op_code));
     }
     let rcode = message.metadata.response_code;
     if rcode != ResponseCode::NoError {
         // Error answers are often unsigned (BIND's BADSIG, BADKEY): report the
         // rcode and TSIG error the server gave rather than a verification failure.
-        return Err(ServerError::Refused {
+        return Err(Refusal {
             rcode,
             tsig: tsig::answer_error(&message),
             signed: key.is_some(),
-        });
+        }
+        .into());
     }
     if let Some((key, signed)) = key {
         if let Some(error) = tsig::answer_error(&message) {
-            return Err(ServerError::BadAnswer(error));
+            return Err(ServerError::TsigErrorInAnswer(error));
         }
         tsig::verify_parsed(answer, &message, key, signed, now_secs)?;
     }
@@ -350,4 +385,177 @@ fn random_id() -> Result<u16, BuildError> {
     getrandom::u32()
         .map(|r| r as u16)
         .map_err(BuildError::Random)
+}
+
+#[cfg(test)]
+mod tests {
+    use hmac::{Hmac, KeyInit, Mac};
+
+    use super::*;
+
+    fn state() -> State {
+        State::parse(
+            r#"{"hostname":"h.example.test.","ttl":300,"addresses":["2001:db8::1"]}"#,
+            "test",
+        )
+        .unwrap()
+    }
+
+    fn zone() -> Name {
+        Name::from_ascii("example.test.").unwrap()
+    }
+
+    /// The unsigned update for h.example.test. (TTL 300, 2001:db8::1) in
+    /// example.test., ID 0x1234, octet for octet (RFC 2136 §2).
+    const UNSIGNED: &[u8] = &[
+        0x12, 0x34, // ID
+        0x28, 0x00, // QR 0, opcode 5 (UPDATE), RD 0; rcode 0
+        0x00, 0x01, // ZOCOUNT 1
+        0x00, 0x00, // PRCOUNT 0
+        0x00, 0x02, // UPCOUNT 2
+        0x00, 0x00, // ADCOUNT 0
+        // Zone section (§2.3), at offset 12: example.test. SOA IN
+        7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 4, b't', b'e', b's', b't', 0, //
+        0x00, 0x06, // type SOA
+        0x00, 0x01, // class IN
+        // Update 1 (§2.5.3, delete all RRsets), at offset 30: h + pointer to 12
+        1, b'h', 0xc0, 0x0c, //
+        0x00, 0xff, // type ANY
+        0x00, 0xff, // class ANY
+        0x00, 0x00, 0x00, 0x00, // TTL 0
+        0x00, 0x00, // RDLENGTH 0
+        // Update 2 (§2.5.1, add to an RRset): pointer to offset 30
+        0xc0, 0x1e, //
+        0x00, 0x1c, // type AAAA
+        0x00, 0x01, // class IN
+        0x00, 0x00, 0x01, 0x2c, // TTL 300
+        0x00, 0x10, // RDLENGTH 16
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // 2001:db8::1
+    ];
+
+    #[test]
+    fn unsigned_update_octet_for_octet() {
+        let state = state();
+        let zone = zone();
+        let update = Update {
+            state: &state,
+            zone: &zone,
+            key: None,
+        };
+        let (_, wire, signed) = encode_at(&update, 0x1234, 0).unwrap();
+        assert_eq!(wire, UNSIGNED);
+        assert!(signed.is_none());
+    }
+
+    #[test]
+    fn signed_update_octet_for_octet() {
+        let state = state();
+        let zone = zone();
+        let key = Key::new("k1", "hmac-sha256", "c2VjcmV0").unwrap(); // "secret"
+        let update = Update {
+            state: &state,
+            zone: &zone,
+            key: Some(&key),
+        };
+        let time: u64 = 1_700_000_000; // 0x6553f100
+        let (_, wire, signed) = encode_at(&update, 0x1234, time).unwrap();
+
+        // The MAC, computed here from RFC 8945 §4.3.3's digest components:
+        // the request as it was before the TSIG record, then the TSIG
+        // variables.
+        let mut digest = UNSIGNED.to_vec();
+        digest.extend_from_slice(&[2, b'k', b'1', 0]); // key name, canonical
+        digest.extend_from_slice(&[0x00, 0xff]); // class ANY
+        digest.extend_from_slice(&[0, 0, 0, 0]); // TTL 0
+        digest.extend_from_slice(b"\x0bhmac-sha256\x00"); // algorithm name
+        digest.extend_from_slice(&[0x00, 0x00, 0x65, 0x53, 0xf1, 0x00]); // time, 48 bits
+        digest.extend_from_slice(&[0x01, 0x2c]); // fudge 300
+        digest.extend_from_slice(&[0x00, 0x00]); // error 0
+        digest.extend_from_slice(&[0x00, 0x00]); // other length 0
+        let mut hmac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(b"secret").unwrap();
+        hmac.update(&digest);
+        let mac = hmac.finalize().into_bytes().to_vec();
+        assert_eq!(signed.unwrap().request_mac, mac);
+
+        // The message: the unsigned one with ADCOUNT 1, then the TSIG record.
+        let mut want = UNSIGNED.to_vec();
+        want[11] = 1; // ADCOUNT 1
+        want.extend_from_slice(&[2, b'k', b'1', 0]); // owner: the key name
+        want.extend_from_slice(&[0x00, 0xfa]); // type TSIG (250)
+        want.extend_from_slice(&[0x00, 0xff]); // class ANY
+        want.extend_from_slice(&[0, 0, 0, 0]); // TTL 0
+        want.extend_from_slice(&[0x00, 0x3d]); // RDLENGTH 61
+        want.extend_from_slice(b"\x0bhmac-sha256\x00"); // algorithm name (13)
+        want.extend_from_slice(&[0x00, 0x00, 0x65, 0x53, 0xf1, 0x00]); // time signed
+        want.extend_from_slice(&[0x01, 0x2c]); // fudge 300
+        want.extend_from_slice(&[0x00, 0x20]); // MAC size 32
+        want.extend_from_slice(&mac); // MAC
+        want.extend_from_slice(&[0x12, 0x34]); // original ID
+        want.extend_from_slice(&[0x00, 0x00]); // error 0
+        want.extend_from_slice(&[0x00, 0x00]); // other length 0
+        assert_eq!(wire, want);
+    }
+
+    /// An answer to the update above: its header, with `flags` and the
+    /// zone section echoed, as BIND sends it.
+    fn answer(id: u16, flags: [u8; 2]) -> Vec<u8> {
+        let mut a = UNSIGNED[..30].to_vec();
+        a[..2].copy_from_slice(&id.to_be_bytes());
+        a[2..4].copy_from_slice(&flags);
+        a[9] = 0; // UPCOUNT 0
+        a
+    }
+
+    #[test]
+    fn answers_are_checked_field_by_field() {
+        let state = state();
+        let zone = zone();
+        let update = Update {
+            state: &state,
+            zone: &zone,
+            key: None,
+        };
+        let (request, _, _) = encode_at(&update, 0x1234, 0).unwrap();
+        // QR 1, opcode UPDATE, rcode NOERROR.
+        check_answer(&request, &answer(0x1234, [0xa8, 0x00]), None, 0).unwrap();
+        let check = |bytes: &[u8]| check_answer(&request, bytes, None, 0).unwrap_err();
+        assert!(matches!(
+            check(&answer(0x4321, [0xa8, 0x00])),
+            ServerError::WrongId {
+                got: 0x4321,
+                sent: 0x1234
+            }
+        ));
+        // QR 0: a query, not an answer.
+        assert!(matches!(
+            check(&answer(0x1234, [0x28, 0x00])),
+            ServerError::NotResponse
+        ));
+        // Opcode 0 (QUERY).
+        assert!(matches!(
+            check(&answer(0x1234, [0x80, 0x00])),
+            ServerError::WrongOpcode(OpCode::Query)
+        ));
+        // Rcode 5, REFUSED, unsigned: the likely causes.
+        let refused = check(&answer(0x1234, [0xa8, 0x05]));
+        assert!(matches!(
+            &refused,
+            ServerError::Refused(Refusal {
+                rcode: ResponseCode::Refused,
+                tsig: None,
+                signed: false
+            })
+        ));
+        assert!(
+            refused
+                .to_string()
+                .starts_with("REFUSED: the server does not let this host update the name")
+        );
+        // Cut short: not a DNS message.
+        assert!(matches!(
+            check(&answer(0x1234, [0xa8, 0x00])[..20]),
+            ServerError::Malformed(_)
+        ));
+        assert!(matches!(check(&[0x12]), ServerError::Malformed(_)));
+    }
 }

@@ -61,7 +61,13 @@ pub struct Unanswered {
 impl std::fmt::Display for Unanswered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.answer {
-            Answer::Code(code) => write!(f, "{code} for {} {}", self.query, self.rtype),
+            Answer::Code(code) => write!(
+                f,
+                "{} for {} {}",
+                crate::update::rcode_name(*code),
+                self.query,
+                self.rtype
+            ),
             Answer::Error(e) => write!(f, "{e} for {} {}", self.query, self.rtype),
         }
     }
@@ -183,4 +189,43 @@ pub(crate) async fn server_addresses(
         name: server.clone(),
         source: Box::new(source),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use hickory_proto::op::ResponseCode;
+
+    use super::*;
+
+    fn name(text: &str) -> Name {
+        Name::from_ascii(text).unwrap()
+    }
+
+    #[test]
+    fn a_failed_lookup_says_what_was_asked_and_answered() {
+        let refused = ZoneError::NotFound {
+            name: name("h.example.test."),
+            source: Box::new(Unanswered {
+                query: name("."),
+                rtype: RecordType::SOA,
+                answer: Answer::Code(ResponseCode::Refused),
+            }),
+        };
+        assert_eq!(
+            crate::stage::chain(&refused),
+            "no zone found for h.example.test.: no SOA record answers for it or its parents: REFUSED for . SOA"
+        );
+        let none = ZoneError::Addresses {
+            name: name("ns1.example.test."),
+            source: Box::new(Unanswered {
+                query: name("ns1.example.test."),
+                rtype: RecordType::AAAA,
+                answer: Answer::Code(ResponseCode::NXDomain),
+            }),
+        };
+        assert_eq!(
+            crate::stage::chain(&none),
+            "cannot find the addresses of ns1.example.test.: NXDOMAIN for ns1.example.test. AAAA"
+        );
+    }
 }

@@ -233,7 +233,7 @@ impl Sending {
         for addr in server_addresses(&server, &opts, resolver).await? {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                attempts.push((addr, ServerError::Timeout(Duration::ZERO)));
+                attempts.push((addr, ServerError::NotTried));
                 continue;
             }
             log::debug!("sending the update to {server} at {addr}");
