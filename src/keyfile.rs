@@ -304,6 +304,8 @@ fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut us
 }
 
 /// Parses the `key` statements of a file; other statements are skipped.
+/// One loop over the tokens, as a recursive-descent parser of this small
+/// grammar would be no shorter and harder to follow.
 fn parse(text: &str) -> Result<Vec<Statement>, Syntax> {
     let tokens = tokenize(text)?;
     let mut keys = Vec::new();

@@ -209,29 +209,8 @@ impl Config {
             ));
         }
         if let Some(tsig) = &file.tsig {
-            let (key, secret_file, what) = match key_file_of(tsig) {
-                Some(file) => {
-                    // A relative key file is found beside the config file.
-                    let file = path.parent().unwrap_or(Path::new(".")).join(file);
-                    let keyname = tsig.get("keyname").and_then(Value::as_str);
-                    let key =
-                        keyfile::read(&file, keyname).map_err(|source| ConfigError::KeyFile {
-                            path: path.to_owned(),
-                            source,
-                        })?;
-                    (key, file, "key file")
-                }
-                None => {
-                    let key = parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
-                        path: path.to_owned(),
-                        source,
-                    })?;
-                    (key, path.to_owned(), "config file")
-                }
-            };
-            config
-                .warnings
-                .extend(keyfile::exposure_warning(&secret_file, what));
+            let (key, warning) = tsig_key(path, tsig)?;
+            config.warnings.extend(warning);
             config.tsig = Some(key);
         }
         if let Some(logging) = &file.logging {
@@ -240,6 +219,31 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// The key a `tsig` object gives, inline or in a key file (relative to the
+/// config file's directory), and a warning if the file holding the secret
+/// is readable by others.
+fn tsig_key(path: &Path, tsig: &Value) -> Result<(Key, Option<String>), ConfigError> {
+    let (key, secret_file, what) = match key_file_of(tsig) {
+        Some(file) => {
+            let file = path.parent().unwrap_or(Path::new(".")).join(file);
+            let keyname = tsig.get("keyname").and_then(Value::as_str);
+            let key = keyfile::read(&file, keyname).map_err(|source| ConfigError::KeyFile {
+                path: path.to_owned(),
+                source,
+            })?;
+            (key, file, "key file")
+        }
+        None => {
+            let key = parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
+                path: path.to_owned(),
+                source,
+            })?;
+            (key, path.to_owned(), "config file")
+        }
+    };
+    Ok((key, keyfile::exposure_warning(&secret_file, what)))
 }
 
 /// The key file a `tsig` object names with `"file"` (then `"keyname"` may

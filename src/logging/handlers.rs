@@ -53,14 +53,7 @@ pub(crate) fn install(
         program,
         started: Instant::now(),
     };
-    let rust_log = std::env::var("RUST_LOG")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map(|spec| {
-            let mut b = env_filter::Builder::new();
-            b.parse(&spec);
-            b.build()
-        });
+    let rust_log = rust_log();
     let pass_all = rust_log.is_some();
     let mut root = fern::Dispatch::new().level(LevelFilter::Trace);
     // Only our own records, unless RUST_LOG asks for others by name.
@@ -69,17 +62,15 @@ pub(crate) fn install(
     let mut problems = Vec::new();
 
     let logger_level = config.map_or(WARNING, |c| c.level);
-    let handlers: Vec<Handler> = match config {
-        Some(c) => c
-            .handlers
+    // -v shows everything on stderr in our own format, instead of the
+    // config's stderr handlers.
+    let handlers: Vec<&Handler> = config.map_or(Vec::new(), |c| {
+        c.handlers
             .iter()
             .filter(|h| !(verbose && h.target == Target::Stderr))
-            .cloned()
-            .collect(),
-        None => Vec::new(),
-    };
-    let use_default = config.is_none() || verbose || (pass_all && handlers.is_empty());
-    if use_default {
+            .collect()
+    });
+    if config.is_none() || verbose || (pass_all && handlers.is_empty()) {
         let threshold = if verbose {
             LevelFilter::Debug
         } else {
@@ -102,7 +93,7 @@ pub(crate) fn install(
     for handler in handlers {
         let threshold = filter_of(handler.level.max(logger_level));
         let format = handler.format.clone();
-        let mut dispatch = fern::Dispatch::new()
+        let dispatch = fern::Dispatch::new()
             .level(if pass_all {
                 LevelFilter::Trace
             } else {
@@ -111,42 +102,20 @@ pub(crate) fn install(
             .format(move |out, _msg, record| {
                 out.finish(format_args!("{}", format.render(record, &ctx)))
             });
-        dispatch = match &handler.target {
-            Target::Null => continue,
-            Target::Stderr => {
-                errors_on_stderr |= pass_all || threshold >= LevelFilter::Error;
-                dispatch.chain(io::stderr())
-            }
-            Target::File { path, truncate } => {
-                match OpenOptions::new()
-                    .create(true)
-                    .append(!truncate)
-                    .write(true)
-                    .truncate(*truncate)
-                    .open(path)
-                {
-                    Ok(file) => dispatch.chain(file),
-                    Err(e) => {
-                        problems.push(format!("{program}: warning: logging handler \"{}\": cannot open {}: {e}; its messages are lost", handler.name, path.display()));
-                        continue;
-                    }
-                }
-            }
-            Target::Syslog { address, facility } => match syslog_output(address, *facility) {
-                Ok(output) => dispatch.chain(output),
-                Err(e) => {
-                    problems.push(format!("{program}: warning: logging handler \"{}\": cannot reach syslog at {address:?}: {e}; its messages are lost", handler.name));
-                    continue;
-                }
-            },
-        };
-        root = root.chain(dispatch);
+        if handler.target == Target::Stderr {
+            errors_on_stderr |= pass_all || threshold >= LevelFilter::Error;
+        }
+        match output(handler) {
+            Ok(Some(output)) => root = root.chain(dispatch.chain(output)),
+            Ok(None) => {}
+            Err(why) => problems.push(format!(
+                "{program}: warning: logging handler \"{}\": {why}; its messages are lost",
+                handler.name
+            )),
+        }
     }
     let (max, logger) = root.into_log();
-    let max = match &rust_log {
-        Some(f) => f.filter(),
-        None => max,
-    };
+    let max = rust_log.as_ref().map_or(max, env_filter::Filter::filter);
     let logger: Box<dyn log::Log> = match rust_log {
         Some(filter) => Box::new(Filtered {
             filter,
@@ -166,6 +135,33 @@ pub(crate) fn install(
         }
     }
     Installed { errors_on_stderr }
+}
+
+/// The filter `RUST_LOG` describes, in env_logger's syntax, if it is set.
+fn rust_log() -> Option<env_filter::Filter> {
+    let spec = std::env::var("RUST_LOG").ok().filter(|s| !s.is_empty())?;
+    let mut builder = env_filter::Builder::new();
+    builder.parse(&spec);
+    Some(builder.build())
+}
+
+/// Where a handler writes: `None` for `NullHandler`; an error says why the
+/// file or the syslog daemon could not be reached.
+fn output(handler: &Handler) -> Result<Option<fern::Output>, String> {
+    Ok(Some(match &handler.target {
+        Target::Null => return Ok(None),
+        Target::Stderr => io::stderr().into(),
+        Target::File { path, truncate } => OpenOptions::new()
+            .create(true)
+            .append(!truncate)
+            .write(true)
+            .truncate(*truncate)
+            .open(path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?
+            .into(),
+        Target::Syslog { address, facility } => syslog_output(address, *facility)
+            .map_err(|e| format!("cannot reach syslog at {address:?}: {e}"))?,
+    }))
 }
 
 /// A logger whose levels RUST_LOG decides.

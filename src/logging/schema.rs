@@ -90,7 +90,6 @@ pub enum SyslogAddress {
 
 /// Parses a `logging` object; errors are `(key, problem)`.
 pub(crate) fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
-    let bad = |key: &str, problem: String| LogConfigError::new(format!("logging.{key}"), problem);
     let Value::Object(top) = value else {
         return Err(LogConfigError::new(
             "logging".into(),
@@ -121,7 +120,42 @@ pub(crate) fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
             "logging.incremental is not supported; the logging object is applied whole".into(),
         );
     }
+    let formats = formatters(top)?;
+    let mut handlers = HashMap::new();
+    for (name, h) in object(top.get("handlers"), "handlers")? {
+        if let Some(handler) = handler(name, h, &formats, &mut warnings)? {
+            handlers.insert(name.clone(), handler);
+        }
+    }
+    let (level, chosen) = resolve(top)?;
+    let mut resolved = Vec::new();
+    for name in chosen {
+        match handlers.get(&name) {
+            Some(h) => resolved.push(h.clone()),
+            // A handler of a class we do not support: warned about above.
+            None if top.get("handlers").and_then(|h| h.get(&name)).is_some() => {}
+            None => {
+                return Err(bad(
+                    "handlers",
+                    format!("no handler named \"{name}\", though a logger names it"),
+                ));
+            }
+        }
+    }
+    Ok(LogConfig {
+        handlers: resolved,
+        level: level.unwrap_or(WARNING),
+        warnings,
+    })
+}
 
+/// An error at `logging.KEY`.
+fn bad(key: &str, problem: String) -> LogConfigError {
+    LogConfigError::new(format!("logging.{key}"), problem)
+}
+
+/// The `formatters` object: each formatter's format, parsed.
+fn formatters(top: &Map<String, Value>) -> Result<HashMap<String, Format>, LogConfigError> {
     let mut formats = HashMap::new();
     for (name, f) in object(top.get("formatters"), "formatters")? {
         let key = format!("formatters.{name}");
@@ -142,110 +176,128 @@ pub(crate) fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
         let format = Format::parse(text, datefmt).map_err(|p| bad(&format!("{key}.format"), p))?;
         formats.insert(name.clone(), format);
     }
+    Ok(formats)
+}
 
-    let mut handlers = HashMap::new();
-    for (name, h) in object(top.get("handlers"), "handlers")? {
-        let key = format!("handlers.{name}");
-        let Value::Object(h) = h else {
+/// One entry of `handlers`; `None` for a class we do not support (with a
+/// warning: the rest of the logging still works).
+fn handler(
+    name: &str,
+    h: &Value,
+    formats: &HashMap<String, Format>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Handler>, LogConfigError> {
+    let key = format!("handlers.{name}");
+    let Value::Object(h) = h else {
+        return Err(bad(
+            &key,
+            format!("must be an object, found {}", describe(h)),
+        ));
+    };
+    let class = match (h.get("class"), h.get("()")) {
+        (Some(Value::String(c)), _) => c.as_str(),
+        (_, Some(_)) => {
+            warnings.push(format!("logging handler \"{name}\": custom factories (\"()\") are not supported; handler ignored"));
+            return Ok(None);
+        }
+        _ => {
             return Err(bad(
-                &key,
-                format!("must be an object, found {}", describe(h)),
-            ));
-        };
-        let class = match (h.get("class"), h.get("()")) {
-            (Some(Value::String(c)), _) => c.as_str(),
-            (_, Some(_)) => {
-                warnings.push(format!("logging handler \"{name}\": custom factories (\"()\") are not supported; handler ignored"));
-                continue;
-            }
-            _ => {
-                return Err(bad(
-                    &format!("{key}.class"),
-                    "missing; name a handler class such as logging.StreamHandler".into(),
-                ));
-            }
-        };
-        let target = match class {
-            "logging.StreamHandler" => match string(h.get("stream"), &format!("{key}.stream"))? {
-                None | Some("ext://sys.stderr" | "ext://sys.stdout") => Target::Stderr,
-                Some(other) => {
-                    return Err(bad(
-                        &format!("{key}.stream"),
-                        format!(
-                            "\"{other}\" is not a stream; use ext://sys.stderr or ext://sys.stdout"
-                        ),
-                    ));
-                }
-            },
-            "logging.FileHandler" | "logging.handlers.WatchedFileHandler" => {
-                let path =
-                    string(h.get("filename"), &format!("{key}.filename"))?.ok_or_else(|| {
-                        bad(
-                            &format!("{key}.filename"),
-                            "missing; name the log file".into(),
-                        )
-                    })?;
-                let truncate = match string(h.get("mode"), &format!("{key}.mode"))? {
-                    None | Some("a") => false,
-                    Some("w") => true,
-                    Some(other) => {
-                        return Err(bad(
-                            &format!("{key}.mode"),
-                            format!(
-                                "\"{other}\" is not supported; use \"a\" (append) or \"w\" (truncate)"
-                            ),
-                        ));
-                    }
-                };
-                if let Some(enc) = string(h.get("encoding"), &format!("{key}.encoding"))?
-                    && !enc.eq_ignore_ascii_case("utf-8")
-                    && !enc.eq_ignore_ascii_case("utf8")
-                {
-                    warnings.push(format!("logging handler \"{name}\": encoding \"{enc}\" ignored; messages are written as UTF-8"));
-                }
-                Target::File {
-                    path: PathBuf::from(path),
-                    truncate,
-                }
-            }
-            "logging.handlers.SysLogHandler" => Target::Syslog {
-                address: syslog_address(h, &key)?,
-                facility: facility(h.get("facility"), &key)?,
-            },
-            "logging.NullHandler" => Target::Null,
-            other => {
-                warnings.push(format!("logging handler \"{name}\": class {other} is not supported here; handler ignored"));
-                continue;
-            }
-        };
-        if h.contains_key("filters") {
-            warnings.push(format!(
-                "logging handler \"{name}\": filters are not supported; ignored"
+                &format!("{key}.class"),
+                "missing; name a handler class such as logging.StreamHandler".into(),
             ));
         }
-        let format = match string(h.get("formatter"), &format!("{key}.formatter"))? {
-            None => Format::default(),
-            Some(f) => formats.get(f).cloned().ok_or_else(|| {
-                bad(
-                    &format!("{key}.formatter"),
-                    format!("no formatter named \"{f}\" in logging.formatters"),
-                )
-            })?,
-        };
-        let level = level(h.get("level"), &format!("{key}.level"))?.unwrap_or(0);
-        handlers.insert(
-            name.clone(),
-            Handler {
-                name: name.clone(),
-                level,
-                format,
-                target,
-            },
-        );
+    };
+    let target = match class {
+        "logging.StreamHandler" => match string(h.get("stream"), &format!("{key}.stream"))? {
+            None | Some("ext://sys.stderr" | "ext://sys.stdout") => Target::Stderr,
+            Some(other) => {
+                return Err(bad(
+                    &format!("{key}.stream"),
+                    format!(
+                        "\"{other}\" is not a stream; use ext://sys.stderr or ext://sys.stdout"
+                    ),
+                ));
+            }
+        },
+        "logging.FileHandler" | "logging.handlers.WatchedFileHandler" => {
+            file_target(name, h, &key, warnings)?
+        }
+        "logging.handlers.SysLogHandler" => Target::Syslog {
+            address: syslog_address(h, &key)?,
+            facility: facility(h.get("facility"), &key)?,
+        },
+        "logging.NullHandler" => Target::Null,
+        other => {
+            warnings.push(format!(
+                "logging handler \"{name}\": class {other} is not supported here; handler ignored"
+            ));
+            return Ok(None);
+        }
+    };
+    if h.contains_key("filters") {
+        warnings.push(format!(
+            "logging handler \"{name}\": filters are not supported; ignored"
+        ));
     }
+    let format = match string(h.get("formatter"), &format!("{key}.formatter"))? {
+        None => Format::default(),
+        Some(f) => formats.get(f).cloned().ok_or_else(|| {
+            bad(
+                &format!("{key}.formatter"),
+                format!("no formatter named \"{f}\" in logging.formatters"),
+            )
+        })?,
+    };
+    Ok(Some(Handler {
+        name: name.to_owned(),
+        level: level(h.get("level"), &format!("{key}.level"))?.unwrap_or(0),
+        format,
+        target,
+    }))
+}
 
-    // The hierarchy from `pydyndns` up to the root: each logger's level and
-    // handlers, and whether records go on to its parent.
+/// `FileHandler`'s and `WatchedFileHandler`'s `filename`, `mode` and
+/// `encoding`.
+fn file_target(
+    name: &str,
+    h: &Map<String, Value>,
+    key: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Target, LogConfigError> {
+    let path = string(h.get("filename"), &format!("{key}.filename"))?.ok_or_else(|| {
+        bad(
+            &format!("{key}.filename"),
+            "missing; name the log file".into(),
+        )
+    })?;
+    let truncate = match string(h.get("mode"), &format!("{key}.mode"))? {
+        None | Some("a") => false,
+        Some("w") => true,
+        Some(other) => {
+            return Err(bad(
+                &format!("{key}.mode"),
+                format!("\"{other}\" is not supported; use \"a\" (append) or \"w\" (truncate)"),
+            ));
+        }
+    };
+    if let Some(enc) = string(h.get("encoding"), &format!("{key}.encoding"))?
+        && !enc.eq_ignore_ascii_case("utf-8")
+        && !enc.eq_ignore_ascii_case("utf8")
+    {
+        warnings.push(format!(
+            "logging handler \"{name}\": encoding \"{enc}\" ignored; messages are written as UTF-8"
+        ));
+    }
+    Ok(Target::File {
+        path: PathBuf::from(path),
+        truncate,
+    })
+}
+
+/// The hierarchy from `pydyndns` up to the root: the first level set on
+/// the way, and the names of the handlers a record reaches while
+/// `propagate` holds.
+fn resolve(top: &Map<String, Value>) -> Result<(Option<u32>, Vec<String>), LogConfigError> {
     let loggers = object(top.get("loggers"), "loggers")?;
     for (name, l) in loggers {
         if !l.is_object() {
@@ -310,24 +362,7 @@ pub(crate) fn parse(value: &Value) -> Result<LogConfig, LogConfigError> {
             chosen.extend(names(root.get("handlers"), "root.handlers")?);
         }
     }
-    let mut resolved = Vec::new();
-    for handler in chosen {
-        match handlers.get(&handler) {
-            Some(h) => resolved.push(h.clone()),
-            None if top.get("handlers").and_then(|h| h.get(&handler)).is_some() => {} // unsupported: warned above
-            None => {
-                return Err(bad(
-                    "handlers",
-                    format!("no handler named \"{handler}\", though a logger names it"),
-                ));
-            }
-        }
-    }
-    Ok(LogConfig {
-        handlers: resolved,
-        level: effective_level.unwrap_or(WARNING),
-        warnings,
-    })
+    Ok((effective_level, chosen))
 }
 
 /// The object at `key`, borrowed (an absent key reads as an empty object).
