@@ -160,13 +160,20 @@ pub fn parse_timeout(text: &str) -> Result<f64, String> {
 mod tests {
     use super::*;
 
-    #[derive(Debug, thiserror::Error)]
-    #[error("outer")]
-    struct Outer(#[source] io::Error);
+    #[test]
+    fn report_names_the_program_then_the_chain() {
+        let e = StageError::Stdin(io::Error::other("gone"));
+        assert_eq!(
+            report("dyndns-send", &e),
+            "dyndns-send: cannot read standard input: gone"
+        );
+    }
 
     #[test]
-    fn report_walks_the_causes() {
-        let e = Outer(io::Error::other("inner"));
-        assert_eq!(report("dyndns-send", &e), "dyndns-send: outer: inner");
+    fn timeouts_are_positive_and_at_most_an_hour() {
+        assert_eq!(parse_timeout("0.5"), Ok(0.5));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("3601").is_err());
+        assert!(parse_timeout("soon").is_err());
     }
 }

@@ -433,8 +433,8 @@ mod tests {
         0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // 2001:db8::1
     ];
 
-    #[test]
-    fn unsigned_update_octet_for_octet() {
+    /// The unsigned update of [`state`] in [`zone`], ID 0x1234.
+    fn unsigned() -> (Message, Vec<u8>, Option<Signed>) {
         let state = state();
         let zone = zone();
         let update = Update {
@@ -442,7 +442,12 @@ mod tests {
             zone: &zone,
             key: None,
         };
-        let (_, wire, signed) = encode_at(&update, 0x1234, 0).unwrap();
+        encode_at(&update, 0x1234, 0).unwrap()
+    }
+
+    #[test]
+    fn unsigned_update_octet_for_octet() {
+        let (_, wire, signed) = unsigned();
         assert_eq!(wire, UNSIGNED);
         assert!(signed.is_none());
     }
@@ -508,14 +513,7 @@ mod tests {
 
     #[test]
     fn answers_are_checked_field_by_field() {
-        let state = state();
-        let zone = zone();
-        let update = Update {
-            state: &state,
-            zone: &zone,
-            key: None,
-        };
-        let (request, _, _) = encode_at(&update, 0x1234, 0).unwrap();
+        let (request, _, _) = unsigned();
         // QR 1, opcode UPDATE, rcode NOERROR.
         check_answer(&request, &answer(0x1234, [0xa8, 0x00]), None, 0).unwrap();
         let check = |bytes: &[u8]| check_answer(&request, bytes, None, 0).unwrap_err();
