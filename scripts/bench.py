@@ -15,6 +15,11 @@ import tempfile
 import time
 
 TOP, WORK, RUNS = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# A baseline build (scripts/bench RUNS REV): its stages and wrapper, and its name.
+BASE = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None
+BASE_NAME = f"pydyndns ({sys.argv[5]})" if BASE else None
+BASE_CONF = os.path.join(WORK, "base.conf")
+BASE_CACHE = os.path.join(WORK, "base.cache")
 REL = os.path.join(TOP, "target", "release")
 WRAPPER = os.path.join(TOP, "scripts", "pydyndns")
 PYDYNDNS = os.path.join(WORK, "venv", "bin", "pydyndns")
@@ -101,27 +106,29 @@ def main():
     ours = [WRAPPER, "-c", OURS_CONF, "eth0"]
     py = [PYDYNDNS, "-c", PY_CONF, "eth0"]
     script = ["sh", os.path.join(TOP, "scripts", "nsupdate-register.sh"), "eth0"]
-    run(ours)
+    base = [os.path.join(BASE, "pydyndns"), "-c", BASE_CONF, "eth0"] if BASE else None
+    wrappers = [("pydyndns (ours)", ours, b"")] + ([(BASE_NAME, base, b"")] if BASE else [])
+    for _, cmd, _ in wrappers:
+        run(cmd)
     run(py)
 
     print(f"Runs: {RUNS} of each, alternating. Times in milliseconds, wall clock.")
-    # 1. Nothing changed: both caches current.
-    nochange = alternate([("pydyndns (ours)", ours, b""), ("PyDynDNS 1.2.1", py, b"")])
-    rss = {"pydyndns (ours)": peak_rss(ours), "PyDynDNS 1.2.1": peak_rss(py)}
+    # 1. Nothing changed: every cache current.
+    nochange = alternate(wrappers + [("PyDynDNS 1.2.1", py, b"")])
+    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers}
+    rss["PyDynDNS 1.2.1"] = peak_rss(py)
     table("No change (cache current)", nochange, rss, "pydyndns (ours)")
 
     # 2. An update each run: caches removed first.
     def drop(name):
-        for f in (OURS_CACHE, PY_CACHE):
+        for f in (OURS_CACHE, PY_CACHE, BASE_CACHE):
             if os.path.exists(f):
                 os.remove(f)
 
-    update = alternate([("pydyndns (ours)", ours, b""), ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
-    rss = {
-        "pydyndns (ours)": peak_rss(ours, before=drop),
-        "PyDynDNS 1.2.1": peak_rss(py, before=drop),
-        "dig + nsupdate script": peak_rss(script),
-    }
+    update = alternate(wrappers + [("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
+    rss = {name: peak_rss(cmd, before=drop) for name, cmd, _ in wrappers}
+    rss["PyDynDNS 1.2.1"] = peak_rss(py, before=drop)
+    rss["dig + nsupdate script"] = peak_rss(script)
     table("Update (cache removed)", update, rss, "pydyndns (ours)")
 
     # 3. Each stage alone.
@@ -131,15 +138,26 @@ def main():
         json.dump({"ttl": 300}, fh)
     _, located, _, _ = run([os.path.join(REL, "dyndns-soa"), "-c", nocache], state)
     run([WRAPPER, "-c", OURS_CONF, "eth0"])  # the cache current again
-    stages = [
-        ("dyndns-addrs", [os.path.join(REL, "dyndns-addrs"), "-c", OURS_CONF, "eth0"], b""),
-        ("dyndns-diff (same)", [os.path.join(REL, "dyndns-diff"), "-c", OURS_CONF], state),
-        ("dyndns-soa", [os.path.join(REL, "dyndns-soa"), "-c", nocache], state),
-        ("dyndns-send", [os.path.join(REL, "dyndns-send"), "-c", nocache], located),
-    ]
+
+    def each_stage(rel, suffix):
+        return [
+            ("dyndns-addrs" + suffix, [os.path.join(rel, "dyndns-addrs"), "-c", OURS_CONF, "eth0"], b""),
+            ("dyndns-diff (same)" + suffix, [os.path.join(rel, "dyndns-diff"), "-c", OURS_CONF], state),
+            ("dyndns-soa" + suffix, [os.path.join(rel, "dyndns-soa"), "-c", nocache], state),
+            ("dyndns-send" + suffix, [os.path.join(rel, "dyndns-send"), "-c", nocache], located),
+        ]
+
+    stages = each_stage(REL, "")
     times = {}
-    for name, cmd, stdin in stages:
-        times.update(alternate([(name, cmd, stdin)]))
+    if BASE:
+        # Each stage beside the baseline's, alternating.
+        before = each_stage(BASE, f" ({sys.argv[5]})")
+        for now, then in zip(stages, before):
+            times.update(alternate([now, then]))
+        stages = [s for pair in zip(stages, before) for s in pair]
+    else:
+        for name, cmd, stdin in stages:
+            times.update(alternate([(name, cmd, stdin)]))
     rss = {name: peak_rss(cmd, stdin) for name, cmd, stdin in stages}
     table("Each stage alone", times, rss, "dyndns-addrs")
     # The same, for a host whose kernel host name is already fully qualified
@@ -155,6 +173,9 @@ def main():
     print("| command | instructions | × vs ours |")
     print("| --- | ---: | ---: |")
     print(f"| pydyndns (ours) | {ours_total:,} | 1.00 |")
+    if BASE:
+        base_total, _ = callgrind(base)
+        print(f"| {BASE_NAME} | {base_total:,} | {base_total / ours_total:.2f} |")
     print(f"| PyDynDNS 1.2.1 | {py_total:,} | {py_total / ours_total:.1f} |")
     print("\nOurs, by process:\n")
     for n, cmdline in ours_per:
