@@ -146,6 +146,22 @@ pub fn block_on<T>(future: impl Future<Output = Result<T, StageError>>) -> Resul
         .block_on(future)
 }
 
+/// `dyndns-addrs --pydyndns-argv ARGS...`: the wrapper's command line as
+/// shell assignments on stdout, or argparse's usage message on stderr and
+/// exit 2.
+pub fn pydyndns_argv(args: &[std::ffi::OsString]) -> ExitCode {
+    let parsed = crate::argparse::parse(args);
+    if let crate::argparse::Parsed::Usage(message) = &parsed {
+        eprintln!("usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--] [IFACE ...]");
+        eprintln!("pydyndns: error: {message} (try --help)");
+        return exit::code(exit::USAGE);
+    }
+    match io::stdout().write_all(&parsed.to_shell()) {
+        Ok(()) => exit::code(exit::SUCCESS),
+        Err(_) => exit::code(exit::FAILURE),
+    }
+}
+
 /// Parses `--timeout SECONDS`: more than 0, at most an hour.
 pub fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {

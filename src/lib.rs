@@ -10,6 +10,7 @@
 //! exit status. The document passed between the stages is [`state::State`].
 
 pub mod addrs;
+pub mod argparse;
 pub mod args;
 pub mod cache;
 pub mod cli;

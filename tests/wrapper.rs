@@ -193,8 +193,10 @@ fn parse_with_wrapper(args: &[&str]) -> (crate::common::Run, Vec<Vec<String>>) {
     fs::copy(crate::common::bin("pydyndns"), dir.path().join("pydyndns")).unwrap();
     for stage in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
         // dyndns-addrs prints a state; dyndns-diff says "unchanged" (exit 0).
+        // The wrapper's parser for unusual spellings is the real one.
         let script = format!(
-            "#!/bin/sh\nprintf '%s\\t' \"${{0##*/}}\" \"$@\" >>'{}'\necho >>'{}'\necho '{{}}'\n",
+            "#!/bin/sh\n[ \"${{1-}}\" = --pydyndns-argv ] && exec '{}' \"$@\"\nprintf '%s\\t' \"${{0##*/}}\" \"$@\" >>'{}'\necho >>'{}'\necho '{{}}'\n",
+            crate::common::bin("dyndns-addrs").display(),
             record.display(),
             record.display()
         );
@@ -481,7 +483,7 @@ fn source_tree_without_stages_says_how_to_build_them() {
     let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     sh_in(top, &["scripts/pydyndns", "--version"], &[])
         .status(1)
-        .stderr_has("pydyndns: cannot find dyndns-addrs beside scripts/pydyndns or on PATH; in a source tree, build the stages (cargo build --release) and put target/release on PATH");
+        .stderr_has("pydyndns: cannot find dyndns-addrs beside scripts/pydyndns or on PATH; install dyndns (see its README), or in a source tree build the stages (cargo build --release) and put target/release on PATH");
 }
 
 #[test]

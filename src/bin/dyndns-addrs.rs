@@ -11,6 +11,12 @@ use dyndns::exit;
 use dyndns::stage::{self, AddrsOptions, StageError};
 
 fn main() -> ExitCode {
+    // The pydyndns wrapper's command line, for the spellings it does not
+    // parse itself (see dyndns::argparse).
+    let mut argv = std::env::args_os().skip(1);
+    if argv.next().as_deref() == Some("--pydyndns-argv".as_ref()) {
+        return cli::pydyndns_argv(&argv.collect::<Vec<_>>());
+    }
     let args = Args::parse();
     let (reporter, config) = cli::start("dyndns-addrs", &args.common);
     reporter.finish(config.and_then(|config| run(args, &config)))
