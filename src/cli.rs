@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use crate::config::Config;
 use crate::exit;
-use crate::stage::StageError;
 pub use crate::stage::chain;
+use crate::stage::{CommonError, ExitStatus};
 
 /// Flags every stage takes.
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -44,7 +44,7 @@ pub struct Reporter {
 /// `logging` object says (see [`crate::logging`]); `-v` adds debug output on
 /// stderr and `RUST_LOG` overrides the levels. A config that cannot be read
 /// still gets its error reported, on stderr, through the [`Reporter`].
-pub fn start(program: &'static str, common: &Common) -> (Reporter, Result<Config, StageError>) {
+pub fn start(program: &'static str, common: &Common) -> (Reporter, Result<Config, CommonError>) {
     let loaded = Config::load(common.config.as_deref());
     let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
     let installed = crate::logging::install(program, logging, common.verbose);
@@ -59,23 +59,16 @@ pub fn start(program: &'static str, common: &Common) -> (Reporter, Result<Config
             log::warn!(target: "dyndns", "{warning}");
         }
     }
-    (reporter, loaded.map_err(StageError::from))
+    (reporter, loaded.map_err(CommonError::from))
 }
 
 impl Reporter {
     /// Ends a stage: prints a failure on stderr and turns the status into
     /// an exit code.
-    pub fn finish(self, result: Result<u8, StageError>) -> ExitCode {
-        self.finish_with(result, StageError::exit_status)
-    }
-
-    /// [`Reporter::finish`] with the failure's status chosen by `status`
-    /// (`dyndns-diff` answers every failure with its own "trouble").
-    pub fn finish_with(
-        self,
-        result: Result<u8, StageError>,
-        status: impl FnOnce(&StageError) -> u8,
-    ) -> ExitCode {
+    pub fn finish<E>(self, result: Result<u8, E>) -> ExitCode
+    where
+        E: std::error::Error + ExitStatus + 'static,
+    {
         match result {
             Ok(code) => exit::code(code),
             Err(error) => {
@@ -85,7 +78,7 @@ impl Reporter {
                 if !self.errors_on_stderr {
                     eprintln!("{}", report(self.program, &error));
                 }
-                exit::code(status(&error))
+                exit::code(error.exit_status())
             }
         }
     }
@@ -93,15 +86,15 @@ impl Reporter {
 
 /// Reads stdin, at most [`MAX_STDIN_BYTES`]; `None` when it is empty or
 /// only whitespace.
-pub fn read_stdin() -> Result<Option<String>, StageError> {
+pub fn read_stdin() -> Result<Option<String>, CommonError> {
     let mut text = String::new();
     io::stdin()
         .lock()
         .take(MAX_STDIN_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(StageError::Stdin)?;
+        .map_err(CommonError::Stdin)?;
     if text.len() as u64 > MAX_STDIN_BYTES {
-        return Err(StageError::StdinTooLarge {
+        return Err(CommonError::StdinTooLarge {
             limit: MAX_STDIN_BYTES,
         });
     }
@@ -113,7 +106,7 @@ pub fn read_stdin() -> Result<Option<String>, StageError> {
 }
 
 /// Writes one line to stdout. A closed pipe (the reader went away) is quiet.
-pub fn print_line(line: &str) -> Result<(), StageError> {
+pub fn print_line(line: &str) -> Result<(), CommonError> {
     let mut out = io::stdout().lock();
     match out
         .write_all(line.as_bytes())
@@ -126,7 +119,7 @@ pub fn print_line(line: &str) -> Result<(), StageError> {
         })
         .and_then(|()| out.flush())
     {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(StageError::Stdout(e)),
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CommonError::Stdout(e)),
         _ => Ok(()),
     }
 }
@@ -138,11 +131,13 @@ pub fn report(program: &str, error: &(dyn std::error::Error + 'static)) -> Strin
 
 /// Runs `future` to completion on a current-thread tokio runtime: one
 /// thread, enough for one lookup or one update.
-pub fn block_on<T>(future: impl Future<Output = Result<T, StageError>>) -> Result<T, StageError> {
+pub fn block_on<T, E: From<CommonError>>(
+    future: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(StageError::Runtime)?
+        .map_err(CommonError::Runtime)?
         .block_on(future)
 }
 
@@ -178,7 +173,7 @@ mod tests {
 
     #[test]
     fn report_names_the_program_then_the_chain() {
-        let e = StageError::Stdin(io::Error::other("gone"));
+        let e = CommonError::Stdin(io::Error::other("gone"));
         assert_eq!(
             report("dyndns-send", &e),
             "dyndns-send: cannot read standard input: gone"

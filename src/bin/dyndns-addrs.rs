@@ -8,7 +8,7 @@ use dyndns::args::AddrsArgs as Args;
 use dyndns::cli;
 use dyndns::config::Config;
 use dyndns::exit;
-use dyndns::stage::{self, AddrsOptions, StageError};
+use dyndns::stage::{self, AddrsError, AddrsOptions};
 
 fn main() -> ExitCode {
     // The pydyndns wrapper's command line, for the spellings it does not
@@ -19,10 +19,14 @@ fn main() -> ExitCode {
     }
     let args = Args::parse();
     let (reporter, config) = cli::start("dyndns-addrs", &args.common);
-    reporter.finish(config.and_then(|config| run(args, &config)))
+    reporter.finish(
+        config
+            .map_err(AddrsError::from)
+            .and_then(|config| run(args, &config)),
+    )
 }
 
-fn run(args: Args, config: &Config) -> Result<u8, StageError> {
+fn run(args: Args, config: &Config) -> Result<u8, AddrsError> {
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,

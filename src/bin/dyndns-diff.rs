@@ -6,19 +6,20 @@ use clap::Parser;
 use dyndns::args::DiffArgs as Args;
 use dyndns::cli;
 use dyndns::config::Config;
-use dyndns::exit;
-use dyndns::stage::{self, DiffOutcome, StageError};
+use dyndns::stage::{self, DiffError, DiffOutcome};
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let (reporter, config) = cli::start("dyndns-diff", &args.common);
-    // diff(1)-like: every failure is "trouble".
-    reporter.finish_with(config.and_then(|config| run(args, config)), |_| {
-        exit::DIFF_TROUBLE
-    })
+    // diff(1)-like: every failure is "trouble" (DiffError's status).
+    reporter.finish(
+        config
+            .map_err(DiffError::from)
+            .and_then(|config| run(args, config)),
+    )
 }
 
-fn run(args: Args, config: Config) -> Result<u8, StageError> {
+fn run(args: Args, config: Config) -> Result<u8, DiffError> {
     let input = cli::read_stdin()?;
     let cache = args.cache.or(config.cache);
     let outcome = stage::diff(input.as_deref(), cache.as_deref(), args.force)?;

@@ -7,16 +7,20 @@ use dyndns::args::SendArgs as Args;
 use dyndns::cli;
 use dyndns::config::Config;
 use dyndns::exit;
-use dyndns::stage::{self, Prepared, SendFlags, SendOptions, StageError};
+use dyndns::stage::{self, CommonError, Prepared, SendError, SendFlags, SendOptions};
 use dyndns::state::State;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let (reporter, config) = cli::start("dyndns-send", &args.common);
-    reporter.finish(config.and_then(|config| run(args, &config)))
+    reporter.finish(
+        config
+            .map_err(SendError::from)
+            .and_then(|config| run(args, &config)),
+    )
 }
 
-fn run(args: Args, config: &Config) -> Result<u8, StageError> {
+fn run(args: Args, config: &Config) -> Result<u8, SendError> {
     let flags = SendFlags {
         server: args.server,
         zone: args.zone,
@@ -30,7 +34,7 @@ fn run(args: Args, config: &Config) -> Result<u8, StageError> {
     let Some(input) = cli::read_stdin()? else {
         return Ok(exit::SUCCESS);
     };
-    let state = State::parse(&input, "standard input")?;
+    let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
     // The lock is waited for before the runtime exists.
     let line = match stage::send_prepare(state, opts)? {
         Prepared::Done(line) => line,

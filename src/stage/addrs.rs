@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::hostname;
 use crate::state::State;
 
-use super::StageError;
+use super::AddrsError;
 
 /// `dyndns-addrs`'s options.
 #[derive(Clone, Debug, Default)]
@@ -19,11 +19,11 @@ pub struct AddrsOptions {
 }
 
 /// `dyndns-addrs`: the state of this host.
-pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, StageError> {
+pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, AddrsError> {
     let ttl_secs = opts
         .ttl_secs
         .or(config.ttl_secs)
-        .ok_or_else(|| StageError::NoTtl {
+        .ok_or_else(|| AddrsError::NoTtl {
             config: config
                 .path
                 .as_ref()

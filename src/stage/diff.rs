@@ -6,7 +6,7 @@ use crate::cache::{self, Cached};
 use crate::exit;
 use crate::state::State;
 
-use super::{StageError, chain};
+use super::{CommonError, DiffError, chain};
 
 /// The key `dyndns-diff` adds to a state it found different from the cache.
 /// `dyndns-send` then re-reads the cache under its lock, and sends nothing if
@@ -40,11 +40,11 @@ pub fn diff(
     input: Option<&str>,
     cache_path: Option<&Path>,
     force: bool,
-) -> Result<DiffOutcome, StageError> {
+) -> Result<DiffOutcome, DiffError> {
     let Some(input) = input else {
         return Ok(DiffOutcome::Empty);
     };
-    let mut state = State::parse(input, "standard input")?;
+    let mut state = State::parse(input, "standard input").map_err(CommonError::from)?;
     let Some(path) = cache_path else {
         log::debug!("no cache configured: every run updates");
         return Ok(DiffOutcome::Differs(Box::new(state)));
@@ -52,7 +52,7 @@ pub fn diff(
     state.extra.insert(DIFFERS_KEY.into(), true.into());
     if force {
         log::debug!("--force: removing cache file {}", path.display());
-        cache::remove(path).map_err(StageError::CacheRemove)?;
+        cache::remove(path).map_err(DiffError::CacheRemove)?;
         return Ok(DiffOutcome::Differs(Box::new(state)));
     }
     match cache::read(path) {
@@ -78,6 +78,7 @@ pub fn diff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stage::ExitStatus;
 
     #[test]
     fn diff_without_cache_differs_and_empty_is_nothing() {
@@ -89,7 +90,7 @@ mod tests {
         ));
         assert_eq!(
             diff(Some("{"), None, false).unwrap_err().exit_status(),
-            exit::USAGE
+            exit::DIFF_TROUBLE
         );
     }
 

@@ -1,6 +1,8 @@
-//! What can go wrong in a stage, as one typed error whose variants keep
-//! their causes, and the exit status each calls for (`exit_status`). Only the
-//! binaries print an error and exit.
+//! What can go wrong in each stage: an error enum per stage, whose variants
+//! keep their causes, with [`CommonError`] for what every stage shares, and
+//! the exit status each calls for ([`ExitStatus`]). Only the binaries print
+//! an error and exit. One enum per stage, not one for all: a stage's binary
+//! then links only the messages (and the libraries behind them) it can give.
 
 use std::fmt;
 use std::io;
@@ -19,16 +21,20 @@ use crate::state::{NameError, StateError};
 use crate::update::{BuildError, ServerError};
 use crate::zone::ZoneError;
 
-/// Why a stage failed.
+/// A failure's exit status: [`exit::USAGE`] for bad usage or input
+/// (nothing was sent), [`exit::FAILURE`] for a failure at run time.
+pub trait ExitStatus {
+    /// The status this failure calls for.
+    fn exit_status(&self) -> u8;
+}
+
+/// What any stage can meet: its config, its input and output, its runtime.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StageError {
+pub enum CommonError {
     /// The config file is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// A key file named with `-k` is unusable.
-    #[error(transparent)]
-    KeyFile(#[from] KeyFileError),
     /// Standard input could not be read.
     #[error("cannot read standard input")]
     Stdin(#[source] io::Error),
@@ -47,6 +53,26 @@ pub enum StageError {
     /// The state document on stdin is not valid.
     #[error(transparent)]
     State(#[from] StateError),
+}
+
+impl ExitStatus for CommonError {
+    fn exit_status(&self) -> u8 {
+        match self {
+            Self::Stdout(_) | Self::Runtime(_) => exit::FAILURE,
+            Self::Config(_) | Self::Stdin(_) | Self::StdinTooLarge { .. } | Self::State(_) => {
+                exit::USAGE
+            }
+        }
+    }
+}
+
+/// Why `dyndns-addrs` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddrsError {
+    /// See [`CommonError`].
+    #[error(transparent)]
+    Common(#[from] CommonError),
     /// No TTL from the flags or the config.
     #[error("no TTL: give --ttl SECONDS, or \"ttl\" in the config file ({config})")]
     NoTtl {
@@ -59,33 +85,117 @@ pub enum StageError {
     /// The interfaces or their addresses could not be read.
     #[error(transparent)]
     Addrs(#[from] AddrError),
-    /// A name given on the command line or in the state is not valid.
-    #[error("{what}")]
-    Name {
-        /// Which name: `--zone`, `server`, or the name itself.
-        what: String,
-        /// Why.
-        source: NameError,
-    },
+}
+
+impl ExitStatus for AddrsError {
+    fn exit_status(&self) -> u8 {
+        match self {
+            Self::Common(e) => e.exit_status(),
+            Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
+                exit::USAGE
+            }
+            Self::Addrs(_) => exit::FAILURE,
+        }
+    }
+}
+
+/// Why `dyndns-diff` failed (its status is always "trouble", 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiffError {
+    /// See [`CommonError`].
+    #[error(transparent)]
+    Common(#[from] CommonError),
     /// The cache could not be removed (`--force`).
     #[error(transparent)]
     CacheRemove(CacheError),
-    /// Another run held the cache's lock for longer than a run may take.
-    #[error(transparent)]
-    LockHeld(CacheError),
-    /// No zone was found.
+}
+
+impl ExitStatus for DiffError {
+    fn exit_status(&self) -> u8 {
+        exit::DIFF_TROUBLE
+    }
+}
+
+/// A name given on the command line or in the state that is not valid.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct BadName {
+    /// Which name: `--zone`, `server`, or the name itself.
+    pub what: String,
+    /// Why.
+    pub source: NameError,
+}
+
+/// Why the zone of a name was not found.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// The resolver found none.
     #[error(transparent)]
     Zone(#[from] ZoneError),
-    /// No zone was found in time.
+    /// No answer in time.
     #[error(
         "no zone found for {name}: the resolvers of /etc/resolv.conf gave no answer within {bound:?}"
     )]
-    ZoneTimeout {
+    Timeout {
         /// The name.
         name: Name,
         /// The time allowed.
         bound: Duration,
     },
+}
+
+/// Why `dyndns-soa` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SoaError {
+    /// See [`CommonError`].
+    #[error(transparent)]
+    Common(#[from] CommonError),
+    /// The name is not valid.
+    #[error(transparent)]
+    Name(#[from] BadName),
+    /// No zone was found.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+}
+
+impl ExitStatus for SoaError {
+    fn exit_status(&self) -> u8 {
+        match self {
+            Self::Common(e) => e.exit_status(),
+            Self::Name(_) => exit::USAGE,
+            Self::Lookup(_) => exit::FAILURE,
+        }
+    }
+}
+
+impl From<ZoneError> for SoaError {
+    fn from(e: ZoneError) -> Self {
+        Self::Lookup(e.into())
+    }
+}
+
+/// Why `dyndns-send` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// See [`CommonError`].
+    #[error(transparent)]
+    Common(#[from] CommonError),
+    /// A key file named with `-k` is unusable.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// A name given is not valid.
+    #[error(transparent)]
+    Name(#[from] BadName),
+    /// Another run held the cache's lock for longer than a run may take.
+    #[error(transparent)]
+    LockHeld(CacheError),
+    /// No zone was found.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     /// The primary's addresses were not found in time.
     #[error("cannot find the addresses of {name}: no answer within {bound:?}")]
     ServerTimeout {
@@ -99,10 +209,30 @@ pub enum StageError {
     Build(#[from] BuildError),
     /// Every address of the primary failed (boxed, as the rarest and largest).
     #[error(transparent)]
-    Send(#[from] Box<SendError>),
+    Unsent(#[from] Box<Unsent>),
     /// The update landed, but the cache could not be written.
     #[error(transparent)]
     CacheWrite(#[from] Box<CacheNotWritten>),
+}
+
+impl ExitStatus for SendError {
+    fn exit_status(&self) -> u8 {
+        match self {
+            Self::Common(e) => e.exit_status(),
+            Self::KeyFile(_) | Self::Name(_) | Self::Build(_) => exit::USAGE,
+            Self::LockHeld(_)
+            | Self::Lookup(_)
+            | Self::ServerTimeout { .. }
+            | Self::Unsent(_)
+            | Self::CacheWrite(_) => exit::FAILURE,
+        }
+    }
+}
+
+impl From<ZoneError> for SendError {
+    fn from(e: ZoneError) -> Self {
+        Self::Lookup(e.into())
+    }
 }
 
 /// The update landed, but the cache could not be written: the next run
@@ -137,39 +267,9 @@ impl std::error::Error for CacheNotWritten {
     }
 }
 
-impl StageError {
-    /// The exit status this failure calls for: [`exit::USAGE`] for bad usage
-    /// or input (nothing was sent), [`exit::FAILURE`] for a failure at run
-    /// time.
-    pub fn exit_status(&self) -> u8 {
-        match self {
-            Self::Config(_)
-            | Self::KeyFile(_)
-            | Self::Stdin(_)
-            | Self::StdinTooLarge { .. }
-            | Self::State(_)
-            | Self::NoTtl { .. }
-            | Self::Hostname(_)
-            | Self::Addrs(AddrError::NoSuchInterface(_))
-            | Self::Name { .. }
-            | Self::CacheRemove(_)
-            | Self::Build(_) => exit::USAGE,
-            Self::Stdout(_)
-            | Self::Runtime(_)
-            | Self::Addrs(_)
-            | Self::LockHeld(_)
-            | Self::Zone(_)
-            | Self::ZoneTimeout { .. }
-            | Self::ServerTimeout { .. }
-            | Self::Send(_)
-            | Self::CacheWrite(_) => exit::FAILURE,
-        }
-    }
-}
-
 /// Why an update failed at every address of the primary.
 #[derive(Debug)]
-pub struct SendError {
+pub struct Unsent {
     /// The host name.
     pub name: Name,
     /// The zone.
@@ -180,7 +280,7 @@ pub struct SendError {
     pub attempts: Vec<(SocketAddr, ServerError)>,
 }
 
-impl fmt::Display for SendError {
+impl fmt::Display for Unsent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -195,7 +295,7 @@ impl fmt::Display for SendError {
     }
 }
 
-impl std::error::Error for SendError {}
+impl std::error::Error for Unsent {}
 
 /// An error and its causes on one line: `error: cause: cause`. A cause whose
 /// text the line already holds (an error that quotes its cause) is not
@@ -229,21 +329,25 @@ mod tests {
 
     #[test]
     fn bad_input_is_2_and_run_time_trouble_is_1() {
-        let usage = StageError::NoTtl {
+        let usage = AddrsError::NoTtl {
             config: "none read".into(),
         };
         assert_eq!(usage.exit_status(), exit::USAGE);
-        let missing = StageError::Addrs(AddrError::NoSuchInterface("eth9".into()));
+        let missing = AddrsError::Addrs(AddrError::NoSuchInterface("eth9".into()));
         assert_eq!(missing.exit_status(), exit::USAGE);
-        let unreadable = StageError::Addrs(AddrError::Read {
+        let unreadable = AddrsError::Addrs(AddrError::Read {
             path: "/proc/net/if_inet6".into(),
             source: io::Error::other("gone"),
         });
         assert_eq!(unreadable.exit_status(), exit::FAILURE);
-        let timeout = StageError::ZoneTimeout {
+        let timeout = SoaError::Lookup(LookupError::Timeout {
             name: Name::root(),
             bound: Duration::from_secs(1),
-        };
+        });
         assert_eq!(timeout.exit_status(), exit::FAILURE);
+        let stdout = SendError::Common(CommonError::Stdout(io::Error::other("closed")));
+        assert_eq!(stdout.exit_status(), exit::FAILURE);
+        let stdin = DiffError::Common(CommonError::Stdin(io::Error::other("bad")));
+        assert_eq!(stdin.exit_status(), exit::DIFF_TROUBLE);
     }
 }

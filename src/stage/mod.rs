@@ -1,5 +1,6 @@
 //! The four stages, each a function from validated options to its output,
-//! returning a [`StageError`] that knows its exit status. The binaries parse
+//! returning an error of its own that knows its exit status
+//! ([`ExitStatus`]). The binaries parse
 //! their flags into these options, run the async parts on a runtime of their
 //! own, print the result and exit; nothing here prints or exits.
 //!
@@ -18,7 +19,10 @@ mod soa;
 
 pub use addrs::{AddrsOptions, addrs};
 pub use diff::{DIFFERS_KEY, DiffOutcome, diff};
-pub use error::{CacheNotWritten, SendError, StageError, chain};
+pub use error::{
+    AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, LookupError,
+    SendError, SoaError, Unsent, chain,
+};
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
 pub use soa::{soa, soa_of_name};
 

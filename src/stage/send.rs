@@ -23,7 +23,9 @@ use crate::update::{self, DryRunFormat, ServerError, Update};
 use crate::zone;
 
 use super::soa::bounded_find_zone;
-use super::{CacheNotWritten, DIFFERS_KEY, LOOKUP_BOUND, SEND_BOUND, SendError, StageError, chain};
+use super::{
+    BadName, CacheNotWritten, DIFFERS_KEY, LOOKUP_BOUND, SEND_BOUND, SendError, Unsent, chain,
+};
 
 /// `dyndns-send`'s flags as given, before they are checked.
 #[derive(Clone, Debug, Default)]
@@ -66,9 +68,9 @@ pub struct SendOptions {
 impl SendOptions {
     /// Checks the flags against the config: the zone is a name, a key file
     /// is read (and its mode checked), and flags win over the config.
-    pub fn new(flags: SendFlags, config: &Config) -> Result<Self, StageError> {
+    pub fn new(flags: SendFlags, config: &Config) -> Result<Self, SendError> {
         let zone = match &flags.zone {
-            Some(z) => Some(parse_name(z).map_err(|source| StageError::Name {
+            Some(z) => Some(parse_name(z).map_err(|source| BadName {
                 what: "--zone".into(),
                 source,
             })?),
@@ -123,7 +125,7 @@ pub struct Sending {
 /// that runs from cron and from a DHCP hook at the same moment take turns;
 /// then, for a state `dyndns-diff` found changed, reads the cache again:
 /// equal now means another run has just registered it, and nothing is sent.
-pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, StageError> {
+pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, SendError> {
     if let Some(zone) = &opts.zone {
         state.zone = Some(zone.clone());
     }
@@ -154,11 +156,11 @@ enum Turn {
 
 /// Takes the cache's lock within `wait`, then re-checks the cache (see
 /// [`send_prepare`]).
-fn lock_and_recheck(path: &Path, state: &State, wait: Duration) -> Result<Turn, StageError> {
+fn lock_and_recheck(path: &Path, state: &State, wait: Duration) -> Result<Turn, SendError> {
     let lock = match cache::lock(path, wait) {
         Ok(lock) => Some(lock),
         // A lock that cannot be had in time means a stuck run: stop.
-        Err(e @ CacheError::LockHeld { .. }) => return Err(StageError::LockHeld(e)),
+        Err(e @ CacheError::LockHeld { .. }) => return Err(SendError::LockHeld(e)),
         // One that cannot be made (a read-only directory): go on unlocked;
         // the cache write will say what is wrong.
         Err(e) => {
@@ -188,7 +190,7 @@ impl Sending {
     /// update, sends it to each address of the primary in turn until one
     /// accepts it (or prints it, for a dry run), and rewrites the cache.
     /// Returns the result line.
-    pub async fn send(self) -> Result<String, StageError> {
+    pub async fn send(self) -> Result<String, SendError> {
         let Self {
             mut state, opts, ..
         } = self;
@@ -246,7 +248,7 @@ impl Sending {
                 }
             }
         }
-        Err(Box::new(SendError {
+        Err(Box::new(Unsent {
             name: state.hostname.clone(),
             zone,
             server,
@@ -262,11 +264,11 @@ async fn server_addresses(
     server: &str,
     opts: &SendOptions,
     resolver: Option<TokioResolver>,
-) -> Result<Vec<SocketAddr>, StageError> {
+) -> Result<Vec<SocketAddr>, SendError> {
     if let Some(addr) = parse_server_literal(server, opts.port) {
         return Ok(vec![addr]);
     }
-    let name = parse_name(server).map_err(|source| StageError::Name {
+    let name = parse_name(server).map_err(|source| BadName {
         what: "server".into(),
         source,
     })?;
@@ -277,7 +279,7 @@ async fn server_addresses(
     let bound = opts.timeout * LOOKUP_BOUND;
     let found = tokio::time::timeout(bound, zone::server_addresses(&resolver, &name))
         .await
-        .map_err(|_| StageError::ServerTimeout {
+        .map_err(|_| SendError::ServerTimeout {
             name: name.clone(),
             bound,
         })??;
@@ -294,7 +296,7 @@ fn registered(
     server: &str,
     addr: SocketAddr,
     opts: &SendOptions,
-) -> Result<String, StageError> {
+) -> Result<String, SendError> {
     if let Some(path) = &opts.cache {
         cache::write(path, state).map_err(|source| {
             Box::new(CacheNotWritten {

@@ -9,11 +9,11 @@ use hickory_resolver::TokioResolver;
 use crate::state::{State, parse_name};
 use crate::zone::{self, ZoneInfo};
 
-use super::{LOOKUP_BOUND, StageError};
+use super::{BadName, LOOKUP_BOUND, LookupError, SoaError};
 
 /// `dyndns-soa NAME` by hand: the primary server's name.
-pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, StageError> {
-    let name = parse_name(name).map_err(|source| StageError::Name {
+pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, SoaError> {
+    let name = parse_name(name).map_err(|source| BadName {
         what: name.to_owned(),
         source,
     })?;
@@ -22,7 +22,7 @@ pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, StageErr
 }
 
 /// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state.
-pub async fn soa(mut state: State, timeout: Duration) -> Result<State, StageError> {
+pub async fn soa(mut state: State, timeout: Duration) -> Result<State, SoaError> {
     let resolver = zone::system_resolver(timeout)?;
     let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
     state.zone = Some(found.zone);
@@ -35,11 +35,11 @@ pub(super) async fn bounded_find_zone(
     resolver: &TokioResolver,
     name: &Name,
     timeout: Duration,
-) -> Result<ZoneInfo, StageError> {
+) -> Result<ZoneInfo, LookupError> {
     let bound = timeout * LOOKUP_BOUND;
     match tokio::time::timeout(bound, zone::find_zone(resolver, name)).await {
         Ok(found) => Ok(found?),
-        Err(_) => Err(StageError::ZoneTimeout {
+        Err(_) => Err(LookupError::Timeout {
             name: name.clone(),
             bound,
         }),
