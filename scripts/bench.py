@@ -8,6 +8,7 @@ and callgrind's instruction counts for the no-change path."""
 import glob
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -21,7 +22,7 @@ BASE_NAME = f"pydyndns ({sys.argv[5]})" if BASE else None
 BASE_CONF = os.path.join(WORK, "base.conf")
 BASE_CACHE = os.path.join(WORK, "base.cache")
 REL = os.path.join(TOP, "target", "release")
-WRAPPER = os.path.join(TOP, "scripts", "pydyndns")
+WRAPPER = os.path.join(REL, "pydyndns")  # scripts/pydyndns, copied beside the stages
 PYDYNDNS = os.path.join(WORK, "venv", "bin", "pydyndns")
 OURS_CONF = os.path.join(WORK, "ours.conf")
 PY_CONF = os.path.join(WORK, "py.conf")
@@ -59,18 +60,21 @@ def ms(xs):
 
 
 def alternate(commands, before=None):
-    """Runs each (name, cmd, stdin) RUNS times, alternating, each round
-    starting with the next one; returns {name: [seconds]}."""
+    """Runs each (name, cmd, stdin) RUNS times, alternating, in a new
+    order each round; returns {name: [seconds]}."""
     times = {name: [] for name, _, _ in commands}
     for name, cmd, stdin in commands:  # warm-up: caches, the page cache
         if before:
             before(name)
         run(cmd, stdin)
-    for i in range(RUNS):
-        # Each round starts with the next contender: the one run just after
-        # PyDynDNS (which evicts the CPU's caches) would otherwise always be
-        # the same, and pay for it (about 0.5 ms, measured).
-        for name, cmd, stdin in commands[i % len(commands):] + commands[:i % len(commands)]:
+    order = list(commands)
+    shuffle = random.Random(RUNS).shuffle
+    for _ in range(RUNS):
+        # A new order each round: the contender run just after PyDynDNS
+        # (which evicts the CPU's caches) pays for it, about 0.3 to 0.5 ms,
+        # and in a fixed (or rotated) order that is always the same one.
+        shuffle(order)
+        for name, cmd, stdin in order:
             if before:
                 before(name)
             t, _, _, _ = run(cmd, stdin)
