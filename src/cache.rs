@@ -85,34 +85,11 @@ pub(crate) fn read(path: &Path) -> Cached {
             source,
         })
     };
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            // A dangling symlink is a broken setup, not a first run.
-            return match fs::symlink_metadata(path) {
-                Ok(_) => read_err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    "it is a symbolic link to a file that does not exist",
-                )),
-                Err(_) => Cached::Missing,
-            };
-        }
-        Err(e) => return read_err(e),
-    };
-    if meta.is_dir() {
-        return read_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "it is a directory",
-        ));
-    }
-    if meta.len() > MAX_CACHE_BYTES {
-        return read_err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("it is {} octets, far more than a cache holds", meta.len()),
-        ));
-    }
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
+    // Not followed if a symlink, not waited on if a FIFO, not read past
+    // MAX_CACHE_BYTES: a cache pointed at /dev/zero or a pipe is refused.
+    let text = match crate::fsutil::read_bounded(path, MAX_CACHE_BYTES) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Cached::Missing,
         Err(e) => return read_err(e),
     };
     match State::parse(&text, &format!("cache file {}", path.display())) {
@@ -173,14 +150,15 @@ pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, Cache
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
-    // flock needs no write access: a lock file on a file system that has
-    // since become read-only still serves.
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .or_else(|_| File::open(&lock_path))
+    // Mode 0600, so that no other user can hold it and stall every run; a
+    // symlink or anything but a regular file is refused. flock needs no
+    // write access: a lock file on a file system that has since become
+    // read-only still serves.
+    let file = crate::fsutil::open_private(&lock_path, false, false)
+        .or_else(|e| match e.raw_os_error() {
+            Some(libc::EROFS) => crate::fsutil::open_existing(&lock_path),
+            _ => Err(e),
+        })
         .map_err(|source| CacheError::Lock {
             path: lock_path.clone(),
             source,

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 mod describe;
 pub mod exit;
+mod fsutil;
 pub mod hostname;
 pub mod keyfile;
 pub mod logging;

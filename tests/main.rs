@@ -10,6 +10,7 @@ mod common;
 mod addrs;
 mod diff;
 mod faults;
+mod hardening;
 mod hostile;
 mod logging;
 mod package;

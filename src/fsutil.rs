@@ -1,0 +1,147 @@
+//! Files that root opens, opened on purpose: the last component of a path
+//! is never followed when it is a symbolic link (another user or service
+//! may be able to plant one where the cache or the log lives), a FIFO never
+//! blocks the open, anything but a regular file is refused after `fstat`,
+//! reads are bounded, and what is created is mode 0600.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Flags every open here adds: no symlink at the last component, no
+/// blocking on a FIFO or a device, and no inheritance by children.
+const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC;
+
+/// Why a file was not opened as a regular file.
+fn not_regular(kind: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {kind}, not a regular file"),
+    )
+}
+
+/// Checks with `fstat` that `file` is a regular file.
+fn regular(file: File) -> io::Result<File> {
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    use std::os::unix::fs::FileTypeExt;
+    Err(not_regular(if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "something else"
+    }))
+}
+
+/// The error of an open refused because the path is a symbolic link:
+/// `ELOOP` under `O_NOFOLLOW`, said in words.
+fn symlink_refused(path: &Path, e: io::Error) -> io::Error {
+    if e.raw_os_error() != Some(libc::ELOOP) {
+        return e;
+    }
+    let message = if path.exists() {
+        "it is a symbolic link, which is not followed"
+    } else {
+        "it is a symbolic link to a file that does not exist"
+    };
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Reads a regular file of at most `max` octets; `Ok(None)` when there is
+/// no file. A larger one is an error that says so.
+pub(crate) fn read_bounded(path: &Path, max: u64) -> io::Result<Option<String>> {
+    let file = match OpenOptions::new().read(true).custom_flags(FLAGS).open(path) {
+        Ok(file) => regular(file)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(symlink_refused(path, e)),
+    };
+    let mut text = String::new();
+    file.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is more than {max} octets, far more than a cache holds"),
+        ));
+    }
+    Ok(Some(text))
+}
+
+/// Opens an existing regular file read-only.
+pub(crate) fn open_existing(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(FLAGS)
+        .open(path)
+        .map_err(|e| symlink_refused(path, e))?;
+    regular(file)
+}
+
+/// Opens (creating it, mode 0600) a file to lock or append to.
+pub(crate) fn open_private(path: &Path, append: bool, truncate: bool) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(!append)
+        .write(true)
+        .append(append)
+        .create(true)
+        .truncate(truncate)
+        .mode(0o600)
+        .custom_flags(FLAGS)
+        .open(path)
+        .map_err(|e| symlink_refused(path, e))?;
+    regular(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlinks_fifos_and_large_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "secret").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = read_bounded(&link, 10).unwrap_err().to_string();
+        assert!(e.contains("symbolic link, which is not followed"), "{e}");
+        let e = open_private(&link, true, false).unwrap_err().to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "secret");
+
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let e = read_bounded(&fifo, 10).unwrap_err().to_string();
+        assert!(e.contains("a FIFO, not a regular file"), "{e}");
+
+        assert!(
+            read_bounded(&target, 3)
+                .unwrap_err()
+                .to_string()
+                .contains("more than 3 octets")
+        );
+        assert_eq!(read_bounded(&target, 6).unwrap().as_deref(), Some("secret"));
+        assert_eq!(read_bounded(&dir.path().join("none"), 6).unwrap(), None);
+
+        let created = dir.path().join("new.lock");
+        open_private(&created, false, false).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&created).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Files that root opens where others may plant something: a symlinked or
+//! FIFO cache, a symlinked lock, a huge standard input. Each is refused
+//! without touching what it points at, and the run ends at once.
+
+use std::fs;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::{World, run, state};
+
+fn config(dir: &std::path::Path, cache: &std::path::Path) -> String {
+    let conf = dir.join("c.conf");
+    fs::write(
+        &conf,
+        format!(r#"{{"ttl": 300, "cache": "{}"}}"#, cache.display()),
+    )
+    .unwrap();
+    conf.display().to_string()
+}
+
+#[test]
+fn symlinked_fifo_and_device_caches_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let conf = config(dir.path(), &cache);
+    let doc = state("h.example.test.", &["2001:db8::1"]);
+    // A symlink to a file holding the very state: not followed, so not "same".
+    let target = dir.path().join("elsewhere");
+    fs::write(&target, format!("{doc}\n")).unwrap();
+    symlink(&target, &cache).unwrap();
+    run("dyndns-diff", &["-c", &conf], &doc)
+        .status(1)
+        .stderr_has("symbolic link, which is not followed; updating anyway");
+    assert_eq!(fs::read_to_string(&target).unwrap(), format!("{doc}\n"));
+    fs::remove_file(&cache).unwrap();
+
+    // A symlink to /dev/zero: refused, not read until memory runs out.
+    symlink("/dev/zero", &cache).unwrap();
+    run("dyndns-diff", &["-c", &conf], &doc)
+        .status(1)
+        .stderr_has("symbolic link, which is not followed");
+    fs::remove_file(&cache).unwrap();
+
+    // A FIFO nobody writes to: the run does not wait for it.
+    assert!(
+        Command::new("mkfifo")
+            .arg(&cache)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    run("dyndns-diff", &["-c", &conf], &doc)
+        .status(1)
+        .stderr_has("it is a FIFO, not a regular file");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited on a FIFO"
+    );
+}
+
+#[test]
+fn two_mebibytes_on_stdin_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = config(dir.path(), &dir.path().join("cache"));
+    let huge = " ".repeat(2 << 20);
+    for stage in ["dyndns-diff", "dyndns-soa", "dyndns-send"] {
+        run(stage, &["-c", &conf], &huge)
+            .status(2)
+            .stderr_has("standard input holds more than 1048576 octets");
+    }
+}
+
+#[test]
+fn the_lock_is_private_and_a_planted_symlink_is_not_followed() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    let lock = format!("{}.lock", world.cache().display());
+    let doc = state("host1.example.test.", &["2001:db8:10::1"]);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "--server", "::1", "--zone", "example.test"],
+            &doc,
+        )
+        .ok();
+    let mode = fs::metadata(&lock).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{lock} is readable by others: mode {mode:o}");
+
+    // A symlink planted where the lock goes: root neither creates nor
+    // touches its target.
+    fs::remove_file(&lock).unwrap();
+    fs::remove_file(world.cache()).unwrap();
+    let target = world.dir.path().join("planted");
+    symlink(&target, &lock).unwrap();
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "--server", "::1", "--zone", "example.test"],
+            &state("host1.example.test.", &["2001:db8:10::2"]),
+        )
+        .ok()
+        .stderr_has("symbolic link");
+    assert!(!target.exists(), "the lock's symlink was followed");
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
+}
