@@ -105,3 +105,38 @@ fn the_lock_is_private_and_a_planted_symlink_is_not_followed() {
     assert!(!target.exists(), "the lock's symlink was followed");
     assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
 }
+
+#[test]
+fn log_files_are_private_and_a_planted_symlink_is_not_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("dyndns.log");
+    let conf = dir.path().join("c.conf");
+    let write = |mode: &str| {
+        fs::write(
+            &conf,
+            format!(
+                r#"{{"ttl": 300, "logging": {{"version": 1, "handlers": {{"f": {{"class": "logging.FileHandler", "filename": "{}", "mode": "{mode}"}}}}, "root": {{"level": "INFO", "handlers": ["f"]}}}}}}"#,
+                log.display()
+            ),
+        )
+        .unwrap();
+    };
+    let c = conf.display().to_string();
+    let doc = state("h.example.test.", &["2001:db8::1"]);
+    write("a");
+    run("dyndns-diff", &["-c", &c], &doc).status(1);
+    let mode = fs::metadata(&log).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the log is readable by others: mode {mode:o}");
+
+    // "mode": "w" through a planted symlink would truncate its target.
+    fs::remove_file(&log).unwrap();
+    let target = dir.path().join("precious");
+    fs::write(&target, "keep me").unwrap();
+    symlink(&target, &log).unwrap();
+    write("w");
+    run("dyndns-diff", &["-c", &c], &doc)
+        .status(1)
+        .stderr_has("cannot open")
+        .stderr_has("symbolic link, which is not followed");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+}

@@ -2,7 +2,6 @@
 //! reaches, each with its level and format, dispatched by `fern`; `-v` and
 //! `RUST_LOG` on top.
 
-use std::fs::OpenOptions;
 use std::io;
 use std::time::Instant;
 
@@ -151,12 +150,9 @@ fn output(handler: &Handler) -> Result<Option<fern::Output>, String> {
     Ok(Some(match &handler.target {
         Target::Null => return Ok(None),
         Target::Stderr => io::stderr().into(),
-        Target::File { path, truncate } => OpenOptions::new()
-            .create(true)
-            .append(!truncate)
-            .write(true)
-            .truncate(*truncate)
-            .open(path)
+        // Created 0600; a symlink planted at the log's path is not
+        // followed (with "mode": "w" it would truncate its target).
+        Target::File { path, truncate } => crate::fsutil::open_private(path, !truncate, *truncate)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?
             .into(),
         Target::Syslog { address, facility } => syslog_output(address, *facility)
