@@ -128,18 +128,15 @@ pub(crate) fn host_addresses(selection: &Selection) -> Result<Vec<Ipv6Addr>, Add
             return Err(AddrError::NoSuchInterface(name.clone()));
         }
     }
-    let path = "/proc/net/if_inet6";
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        // No IPv6 at all (disabled in the kernel): nothing to register.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(AddrError::Read {
-                path: path.into(),
-                source,
-            });
-        }
-    };
+    // The process's own view (/proc/net is missing under systemd's
+    // ProcSubset=pid, /proc/self/net is not). A table that cannot be read
+    // is an error, never an empty set: an empty set deletes every record
+    // at the name.
+    let path = "/proc/self/net/if_inet6";
+    let text = fs::read_to_string(path).map_err(|source| AddrError::Read {
+        path: path.into(),
+        source,
+    })?;
     let kernel = parse_if_inet6(&text);
     let chosen = |interface: &str| {
         if selection.interfaces.is_empty() {

@@ -140,3 +140,33 @@ fn log_files_are_private_and_a_planted_symlink_is_not_truncated() {
         .stderr_has("symbolic link, which is not followed");
     assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
 }
+
+/// Runs dyndns-addrs in the world's namespace, in a mount namespace of its
+/// own where `prepare` has changed /proc first.
+fn addrs_with_proc(world: &World, prepare: &str) -> crate::common::Run {
+    let mut cmd = Command::new("ip");
+    cmd.args([
+        "netns", "exec", &world.ns, "unshare", "-m", "-p", "-f", "sh", "-c",
+    ])
+    .arg(format!(
+        "{prepare} && exec \"$0\" --hostname h.example.test --ttl 60 veth0"
+    ))
+    .arg(crate::common::bin("dyndns-addrs"));
+    crate::common::run_command(cmd, "", format!("dyndns-addrs after {prepare}"))
+}
+
+#[test]
+fn the_address_table_is_read_under_proc_subset_pid_and_its_absence_is_an_error() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    // systemd's ProcSubset=pid hides /proc/net, not /proc/self/net.
+    addrs_with_proc(&world, "mount -t proc -o subset=pid proc /proc")
+        .ok()
+        .stdout_is(r#"{"hostname":"h.example.test.","ttl":60,"addresses":["2001:db8:10::1"]}"#);
+    // No table at all: an error, never an empty set (which would delete
+    // every record at the name).
+    addrs_with_proc(&world, "mount -t tmpfs none /proc")
+        .status(1)
+        .stdout_is("")
+        .stderr_has("dyndns-addrs: cannot read /proc/self/net/if_inet6: No such file or directory");
+}
