@@ -170,3 +170,34 @@ fn the_address_table_is_read_under_proc_subset_pid_and_its_absence_is_an_error()
         .stdout_is("")
         .stderr_has("dyndns-addrs: cannot read /proc/self/net/if_inet6: No such file or directory");
 }
+
+#[test]
+fn a_server_that_could_inject_nsupdate_commands_is_refused() {
+    let evil = "ns1.example.test.\nsend\nupdate add evil.example.test. 60 A 192.0.2.66";
+    let doc = format!(
+        r#"{{"hostname":"h.example.test.","ttl":60,"addresses":["2001:db8::1"],"zone":"example.test.","server":{}}}"#,
+        serde_json::to_string(evil).unwrap()
+    );
+    let r = run("dyndns-send", &["--dry-run"], &doc);
+    r.status(2)
+        .stdout_is("")
+        .stderr_has("key \"server\": is not a server");
+    assert!(!r.stderr.contains("evil"), "the value is echoed\n{r}");
+    let r = run(
+        "dyndns-send",
+        &["--dry-run", "--server", evil],
+        &state("h.example.test.", &["2001:db8::1"]),
+    );
+    r.status(2)
+        .stdout_is("")
+        .stderr_has("--server is not a server");
+    // Names and addresses still pass.
+    for good in ["ns1.example.test", "[::1]:5353", "192.0.2.1:53", "::1"] {
+        run(
+            "dyndns-send",
+            &["--dry-run", "--zone", "example.test", "--server", good],
+            &state("h.example.test.", &["2001:db8::1"]),
+        )
+        .ok();
+    }
+}

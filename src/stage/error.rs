@@ -190,6 +190,12 @@ pub enum SendError {
     /// A name given is not valid.
     #[error(transparent)]
     Name(#[from] BadName),
+    /// `--server` is neither a host name nor an address (not echoed: it
+    /// would reach `--dry-run`'s nsupdate script).
+    #[error(
+        "--server is not a server: give a host name (letters, digits, '-', '_' and dots), an address, or [ADDRESS]:PORT"
+    )]
+    BadServer,
     /// Another run held the cache's lock for longer than a run may take.
     #[error(transparent)]
     LockHeld(CacheError),
@@ -219,7 +225,7 @@ impl ExitStatus for SendError {
     fn exit_status(&self) -> u8 {
         match self {
             Self::Common(e) => e.exit_status(),
-            Self::KeyFile(_) | Self::Name(_) | Self::Build(_) => exit::USAGE,
+            Self::KeyFile(_) | Self::Name(_) | Self::BadServer | Self::Build(_) => exit::USAGE,
             Self::LockHeld(_)
             | Self::Lookup(_)
             | Self::ServerTimeout { .. }

@@ -76,6 +76,13 @@ impl SendOptions {
             })?),
             None => None,
         };
+        if flags
+            .server
+            .as_deref()
+            .is_some_and(|s| !crate::state::is_server(s))
+        {
+            return Err(SendError::BadServer);
+        }
         let key = match &flags.key_file {
             Some(file) => {
                 if let Some(warning) = keyfile::exposure_warning(file, "key file") {

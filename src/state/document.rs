@@ -154,13 +154,29 @@ impl<'de> Deserialize<'de> for Server {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match value(d)? {
             Value::Null => Ok(Self(None)),
-            Value::String(s) if !s.is_empty() => Ok(Self(Some(s))),
+            Value::String(s) if is_server(&s) => Ok(Self(Some(s))),
+            // Not echoed: it reaches nsupdate scripts and logs, and a
+            // newline in it would inject commands into --dry-run's output.
+            Value::String(_) => Err(de::Error::custom(
+                "is not a server: give a host name (letters, digits, '-', '_' and dots), an address, or [ADDRESS]:PORT",
+            )),
             other => Err(de::Error::custom(format!(
                 "must be a server name or address, found {}",
                 describe(&other)
             ))),
         }
     }
+}
+
+/// Whether `s` is a server as `dyndns-send` takes it: an address,
+/// `[ADDRESS]:PORT` or `V4ADDRESS:PORT`, or a DNS host name.
+pub(crate) fn is_server(s: &str) -> bool {
+    s.parse::<std::net::IpAddr>().is_ok()
+        || s.parse::<std::net::SocketAddr>().is_ok()
+        || (!s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && parse_name(s).is_ok())
 }
 
 impl Serialize for State {

@@ -23,6 +23,8 @@ use serde_json::{Map, Value};
 
 mod document;
 
+pub(crate) use document::is_server;
+
 /// The state of one host: the name, TTL and addresses to register, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
