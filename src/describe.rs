@@ -1,5 +1,5 @@
-//! How a JSON value is named in a message: its type, and its text when
-//! short (`a string "300"`), so that an error says what was found.
+//! How a JSON value is named in a message: its type, and for a number or a
+//! boolean its text (`a number -3`), so that an error says what was found.
 
 use serde_json::Value;
 
@@ -15,17 +15,13 @@ pub(crate) fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Describes a JSON value for a message: its type, and its text when short.
+/// Describes a JSON value for a message: its type, and the text of a
+/// number or a boolean. A string's text is never repeated: a TSIG secret
+/// put in the wrong key would otherwise reach stderr, cron's mail and the
+/// logs.
 pub(crate) fn describe(value: &Value) -> String {
     match value {
-        Value::Array(_) | Value::Object(_) => kind(value).to_owned(),
-        _ => {
-            let text = value.to_string();
-            if text.len() <= 40 {
-                format!("{} {text}", kind(value))
-            } else {
-                kind(value).to_owned()
-            }
-        }
+        Value::Number(_) | Value::Bool(_) => format!("{} {value}", kind(value)),
+        _ => kind(value).to_owned(),
     }
 }

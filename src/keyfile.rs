@@ -94,15 +94,14 @@ pub enum Syntax {
         /// The field.
         field: String,
     },
-    /// A field's value not followed by `;`.
-    #[error("line {line}: expected ; after {field} {value}")]
+    /// A field's value not followed by `;`. The value is not kept: it may
+    /// be the secret.
+    #[error("line {line}: expected ; after the value of {field}")]
     NoSemicolon {
         /// The line.
         line: usize,
         /// The field.
         field: String,
-        /// Its value.
-        value: String,
     },
     /// Something else inside a key statement.
     #[error("line {line}: unexpected text in key \"{name}\"")]
@@ -130,12 +129,22 @@ pub enum Syntax {
     },
 }
 
-/// One `key` statement, before validation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One `key` statement, before validation. `Debug` never shows the secret.
+#[derive(Clone, Default, PartialEq, Eq)]
 struct Statement {
     name: String,
     algorithm: Option<String>,
     secret: Option<String>,
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// Reads the key named `keyname` from a key file, or its only key when no
@@ -363,7 +372,6 @@ fn parse(text: &str) -> Result<Vec<Statement>, Syntax> {
                         return Err(Syntax::NoSemicolon {
                             line: at(i + 1),
                             field: field.clone(),
-                            value,
                         });
                     }
                     match field.to_ascii_lowercase().as_str() {

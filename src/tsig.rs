@@ -212,16 +212,18 @@ impl Key {
                 n
             })
             .ok_or_else(|| {
+                // Neither this value nor the algorithm's is repeated: a
+                // secret put in the wrong field would reach the message.
                 field(
                     fields.name,
-                    format!("\"{name}\" is not a valid key name (a DNS name such as host1-key)"),
+                    "is not a valid key name (a DNS name such as host1-key)".into(),
                 )
             })?;
         let algorithm = Algorithm::from_name(algorithm).ok_or_else(|| {
             field(
                 fields.algorithm,
                 format!(
-                    "\"{algorithm}\" is not a TSIG algorithm; use one of {}",
+                    "is not a TSIG algorithm; use one of {}",
                     Algorithm::NAMES.join(", ")
                 ),
             )

@@ -201,3 +201,72 @@ fn a_server_that_could_inject_nsupdate_commands_is_refused() {
         .ok();
     }
 }
+
+/// Secrets that must never be printed, in every wrong place a user might
+/// put them: each bad config and key file fails, and no output says them.
+#[test]
+fn no_secret_reaches_any_message() {
+    const SECRETS: [&str; 2] = ["c2VjcmV0IHRoYXQgbXVzdCBub3QgbGVhaw==", "bGVha3k="];
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(String, String)> = Vec::new(); // (config, key file)
+    for secret in SECRETS {
+        let config = |tsig: String| format!(r#"{{"ttl": 300, "tsig": {tsig}}}"#);
+        let configs = [
+            format!(r#"{{"algorithm": "{secret}", "keyname": "k", "key": "{secret}"}}"#),
+            format!(
+                r#"{{"algorithm": "hmac-sha256", "keyname": "{secret} x", "key": "{secret}"}}"#
+            ),
+            format!(r#"{{"algorithm": "hmac-sha256", "keyname": "k", "key": "!{secret}!"}}"#),
+            format!(
+                r#"{{"algorithm": "hmac-sha256", "keyname": "k", "key": {{"value": "{secret}"}}}}"#
+            ),
+            format!(r#""{secret}""#),
+            format!(r#"{{"file": "k.key", "algorithm": "{secret}"}}"#),
+        ];
+        for tsig in configs {
+            cases.push((config(tsig), String::new()));
+        }
+        cases.push((
+            format!(
+                r#"{{"ttl": 300, "logging": {{"version": 1, "root": {{"level": "{secret}"}}}}}}"#
+            ),
+            String::new(),
+        ));
+        cases.push((format!(r#"{{"ttl": "{secret}"}}"#), String::new()));
+        let key_files = [
+            format!("key \"k\" {{ algorithm hmac-sha256; secret \"{secret}\" }};\n"),
+            format!("key \"k\" {{ algorithm \"{secret}\"; secret \"{secret}\"; }};\n"),
+            format!("key \"k\" {{ algorithm hmac-sha256; secret \"{secret}\n"),
+            format!(
+                "key \"k\" {{ algorithm hmac-sha256; secret {secret} ; extra {secret} {secret}; }};\n"
+            ),
+        ];
+        for key in key_files {
+            cases.push((r#"{"ttl": 300, "tsig": {"file": "k.key"}}"#.to_owned(), key));
+        }
+    }
+    let conf = dir.path().join("c.conf");
+    let key = dir.path().join("k.key");
+    let c = conf.display().to_string();
+    let k = key.display().to_string();
+    let doc = state("h.example.test.", &["2001:db8::1"]);
+    for (config, key_file) in &cases {
+        fs::write(&conf, config).unwrap();
+        fs::write(&key, key_file).unwrap();
+        fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
+        let runs = [
+            run("dyndns-send", &["-c", &c, "--dry-run"], &doc),
+            run("dyndns-diff", &["-c", &c], &doc),
+            run("dyndns-send", &["--dry-run", "-k", &k], &doc),
+            run("pydyndns", &["-c", &c, "-v", "lo"], ""),
+        ];
+        for r in runs {
+            for secret in SECRETS {
+                assert!(
+                    !r.stdout.contains(secret) && !r.stderr.contains(secret),
+                    "a secret is in the output of\n{config}\n{key_file}\n{r}"
+                );
+            }
+        }
+    }
+}
