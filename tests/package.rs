@@ -243,6 +243,14 @@ fn systemd_units_verify() {
     let root = scratch_root();
     let r = root.path();
     dpkg(r, &["--unpack", &deb().display().to_string()]);
+    // No core dump, where the TSIG secret would land on disk.
+    for service in ["pydyndns.service", "pydyndns-force.service"] {
+        let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(service)).unwrap();
+        assert!(
+            text.contains("\nLimitCORE=0\n"),
+            "{service} lacks LimitCORE=0"
+        );
+    }
     // The units as installed, pointed at the unpacked programs, with their man pages on MANPATH.
     let units = tempfile::tempdir().unwrap();
     let mut names = Vec::new();
