@@ -74,6 +74,27 @@ pub(crate) fn read_bounded(path: &Path, max: u64) -> io::Result<Option<String>> 
     Ok(Some(text))
 }
 
+/// Reads a file the administrator names (the config, a key file), at most
+/// `max` octets: a symbolic link is followed, since pointing
+/// `/etc/pydyndns.conf` elsewhere is a legitimate set-up, but the open does
+/// not wait on a FIFO and the read stops past `max` (a config linked to
+/// `/dev/zero` is refused, not read until memory runs out).
+pub(crate) fn read_named(path: &Path, max: u64) -> io::Result<String> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let mut text = String::new();
+    file.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is more than {max} octets"),
+        ));
+    }
+    Ok(text)
+}
+
 /// Opens an existing regular file read-only.
 pub(crate) fn open_existing(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()

@@ -150,10 +150,13 @@ impl std::fmt::Debug for Statement {
 /// Reads the key named `keyname` from a key file, or its only key when no
 /// name is given.
 pub(crate) fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {
-    let text = fs::read_to_string(path).map_err(|source| KeyFileError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text =
+        crate::fsutil::read_named(path, crate::config::MAX_FILE_BYTES).map_err(|source| {
+            KeyFileError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let keys = parse(&text).map_err(|syntax| KeyFileError::Syntax {
         path: path.to_owned(),
         source: Malformed(syntax),

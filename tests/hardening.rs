@@ -270,3 +270,32 @@ fn no_secret_reaches_any_message() {
         }
     }
 }
+
+#[test]
+fn a_config_linked_to_a_device_or_a_fifo_ends_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("c.conf");
+    let c = conf.display().to_string();
+    symlink("/dev/zero", &conf).unwrap();
+    run("dyndns-diff", &["-c", &c], "")
+        .status(2)
+        .stderr_has(&format!(
+            "cannot read config file {c}: it is more than 1048576 octets"
+        ));
+    fs::remove_file(&conf).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&conf)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    run("dyndns-addrs", &["-c", &c], "")
+        .status(2)
+        .stderr_has("the file is empty");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited on a FIFO"
+    );
+}

@@ -15,7 +15,6 @@
 //! bad value is a [`ConfigError`] naming the file and the key, an unknown key
 //! is a warning.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,6 +33,8 @@ use crate::tsig::{Key, KeyError};
 pub const DEFAULT_PATH: &str = "/etc/pydyndns.conf";
 /// The cache file used when the config says `"cache": true`.
 pub const DEFAULT_CACHE: &str = "/run/pydyndns.cache";
+/// The most read of a config or key file (a real one is under a kilobyte).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The largest `timeout`, seconds.
 pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// The `timeout` when the config gives none: a few seconds, as a server on
@@ -143,9 +144,11 @@ impl Config {
 
     /// Reads and validates one config file.
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
+        let text = crate::fsutil::read_named(path, MAX_FILE_BYTES).map_err(|source| {
+            ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }
         })?;
         Self::parse(path, &text)
     }
@@ -289,6 +292,8 @@ fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
