@@ -67,10 +67,18 @@ fn tentative_addresses_wait() {
     world.exec(&["sysctl", "-qw", "net.ipv6.conf.veth0.dad_transmits=100"]);
     world.add_address(&["2001:db8:10::7/64"]);
     let conf = world.default_config(300);
-    world
-        .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
-        .ok()
-        .stdout_is(r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[]}"#);
+    let run = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
+    run.ok().quiet();
+    // An empty set says, per interface, what was left out and why.
+    assert!(
+        run.stdout.starts_with(
+            r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[],"left_out":{"veth0":["#
+        ) && run
+            .stdout
+            .contains(r#"{"address":"2001:db8:10::7","reason":"tentative"}"#),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

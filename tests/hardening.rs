@@ -299,3 +299,80 @@ fn a_config_linked_to_a_device_or_a_fifo_ends_at_once() {
         "waited on a FIFO"
     );
 }
+
+#[test]
+fn an_empty_address_set_deletes_loudly_once_or_keeps_the_records() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    // The address goes, only a tentative one and the link-local are left:
+    // the update deletes the records, and says why without -v.
+    world.del_address("2001:db8:10::1/64");
+    world.exec(&["sysctl", "-qw", "net.ipv6.conf.veth0.dad_transmits=100"]);
+    world.add_address(&["2001:db8:10::7/64"]);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .stderr_has(
+            "dyndns-send: warning: the update deletes the AAAA records of host1.example.test.: \
+             no address to register (veth0: ",
+        )
+        .stderr_has("2001:db8:10::7 (tentative)")
+        .stderr_has(" (link-local)")
+        .stderr_has("set \"empty\": \"keep\"");
+    assert!(world.aaaa("host1.example.test").is_empty());
+    // The cache keeps it from repeating every minute.
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+
+    // "empty": "keep": nothing is sent, the records and the cache stay.
+    let keep = world.config(
+        "keep.conf",
+        &format!(
+            r#"{{"cache": "{}", "ttl": 300, "empty": "keep"}}"#,
+            world.cache().display()
+        ),
+    );
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    world
+        .run("pydyndns", &["-c", &keep, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    let serial = world.serial("example.test");
+    world.del_address("2001:db8:10::1/64");
+    world
+        .run("pydyndns", &["-c", &keep, "veth0"], "")
+        .ok()
+        .quiet();
+    world
+        .run("dyndns-addrs", &["-c", &keep, "-v", "veth0"], "")
+        .ok()
+        .stdout_is("")
+        .stderr_has("no address to register (veth0: ")
+        .stderr_has("the records stay as they are (\"empty\": \"keep\")");
+    // A state made by hand is kept too.
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &keep],
+            &state("host1.example.test.", &[]),
+        )
+        .ok()
+        .stdout_is("unchanged host1.example.test.: no address to register (\"empty\": \"keep\")");
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    assert_eq!(world.serial("example.test"), serial);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+    world
+        .run("dyndns-addrs", &["-c", &world.config("bad.conf", r#"{"ttl": 1, "empty": "nothing"}"#)], "")
+        .status(2)
+        .stderr_has("key \"empty\": must be \"delete\" (an empty address set deletes the records) or \"keep\" (it sends nothing), found a string");
+}

@@ -32,7 +32,8 @@ fn run(args: Args, config: &Config) -> Result<u8, AddrsError> {
         hostname: args.hostname,
         ttl_secs: args.ttl,
     };
-    let state = stage::addrs(&opts, config)?;
-    cli::print_line(&state.to_json())?;
+    if let Some(state) = stage::addrs(&opts, config)? {
+        cli::print_line(&state.to_json())?;
+    }
     Ok(exit::SUCCESS)
 }

@@ -11,12 +11,13 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::Value;
 
-use super::{DEFAULT_CACHE, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
+use super::{DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
 use crate::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 7] =
-    ["cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout"];
+pub(super) const KNOWN_KEYS: [&str; 8] = [
+    "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty",
+];
 /// The keys of the `ipv6` object.
 const IPV6_KEYS: [&str; 2] = ["enable", "teredo"];
 
@@ -35,6 +36,8 @@ pub(super) struct File {
     pub(super) ipv6: Option<Ipv6>,
     #[serde(deserialize_with = "timeout")]
     pub(super) timeout: Option<Duration>,
+    #[serde(deserialize_with = "empty")]
+    pub(super) empty: Empty,
     pub(super) tsig: Option<Value>,
     pub(super) logging: Option<Value>,
 }
@@ -181,6 +184,18 @@ fn enable<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
         )),
         other => Err(D::Error::custom(format!(
             "must be true or false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `empty`: what an empty address set does, `"delete"` or `"keep"`.
+fn empty<'de, D: Deserializer<'de>>(d: D) -> Result<Empty, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "delete" => Ok(Empty::Delete),
+        Value::String(s) if s == "keep" => Ok(Empty::Keep),
+        other => Err(D::Error::custom(format!(
+            "must be \"delete\" (an empty address set deletes the records) or \"keep\" (it sends nothing), found {}",
             describe(&other)
         ))),
     }

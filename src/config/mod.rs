@@ -43,6 +43,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
 pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
 
+/// What a run does when the host has no address to register.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Empty {
+    /// Send the update, which deletes the records (the seed's behaviour),
+    /// and say so on stderr.
+    #[default]
+    Delete,
+    /// Send nothing: the records stay as they are.
+    Keep,
+}
+
 /// A validated config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -54,6 +65,8 @@ pub struct Config {
     pub ttl_secs: Option<u32>,
     /// Whether Teredo addresses (2001::/32) are registered.
     pub teredo: bool,
+    /// What an empty address set does (our key `empty`).
+    pub empty: Empty,
     /// The TSIG key that signs updates, if any.
     pub tsig: Option<Key>,
     /// How long one server address, or one DNS lookup, may take (our key `timeout`).
@@ -198,6 +211,7 @@ impl Config {
             ttl_secs: file.ttl,
             teredo: file.ipv6.is_some_and(|v| v.teredo),
             timeout: file.timeout,
+            empty: file.empty,
             warnings: unknown
                 .iter()
                 .map(|key| file::unknown_key_warning(path, key))

@@ -1,7 +1,7 @@
 //! `dyndns-addrs`: the FQDN and the address set to register.
 
 use crate::addrs::{self, Selection};
-use crate::config::Config;
+use crate::config::{Config, Empty};
 use crate::hostname;
 use crate::state::State;
 
@@ -18,8 +18,14 @@ pub struct AddrsOptions {
     pub ttl_secs: Option<u32>,
 }
 
-/// `dyndns-addrs`: the state of this host.
-pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, AddrsError> {
+/// The key of the state document that, when `addresses` is empty, says for
+/// each interface considered which addresses were left out and why, so that
+/// `dyndns-send` can say why the update deletes the records.
+pub const LEFT_OUT_KEY: &str = "left_out";
+
+/// `dyndns-addrs`: the state of this host; `None` when there is no address
+/// and the config says `"empty": "keep"` (nothing to do).
+pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, AddrsError> {
     let ttl_secs = opts
         .ttl_secs
         .or(config.ttl_secs)
@@ -37,7 +43,26 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<State, AddrsError> 
         interfaces: opts.interfaces.clone(),
         teredo: config.teredo,
     };
-    let addresses = addrs::host_addresses(&selection)?;
-    log::debug!("{hostname}: {} address(es) to register", addresses.len());
-    Ok(State::new(hostname, ttl_secs, addresses))
+    let selected = addrs::host_addresses(&selection)?;
+    log::debug!(
+        "{hostname}: {} address(es) to register",
+        selected.addresses.len()
+    );
+    if !selected.addresses.is_empty() {
+        return Ok(Some(State::new(hostname, ttl_secs, selected.addresses)));
+    }
+    let why = addrs::explain_left_out(&selected.left_out);
+    if config.empty == Empty::Keep {
+        log::info!(
+            "not updating {hostname}: no address to register ({why}); the records stay as they are (\"empty\": \"keep\")"
+        );
+        return Ok(None);
+    }
+    log::debug!("{hostname}: no address to register ({why})");
+    let mut state = State::new(hostname, ttl_secs, Vec::new());
+    // Serialising a map of strings and enums cannot fail.
+    if let Ok(value) = serde_json::to_value(&selected.left_out) {
+        state.extra.insert(LEFT_OUT_KEY.into(), value);
+    }
+    Ok(Some(state))
 }

@@ -17,7 +17,7 @@ mod error;
 mod send;
 mod soa;
 
-pub use addrs::{AddrsOptions, addrs};
+pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs};
 pub use diff::{DIFFERS_KEY, DiffOutcome, diff};
 pub use error::{
     AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, LookupError,

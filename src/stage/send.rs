@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
+use crate::addrs::{LeftOutByInterface, explain_left_out};
 use crate::cache::{self, CacheError, Cached};
-use crate::config::Config;
+use crate::config::{Config, Empty};
 use crate::keyfile;
 use crate::state::{State, parse_name};
 use crate::tsig::Key;
@@ -24,7 +25,8 @@ use crate::zone;
 
 use super::soa::bounded_find_zone;
 use super::{
-    BadName, CacheNotWritten, DIFFERS_KEY, LOOKUP_BOUND, SEND_BOUND, SendError, Unsent, chain,
+    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, SEND_BOUND, SendError,
+    Unsent, chain,
 };
 
 /// `dyndns-send`'s flags as given, before they are checked.
@@ -63,6 +65,8 @@ pub struct SendOptions {
     pub cache: Option<PathBuf>,
     /// The TSIG key.
     pub key: Option<Key>,
+    /// What an empty address set does.
+    pub empty: Empty,
 }
 
 impl SendOptions {
@@ -100,6 +104,7 @@ impl SendOptions {
             dry_run: flags.dry_run,
             cache: flags.cache.or_else(|| config.cache.clone()),
             key,
+            empty: config.empty,
         })
     }
 
@@ -138,6 +143,16 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
     }
     if let Some(server) = &opts.server {
         state.server = Some(server.clone());
+    }
+    if state.addresses.is_empty() && opts.empty == Empty::Keep {
+        log::info!(
+            "not updating {}: no address to register, and \"empty\": \"keep\" keeps the records",
+            state.hostname
+        );
+        return Ok(Prepared::Done(format!(
+            "unchanged {}: no address to register (\"empty\": \"keep\")",
+            state.hostname
+        )));
     }
     let lock = match (&opts.cache, opts.dry_run) {
         (Some(path), None) => match lock_and_recheck(path, &state, opts.run_bound())? {
@@ -225,6 +240,9 @@ impl Sending {
             return Ok(update::describe(&update, &host, port, format)
                 .trim_end()
                 .to_owned());
+        }
+        if state.addresses.is_empty() {
+            warn_empty(&state);
         }
         let (request, wire, signed) = update::encode(&update)?;
         log::debug!("the update message is {} octets", wire.len());
@@ -328,6 +346,24 @@ fn registered(
         "updated {} in zone {zone} at {at}: {addresses}",
         state.hostname
     ))
+}
+
+/// Says, without `-v`, that the update deletes every record: the host has
+/// no address to register. The cache keeps this from repeating every minute.
+fn warn_empty(state: &State) {
+    let why = state
+        .extra
+        .get(LEFT_OUT_KEY)
+        .and_then(|v| serde_json::from_value::<LeftOutByInterface>(v.clone()).ok())
+        .map_or_else(
+            || "the state gives no reason".to_owned(),
+            |left_out| explain_left_out(&left_out),
+        );
+    log::warn!(
+        "the update deletes the AAAA records of {}: no address to register ({why}); \
+         set \"empty\": \"keep\" in the config to keep the records instead",
+        state.hostname
+    );
 }
 
 /// The addresses as text, joined by `sep`.
