@@ -1,5 +1,5 @@
 //! The cache file: the hostname, TTL and addresses last registered
-//! successfully, as one JSON object. It is written only after the server
+//! successfully, and when they were observed, as one JSON object. It is written only after the server
 //! accepted an update, atomically (a temporary file beside it, fsync, rename,
 //! fsync of the directory), so a crash leaves the old cache or the new one.
 
@@ -7,6 +7,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::observed::Observed;
 use crate::state::{State, StateError};
 
 /// What reading the cache found.
@@ -15,7 +16,7 @@ pub(crate) enum Cached {
     /// No cache file (first run, forced, or after a reboot).
     Missing,
     /// The registration last made.
-    Found(State),
+    Found(Box<State>),
     /// The file is there but unusable; the run goes on as if it were missing.
     Unusable(CacheError),
 }
@@ -93,7 +94,7 @@ pub(crate) fn read(path: &Path) -> Cached {
         Err(e) => return read_err(e),
     };
     match State::parse(&text, &format!("cache file {}", path.display())) {
-        Ok(state) => Cached::Found(state),
+        Ok(state) => Cached::Found(Box::new(state)),
         // PyDynDNS kept the addresses by family ({"ipv6": [...]}): a cache
         // left by it is replaced by the next update, without a warning.
         Err(_) if is_pydyndns_cache(&text) => {
@@ -184,6 +185,54 @@ pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, Cache
             }
         }
     }
+}
+
+/// Where runs without a cache take their lock: `$RUNTIME_DIRECTORY` (set by
+/// systemd's `RuntimeDirectory=`), else `/run/pydyndns/` for root (made
+/// mode 0700 if missing), else `$XDG_RUNTIME_DIR`; `None` when there is no
+/// such place (a user without a session runs unlocked). Returns the base
+/// path; the lock is `BASE.lock`, as beside a cache.
+pub(crate) fn runtime_lock_base() -> Option<PathBuf> {
+    let dir = match std::env::var_os("RUNTIME_DIRECTORY") {
+        Some(dirs) if !dirs.is_empty() => {
+            // systemd separates several directories with ':'.
+            let first = dirs.to_string_lossy().split(':').next()?.to_owned();
+            PathBuf::from(first)
+        }
+        _ if rustix::process::geteuid().is_root() => {
+            let dir = PathBuf::from("/run/pydyndns");
+            use std::os::unix::fs::DirBuilderExt;
+            match fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                    log::debug!("cannot make {}: {e}", dir.display());
+                }
+                _ => {}
+            }
+            dir
+        }
+        _ => PathBuf::from(std::env::var_os("XDG_RUNTIME_DIR")?),
+    };
+    Some(dir.join("pydyndns"))
+}
+
+/// The time stamp a lock file without a cache records: when the addresses
+/// last registered were observed.
+pub(crate) fn read_stamp(lock: &File) -> Option<Observed> {
+    use std::io::Read;
+    let mut text = String::new();
+    lock.take(4096).read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Records `stamp` in a lock file (see [`read_stamp`]); `None` clears it.
+pub(crate) fn write_stamp(lock: &File, stamp: Option<&Observed>) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    lock.set_len(0)?;
+    if let Some(stamp) = stamp {
+        let text = serde_json::to_string(stamp).map_err(io::Error::other)? + "\n";
+        lock.write_all_at(text.as_bytes(), 0)?;
+    }
+    Ok(())
 }
 
 /// Removes the cache, so the next run updates (`--force`). A missing file is fine.

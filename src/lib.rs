@@ -21,6 +21,7 @@ mod fsutil;
 pub mod hostname;
 pub mod keyfile;
 pub mod logging;
+pub mod observed;
 pub mod stage;
 pub mod state;
 pub mod tsig;

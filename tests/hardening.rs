@@ -376,3 +376,62 @@ fn an_empty_address_set_deletes_loudly_once_or_keeps_the_records() {
         .status(2)
         .stderr_has("key \"empty\": must be \"delete\" (an empty address set deletes the records) or \"keep\" (it sends nothing), found a string");
 }
+
+/// Runs A and B overlap: each reads the addresses and compares them with
+/// the cache before either sends; then they send, in either order.
+#[test]
+fn an_older_state_never_overwrites_a_newer_one_whatever_the_order_of_the_locks() {
+    let world = World::new("host1.example.test");
+    let lock = world.dir.path().join("pydyndns.lock");
+    for conf in [
+        world.default_config(300),
+        world.config("nocache.conf", r#"{"ttl": 300}"#),
+    ] {
+        let mut n = 0;
+        let mut observe = |world: &World| {
+            n += 1;
+            let addr = format!("2001:db8:10::{n}/64");
+            world.add_address(&[&addr, "nodad"]);
+            let state = world
+                .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
+                .ok()
+                .stdout
+                .clone();
+            world.del_address(&addr);
+            let diff = world.run("dyndns-diff", &["-c", &conf], &state);
+            diff.status(1);
+            diff.stdout.clone()
+        };
+        let send = |state: &str| world.run("dyndns-send", &["-c", &conf], state);
+
+        // The newer takes the lock first: the older is dropped.
+        let (older, newer) = (observe(&world), observe(&world));
+        send(&newer).ok().quiet();
+        send(&older)
+            .ok()
+            .quiet()
+            .stdout_is("unchanged host1.example.test.: older than the addresses another run registered meanwhile");
+        assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
+        // The older takes it first: both land, the newer last.
+        let (older, newer) = (observe(&world), observe(&world));
+        send(&older).ok().quiet();
+        assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::3"]);
+        send(&newer).ok().quiet();
+        assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::4"]);
+        // What is recorded is the newer's time stamp.
+        let stamp = newer.split("\"observed\":").nth(1).unwrap();
+        let stamp = &stamp[..=stamp.find('}').unwrap()];
+        let recorded = if conf.ends_with("nocache.conf") {
+            fs::read_to_string(&lock).unwrap()
+        } else {
+            fs::read_to_string(world.cache()).unwrap()
+        };
+        assert!(recorded.contains(stamp), "{recorded} lacks {stamp}");
+        assert_eq!(
+            fs::metadata(&lock)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok(),
+            conf.ends_with("nocache.conf").then_some(0o600)
+        );
+    }
+}

@@ -3,6 +3,7 @@
 use crate::addrs::{self, Selection};
 use crate::config::{Config, Empty};
 use crate::hostname;
+use crate::observed::Observed;
 use crate::state::State;
 
 use super::AddrsError;
@@ -48,8 +49,13 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         "{hostname}: {} address(es) to register",
         selected.addresses.len()
     );
+    // Stamped as the kernel's table was read: it orders this observation
+    // against other runs' (see crate::observed).
+    let observed = Observed::now();
     if !selected.addresses.is_empty() {
-        return Ok(Some(State::new(hostname, ttl_secs, selected.addresses)));
+        let mut state = State::new(hostname, ttl_secs, selected.addresses);
+        state.observed = observed;
+        return Ok(Some(state));
     }
     let why = addrs::explain_left_out(&selected.left_out);
     if config.empty == Empty::Keep {
@@ -60,6 +66,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     }
     log::debug!("{hostname}: no address to register ({why})");
     let mut state = State::new(hostname, ttl_secs, Vec::new());
+    state.observed = observed;
     // Serialising a map of strings and enums cannot fail.
     if let Ok(value) = serde_json::to_value(&selected.left_out) {
         state.extra.insert(LEFT_OUT_KEY.into(), value);

@@ -8,7 +8,7 @@
 
 use std::fs::File;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hickory_proto::rr::Name;
@@ -130,13 +130,15 @@ pub enum Prepared {
 pub struct Sending {
     state: State,
     opts: SendOptions,
-    _lock: Option<File>,
+    lock: Option<File>,
 }
 
-/// Takes the cache's lock (with a cache, and unless this is a dry run), so
-/// that runs from cron and from a DHCP hook at the same moment take turns;
-/// then, for a state `dyndns-diff` found changed, reads the cache again:
-/// equal now means another run has just registered it, and nothing is sent.
+/// Takes the lock (beside the cache, or in the runtime directory without
+/// one; not for a dry run), so that runs from cron and from a DHCP hook at
+/// the same moment take turns; then, under it, drops what another run made
+/// pointless: a state `dyndns-diff` found changed that the cache now holds
+/// (another run has just registered it), and a state observed before the
+/// one last registered (an older address set must not overwrite a newer).
 pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, SendError> {
     if let Some(zone) = &opts.zone {
         state.zone = Some(zone.clone());
@@ -154,32 +156,32 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
             state.hostname
         )));
     }
-    let lock = match (&opts.cache, opts.dry_run) {
-        (Some(path), None) => match lock_and_recheck(path, &state, opts.run_bound())? {
+    let lock = match opts.dry_run {
+        Some(_) => None,
+        None => match lock_and_recheck(&state, &opts)? {
             Turn::Send(lock) => lock,
             Turn::Done(line) => return Ok(Prepared::Done(line)),
         },
-        _ => None,
     };
-    Ok(Prepared::Go(Box::new(Sending {
-        state,
-        opts,
-        _lock: lock,
-    })))
+    Ok(Prepared::Go(Box::new(Sending { state, opts, lock })))
 }
 
 /// What the lock decided: send (holding it, if it could be taken), or not.
 enum Turn {
     /// Go on and send; the lock is released when this is dropped.
     Send(Option<File>),
-    /// A concurrent run registered this state meanwhile: the result line.
+    /// Another run made this one pointless: the result line.
     Done(String),
 }
 
-/// Takes the cache's lock within `wait`, then re-checks the cache (see
+/// Takes the lock within the run's bound, then re-checks (see
 /// [`send_prepare`]).
-fn lock_and_recheck(path: &Path, state: &State, wait: Duration) -> Result<Turn, SendError> {
-    let lock = match cache::lock(path, wait) {
+fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError> {
+    let Some(base) = opts.cache.clone().or_else(cache::runtime_lock_base) else {
+        log::debug!("no cache and no runtime directory: updating without a lock");
+        return Ok(Turn::Send(None));
+    };
+    let lock = match cache::lock(&base, opts.run_bound()) {
         Ok(lock) => Some(lock),
         // A lock that cannot be had in time means a stuck run: stop.
         Err(e @ CacheError::LockHeld { .. }) => return Err(SendError::LockHeld(e)),
@@ -190,17 +192,35 @@ fn lock_and_recheck(path: &Path, state: &State, wait: Duration) -> Result<Turn, 
             None
         }
     };
-    if state.extra.contains_key(DIFFERS_KEY)
-        && let Cached::Found(now) = cache::read(path)
-        && now.same_registration(state)
+    let last = match &opts.cache {
+        Some(path) => match cache::read(path) {
+            Cached::Found(now)
+                if state.extra.contains_key(DIFFERS_KEY) && now.same_registration(state) =>
+            {
+                log::info!(
+                    "not updating {}: another run registered these addresses meanwhile (cache file {})",
+                    state.hostname,
+                    path.display()
+                );
+                return Ok(Turn::Done(format!(
+                    "unchanged {}: registered meanwhile by another run",
+                    state.hostname
+                )));
+            }
+            Cached::Found(now) => now.observed,
+            _ => None,
+        },
+        None => lock.as_ref().and_then(cache::read_stamp),
+    };
+    if let (Some(mine), Some(last)) = (&state.observed, &last)
+        && mine.is_before(last)
     {
-        log::info!(
-            "not updating {}: another run registered these addresses meanwhile (cache file {})",
-            state.hostname,
-            path.display()
+        log::debug!(
+            "not updating {}: these addresses were read before those another run registered; dropping this older state",
+            state.hostname
         );
         return Ok(Turn::Done(format!(
-            "unchanged {}: registered meanwhile by another run",
+            "unchanged {}: older than the addresses another run registered meanwhile",
             state.hostname
         )));
     }
@@ -214,7 +234,9 @@ impl Sending {
     /// Returns the result line.
     pub async fn send(self) -> Result<String, SendError> {
         let Self {
-            mut state, opts, ..
+            mut state,
+            opts,
+            lock,
         } = self;
         let deadline = Instant::now() + opts.run_bound();
         let (zone, server, resolver) = match (state.zone.take(), state.server.take()) {
@@ -266,7 +288,9 @@ impl Sending {
             log::debug!("sending the update to {server} at {addr}");
             let key = opts.key.as_ref().zip(signed.as_ref());
             match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
-                Ok(()) => return registered(&state, &zone, &server, addr, &opts),
+                Ok(()) => {
+                    return registered(&state, &zone, &server, addr, &opts, lock.as_ref());
+                }
                 Err(e) => {
                     log::debug!("{addr}: {e}");
                     attempts.push((addr, e));
@@ -321,7 +345,14 @@ fn registered(
     server: &str,
     addr: SocketAddr,
     opts: &SendOptions,
+    lock: Option<&File>,
 ) -> Result<String, SendError> {
+    if opts.cache.is_none()
+        && let Some(lock) = lock
+        && let Err(e) = cache::write_stamp(lock, state.observed.as_ref())
+    {
+        log::warn!("cannot record the time stamp of this update in the lock file: {e}");
+    }
     if let Some(path) = &opts.cache {
         cache::write(path, state).map_err(|source| {
             Box::new(CacheNotWritten {

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::{State, parse_name};
 use crate::config::MAX_TTL_SECS;
 use crate::describe::describe;
+use crate::observed::Observed;
 use crate::stage::chain;
 
 /// The keys of a document as read; the required ones are checked by
@@ -24,6 +25,7 @@ pub(super) struct Document {
     pub(super) hostname: Option<Name>,
     pub(super) ttl: Option<u32>,
     pub(super) addresses: Option<Vec<Ipv6Addr>>,
+    pub(super) observed: Option<Observed>,
     pub(super) zone: Option<Name>,
     pub(super) server: Option<String>,
     pub(super) extra: Map<String, Value>,
@@ -51,6 +53,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "hostname" => doc.hostname = Some(map.next_value::<HostName>()?.0),
                 "ttl" => doc.ttl = Some(map.next_value::<Ttl>()?.0),
                 "addresses" => doc.addresses = Some(map.next_value::<Addresses>()?.0),
+                "observed" => doc.observed = map.next_value()?,
                 "zone" => doc.zone = map.next_value::<Zone>()?.0,
                 "server" => doc.server = map.next_value::<Server>()?.0,
                 _ => {
@@ -185,6 +188,9 @@ impl Serialize for State {
         map.serialize_entry("hostname", &self.hostname.to_ascii())?;
         map.serialize_entry("ttl", &self.ttl_secs)?;
         map.serialize_entry("addresses", &self.addresses)?;
+        if let Some(observed) = &self.observed {
+            map.serialize_entry("observed", observed)?;
+        }
         if let Some(zone) = &self.zone {
             map.serialize_entry("zone", &zone.to_ascii())?;
         }

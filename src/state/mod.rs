@@ -21,6 +21,8 @@ use std::net::Ipv6Addr;
 use hickory_proto::rr::Name;
 use serde_json::{Map, Value};
 
+use crate::observed::Observed;
+
 mod document;
 
 pub(crate) use document::is_server;
@@ -34,6 +36,9 @@ pub struct State {
     pub ttl_secs: u32,
     /// The addresses, sorted and deduplicated.
     pub addresses: Vec<Ipv6Addr>,
+    /// When `dyndns-addrs` read them, to drop a state older than the last
+    /// registration (see [`crate::observed`]).
+    pub observed: Option<Observed>,
     /// The zone apex, once `dyndns-soa` found it.
     pub zone: Option<Name>,
     /// The primary server (a name or an address), once `dyndns-soa` found it.
@@ -85,6 +90,7 @@ impl State {
             hostname,
             ttl_secs,
             addresses,
+            observed: None,
             zone: None,
             server: None,
             extra: Map::new(),
@@ -126,6 +132,7 @@ impl State {
         let ttl_secs = doc.ttl.ok_or_else(|| bad("ttl", "missing"))?;
         let addresses = doc.addresses.ok_or_else(|| bad("addresses", "missing"))?;
         let mut state = Self::new(hostname, ttl_secs, addresses);
+        state.observed = doc.observed;
         state.zone = doc.zone;
         state.server = doc.server;
         state.extra = doc.extra;
@@ -138,9 +145,12 @@ impl State {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The part the cache holds: hostname, TTL and addresses.
+    /// The part the cache holds: hostname, TTL, addresses, and when they
+    /// were observed.
     pub fn registered(&self) -> Self {
-        Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone())
+        let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
+        state.observed = self.observed.clone();
+        state
     }
 
     /// Whether `other` registers the same thing: the name (case-insensitively),

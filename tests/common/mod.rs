@@ -106,6 +106,18 @@ impl Run {
         self
     }
 
+    /// Asserts stdout is the state document `want` once its time stamp
+    /// (`"observed"`, which must be there, of this boot) is taken out.
+    #[track_caller]
+    pub fn state_is(&self, want: &str) -> &Self {
+        assert_eq!(
+            unstamped(&self.stdout),
+            format!("{want}\n"),
+            "stdout differs\n{self}"
+        );
+        self
+    }
+
     /// Asserts nothing at all on stderr.
     #[track_caller]
     pub fn quiet(&self) -> &Self {
@@ -114,12 +126,43 @@ impl Run {
     }
 }
 
+/// A state document or cache without its `"observed"` time stamp, which
+/// must be there and name this boot.
+#[track_caller]
+pub fn unstamped(text: &str) -> String {
+    let boot_id = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let key = ",\"observed\":{";
+    let start = text
+        .find(key)
+        .unwrap_or_else(|| panic!("no time stamp in {text}"));
+    let end = start + text[start..].find('}').unwrap() + 1;
+    let stamp = &text[start..end];
+    assert!(
+        stamp.starts_with(&format!(
+            ",\"observed\":{{\"boot_id\":\"{}\",\"monotonic_ns\":",
+            boot_id.trim()
+        )),
+        "{stamp}"
+    );
+    format!("{}{}", &text[..start], &text[end..])
+}
+
 /// Runs `cmd` with `stdin`, a clean environment (no RUST_LOG) and the test PATH.
+/// A command that sends without a cache locks in `$RUNTIME_DIRECTORY`: one
+/// of its own unless the caller gave one (a world shares one between its
+/// runs), never the machine's `/run/pydyndns`.
 pub fn run_command(mut cmd: Command, stdin: &str, shown: String) -> Run {
-    let extra: Vec<(std::ffi::OsString, std::ffi::OsString)> = cmd
+    let mut extra: Vec<(std::ffi::OsString, std::ffi::OsString)> = cmd
         .get_envs()
         .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
         .collect();
+    let runtime = tempfile::Builder::new()
+        .prefix("dyndns-run.")
+        .tempdir()
+        .unwrap();
+    if !extra.iter().any(|(k, _)| k == "RUNTIME_DIRECTORY") {
+        extra.push(("RUNTIME_DIRECTORY".into(), runtime.path().into()));
+    }
     cmd.env_clear()
         .envs(extra)
         .env("PATH", test_path())
@@ -753,7 +796,8 @@ zone:
             "netns", "exec", &self.ns, "unshare", "--uts", "--", "sh", "-c",
         ])
         .arg(format!("hostname \"$0\" && {script}"))
-        .arg(&self.hostname);
+        .arg(&self.hostname)
+        .env("RUNTIME_DIRECTORY", self.dir.path());
         cmd
     }
 
