@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::config::Config;
+use crate::config::{Config, Secrets};
 use crate::exit;
 pub use crate::stage::chain;
 use crate::stage::{CommonError, ExitStatus};
@@ -44,8 +44,13 @@ pub struct Reporter {
 /// `logging` object says (see [`crate::logging`]); `-v` adds debug output on
 /// stderr and `RUST_LOG` overrides the levels. A config that cannot be read
 /// still gets its error reported, on stderr, through the [`Reporter`].
-pub fn start(program: &'static str, common: &Common) -> (Reporter, Result<Config, CommonError>) {
-    let loaded = Config::load(common.config.as_deref());
+/// Only `dyndns-send` loads the TSIG secret (`secrets`).
+pub fn start(
+    program: &'static str,
+    common: &Common,
+    secrets: Secrets,
+) -> (Reporter, Result<Config, CommonError>) {
+    let loaded = Config::load(common.config.as_deref(), secrets);
     let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
     let installed = crate::logging::install(program, logging, common.verbose);
     let reporter = Reporter {

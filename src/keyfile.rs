@@ -11,9 +11,7 @@
 //! Comments (`#`, `//`, `/* */`) are allowed, as in `named.conf`; a file may
 //! hold several keys, one of which is then chosen by name.
 
-use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::tsig::{FieldNames, Key, KeyError};
@@ -216,19 +214,6 @@ pub(crate) fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileErr
     })
 }
 
-/// A warning when a file holding a secret can be read by group or others.
-pub(crate) fn exposure_warning(path: &Path, what: &str) -> Option<String> {
-    let mode = fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "{what} {} holds a TSIG secret and can be read by group or others (mode {:o}); run: chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        )
-    })
-}
-
 /// A token of `named.conf` syntax, with its line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
@@ -408,6 +393,7 @@ fn parse(text: &str) -> Result<Vec<Statement>, Syntax> {
 mod tests {
     use super::*;
     use crate::tsig::Algorithm;
+    use std::fs;
 
     const TSIG_KEYGEN: &str =
         "key \"host1-key\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0\";\n};\n";
@@ -481,15 +467,5 @@ mod tests {
             bad.contains("\"secret\": the secret is not valid base64") && !bad.contains("!!!"),
             "{bad}"
         );
-    }
-
-    #[test]
-    fn warns_when_others_can_read_the_secret() {
-        let (_d, path) = file(TSIG_KEYGEN);
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        let w = exposure_warning(&path, "key file").unwrap();
-        assert!(w.contains("chmod 600") && w.contains("mode 644"), "{w}");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(exposure_warning(&path, "key file"), None);
     }
 }

@@ -193,13 +193,13 @@ impl Key {
         Self::with_fields(name, algorithm, secret_base64, FieldNames::CONFIG)
     }
 
-    /// [`Key::new`], naming the fields in messages as `fields` says.
-    pub fn with_fields(
+    /// Checks a key's name and algorithm, the parts that are not secret:
+    /// what the stages that never hold the secret can check.
+    pub fn check_public(
         name: &str,
         algorithm: &str,
-        secret_base64: &str,
         fields: FieldNames,
-    ) -> Result<Self, KeyError> {
+    ) -> Result<(Name, Algorithm), KeyError> {
         let field = |field: &str, problem: String| KeyError::Field {
             field: field.to_owned(),
             problem,
@@ -228,6 +228,21 @@ impl Key {
                 ),
             )
         })?;
+        Ok((name, algorithm))
+    }
+
+    /// [`Key::new`], naming the fields in messages as `fields` says.
+    pub fn with_fields(
+        name: &str,
+        algorithm: &str,
+        secret_base64: &str,
+        fields: FieldNames,
+    ) -> Result<Self, KeyError> {
+        let (name, algorithm) = Self::check_public(name, algorithm, fields)?;
+        let field = |field: &str, problem: String| KeyError::Field {
+            field: field.to_owned(),
+            problem,
+        };
         let secret = data_encoding::BASE64
             .decode(secret_base64.trim().as_bytes())
             .map_err(|_| {

@@ -435,3 +435,91 @@ fn an_older_state_never_overwrites_a_newer_one_whatever_the_order_of_the_locks()
         );
     }
 }
+
+/// Only dyndns-send reads the secret: the other stages check that a key is
+/// configured, but a secret they would have to decode, or a key file they
+/// would have to parse, does not stop them.
+#[test]
+fn only_dyndns_send_reads_the_secret() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let bad_key = world.dir.path().join("bad.key");
+    fs::write(
+        &bad_key,
+        "key \"k\" { algorithm hmac-sha256; secret \"!!!\"; };\n",
+    )
+    .unwrap();
+    fs::set_permissions(&bad_key, fs::Permissions::from_mode(0o600)).unwrap();
+    for tsig in [
+        r#"{"algorithm": "hmac-sha256", "keyname": "k", "key": "!!!"}"#.to_owned(),
+        format!(r#"{{"file": "{}"}}"#, bad_key.display()),
+    ] {
+        let conf = world.config("k.conf", &format!(r#"{{"ttl": 300, "tsig": {tsig}}}"#));
+        fs::set_permissions(&conf, fs::Permissions::from_mode(0o600)).unwrap();
+        let state = world
+            .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
+            .ok()
+            .quiet()
+            .stdout
+            .clone();
+        world
+            .run("dyndns-diff", &["-c", &conf], &state)
+            .status(1)
+            .quiet();
+        world.run("dyndns-soa", &["-c", &conf], &state).ok().quiet();
+        world
+            .run("dyndns-send", &["-c", &conf], &state)
+            .status(2)
+            .stderr_has("not valid base64");
+    }
+    // What they do check: the key's name and algorithm, and that the key file is there.
+    let conf = world.config(
+        "alg.conf",
+        r#"{"ttl": 300, "tsig": {"algorithm": "hmac-sha3", "keyname": "k", "key": "c2VjcmV0"}}"#,
+    );
+    world
+        .run("dyndns-addrs", &["-c", &conf], "")
+        .status(2)
+        .stderr_has("key \"tsig\": \"tsig.algorithm\": is not a TSIG algorithm");
+    let conf = world.config("gone.conf", r#"{"ttl": 300, "tsig": {"file": "gone.key"}}"#);
+    world
+        .run("dyndns-diff", &["-c", &conf], "")
+        .status(2)
+        .stderr_has("gone.key");
+}
+
+/// A config or key file another user owns or can change is warned about,
+/// naming the bits (read or write) and the fix.
+#[test]
+fn files_others_own_or_can_change_are_warned_about() {
+    let world = World::new("host1.example.test");
+    let key = world.key_file("hmac-sha256");
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o620)).unwrap();
+    let conf = world.config(
+        "shared.conf",
+        &format!(r#"{{"ttl": 300, "tsig": {{"file": "{}"}}}}"#, key.display()),
+    );
+    fs::set_permissions(&conf, fs::Permissions::from_mode(0o666)).unwrap();
+    std::os::unix::fs::chown(&conf, Some(4242), None).unwrap();
+    let k = key.display();
+    world
+        .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
+        .ok()
+        .stderr_has(&format!(
+            "warning: config file {conf} is owned by uid 4242, not by root: that user decides which files root writes; run: chown root {conf}"
+        ))
+        .stderr_has(&format!(
+            "warning: config file {conf} decides which files root writes and can be written by group and others (mode 666); run: chmod go-w {conf}"
+        ))
+        .stderr_has(&format!(
+            "warning: key file {k} holds a TSIG secret and can be written by group (mode 620); run: chmod 600 {k}"
+        ));
+    // Readable by all is fine for a config without a secret.
+    fs::set_permissions(&conf, fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&conf, Some(0), None).unwrap();
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    world
+        .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+}

@@ -162,7 +162,7 @@ fn readable_secrets_are_warned_about() {
     world
         .run("dyndns-send", &["-k", &k], &state("h.signed.test.", &["2001:db8::1"]))
         .ok()
-        .stderr_has(&format!("dyndns-send: warning: key file {k} holds a TSIG secret and can be read by group or others (mode 644); run: chmod 600 {k}"));
+        .stderr_has(&format!("dyndns-send: warning: key file {k} holds a TSIG secret and can be read by group and others (mode 644); run: chmod 600 {k}"));
     let conf = world.tsig_config(
         "hmac-sha256.conf",
         "hmac-sha256",
@@ -177,7 +177,9 @@ fn readable_secrets_are_warned_about() {
             &state("h.signed.test.", &["2001:db8::2"]),
         )
         .ok()
-        .stderr_has(&format!("warning: config file {conf} holds a TSIG secret"))
+        .stderr_has(&format!(
+            "warning: config file {conf} holds a TSIG secret and can be read by group (mode 640)"
+        ))
         .stderr_has(&format!("chmod 600 {conf}"));
 }
 

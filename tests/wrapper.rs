@@ -448,7 +448,7 @@ fn each_config_warning_comes_once_per_run() {
     run.ok();
     assert_eq!(world.aaaa("host1.signed.test"), ["300 2001:db8:10::1"]);
     for warning in [
-        format!("config file {conf} holds a TSIG secret and can be read by group or others"),
+        format!("config file {conf} holds a TSIG secret and can be read by group and others"),
         "unknown key \"tll\"".to_owned(),
     ] {
         assert_eq!(run.stderr.matches(&warning).count(), 1, "{warning}\n{run}");

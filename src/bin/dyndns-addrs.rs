@@ -18,7 +18,8 @@ fn main() -> ExitCode {
         return cli::pydyndns_argv(&argv.collect::<Vec<_>>());
     }
     let args = Args::parse();
-    let (reporter, config) = cli::start("dyndns-addrs", &args.common);
+    let (reporter, config) =
+        cli::start("dyndns-addrs", &args.common, dyndns::config::Secrets::Skip);
     reporter.finish(
         config
             .map_err(AddrsError::from)

@@ -10,7 +10,7 @@ use dyndns::stage::{self, DiffError, DiffOutcome};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let (reporter, config) = cli::start("dyndns-diff", &args.common);
+    let (reporter, config) = cli::start("dyndns-diff", &args.common, dyndns::config::Secrets::Skip);
     // diff(1)-like: every failure is "trouble" (DiffError's status).
     reporter.finish(
         config

@@ -12,7 +12,7 @@ use dyndns::state::State;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let (reporter, config) = cli::start("dyndns-send", &args.common);
+    let (reporter, config) = cli::start("dyndns-send", &args.common, dyndns::config::Secrets::Load);
     reporter.finish(
         config
             .map_err(SendError::from)

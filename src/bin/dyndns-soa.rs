@@ -12,7 +12,7 @@ use dyndns::state::State;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let (reporter, config) = cli::start("dyndns-soa", &args.common);
+    let (reporter, config) = cli::start("dyndns-soa", &args.common, dyndns::config::Secrets::Skip);
     reporter.finish(
         config
             .map_err(SoaError::from)

@@ -23,7 +23,10 @@ use serde_json::Value;
 
 use crate::describe::kind;
 
+mod exposure;
 mod file;
+
+pub(crate) use exposure::{Holds, warnings as exposure_warnings};
 
 use crate::keyfile::{self, KeyFileError};
 use crate::logging::LogConfig;
@@ -54,6 +57,17 @@ pub enum Empty {
     Keep,
 }
 
+/// Whether a stage reads the TSIG secret. Only `dyndns-send` signs; the
+/// other stages check that the key is there (its name and algorithm, the
+/// key file's presence and mode) but never decode or hold the secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secrets {
+    /// Read the key (`dyndns-send`).
+    Load,
+    /// Check it without reading the secret.
+    Skip,
+}
+
 /// A validated config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -67,7 +81,8 @@ pub struct Config {
     pub teredo: bool,
     /// What an empty address set does (our key `empty`).
     pub empty: Empty,
-    /// The TSIG key that signs updates, if any.
+    /// The TSIG key that signs updates, if any; `None` too when loaded
+    /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
     /// How long one server address, or one DNS lookup, may take (our key `timeout`).
     pub timeout: Option<Duration>,
@@ -147,27 +162,35 @@ impl Config {
     /// Loads the config: the file given with `-c`, which must exist, or else
     /// [`DEFAULT_PATH`] when it exists, or else an empty config (so that a
     /// stage can be driven by its flags alone).
-    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+    pub fn load(explicit: Option<&Path>, secrets: Secrets) -> Result<Self, ConfigError> {
         match explicit {
-            Some(path) => Self::read(path),
-            None if Path::new(DEFAULT_PATH).exists() => Self::read(Path::new(DEFAULT_PATH)),
+            Some(path) => Self::read(path, secrets),
+            None if Path::new(DEFAULT_PATH).exists() => {
+                Self::read(Path::new(DEFAULT_PATH), secrets)
+            }
             None => Ok(Self::default()),
         }
     }
 
     /// Reads and validates one config file.
-    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+    pub fn read(path: &Path, secrets: Secrets) -> Result<Self, ConfigError> {
         let text = crate::fsutil::read_named(path, MAX_FILE_BYTES).map_err(|source| {
             ConfigError::Read {
                 path: path.to_owned(),
                 source,
             }
         })?;
-        Self::parse(path, &text)
+        Self::parse_with(path, &text, secrets)
     }
 
-    /// Validates the text of a config file; `path` is used in messages.
+    /// Validates the text of a config file, with its key; `path` is used in
+    /// messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        Self::parse_with(path, text, Secrets::Load)
+    }
+
+    /// [`Config::parse`], reading the secret or not.
+    pub fn parse_with(path: &Path, text: &str, secrets: Secrets) -> Result<Self, ConfigError> {
         let bad = |key: &str, problem: String| ConfigError::Key {
             path: path.to_owned(),
             key: key.to_owned(),
@@ -225,10 +248,16 @@ impl Config {
                     .into(),
             ));
         }
+        let inline_secret = file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
+        config.warnings.extend(exposure_warnings(
+            path,
+            Holds {
+                what: "config file",
+                secret: inline_secret,
+            },
+        ));
         if let Some(tsig) = &file.tsig {
-            let (key, warning) = tsig_key(path, tsig)?;
-            config.warnings.extend(warning);
-            config.tsig = Some(key);
+            config.tsig = tsig_key(path, tsig, secrets, &mut config.warnings)?;
         }
         if let Some(logging) = &file.logging {
             config.logging =
@@ -239,28 +268,48 @@ impl Config {
 }
 
 /// The key a `tsig` object gives, inline or in a key file (relative to the
-/// config file's directory), and a warning if the file holding the secret
-/// is readable by others.
-fn tsig_key(path: &Path, tsig: &Value) -> Result<(Key, Option<String>), ConfigError> {
-    let (key, secret_file, what) = match key_file_of(tsig) {
-        Some(file) => {
-            let file = path.parent().unwrap_or(Path::new(".")).join(file);
-            let keyname = tsig.get("keyname").and_then(Value::as_str);
-            let key = keyfile::read(&file, keyname).map_err(|source| ConfigError::KeyFile {
-                path: path.to_owned(),
-                source,
-            })?;
-            (key, file, "key file")
-        }
-        None => {
-            let key = parse_tsig(tsig).map_err(|source| ConfigError::Tsig {
-                path: path.to_owned(),
-                source,
-            })?;
-            (key, path.to_owned(), "config file")
-        }
+/// config file's directory), with warnings about who else can read or
+/// change the key file. With [`Secrets::Skip`] the key is only checked: the
+/// key file is not read, the secret not decoded, and `None` comes back.
+fn tsig_key(
+    path: &Path,
+    tsig: &Value,
+    secrets: Secrets,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Key>, ConfigError> {
+    let Some(file) = key_file_of(tsig) else {
+        let tsig_err = |source| ConfigError::Tsig {
+            path: path.to_owned(),
+            source,
+        };
+        return match secrets {
+            Secrets::Load => parse_tsig(tsig).map(Some).map_err(tsig_err),
+            Secrets::Skip => check_tsig(tsig).map(|()| None).map_err(tsig_err),
+        };
     };
-    Ok((key, keyfile::exposure_warning(&secret_file, what)))
+    let file = path.parent().unwrap_or(Path::new(".")).join(file);
+    let key_file_err = |source| ConfigError::KeyFile {
+        path: path.to_owned(),
+        source,
+    };
+    warnings.extend(exposure_warnings(
+        &file,
+        Holds {
+            what: "key file",
+            secret: true,
+        },
+    ));
+    match secrets {
+        Secrets::Load => {
+            let keyname = tsig.get("keyname").and_then(Value::as_str);
+            keyfile::read(&file, keyname)
+                .map(Some)
+                .map_err(key_file_err)
+        }
+        Secrets::Skip => std::fs::metadata(&file)
+            .map(|_| None)
+            .map_err(|source| key_file_err(KeyFileError::Read { path: file, source })),
+    }
 }
 
 /// The key file a `tsig` object names with `"file"` (then `"keyname"` may
@@ -273,6 +322,22 @@ fn key_file_of(tsig: &Value) -> Option<&str> {
 
 /// The `tsig` object of PyDynDNS 1.2: `algorithm`, `key` (base64), `keyname`.
 fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
+    let map = tsig_object(value)?;
+    let field = |name| tsig_field(map, name);
+    Key::new(field("keyname")?, field("algorithm")?, field("key")?)
+}
+
+/// [`parse_tsig`] without decoding the secret: its presence only.
+fn check_tsig(value: &Value) -> Result<(), KeyError> {
+    let map = tsig_object(value)?;
+    let field = |name| tsig_field(map, name);
+    let (name, algorithm) = (field("keyname")?, field("algorithm")?);
+    field("key")?;
+    Key::check_public(name, algorithm, crate::tsig::FieldNames::CONFIG).map(|_| ())
+}
+
+/// The `tsig` object with an inline key.
+fn tsig_object(value: &Value) -> Result<&serde_json::Map<String, Value>, KeyError> {
     let Value::Object(map) = value else {
         return Err(KeyError::Field {
             field: "tsig".into(),
@@ -288,20 +353,25 @@ fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
             problem: "give either a key file (\"file\", and \"keyname\" to choose among its keys) or \"algorithm\" and \"key\", not both".into(),
         });
     }
-    let field = |name: &str| -> Result<&str, KeyError> {
-        match map.get(name) {
-            Some(Value::String(s)) => Ok(s),
-            None => Err(KeyError::Field {
-                field: format!("tsig.{name}"),
-                problem: "missing".into(),
-            }),
-            Some(other) => Err(KeyError::Field {
-                field: format!("tsig.{name}"),
-                problem: format!("must be a string, found {}", kind(other)),
-            }),
-        }
-    };
-    Key::new(field("keyname")?, field("algorithm")?, field("key")?)
+    Ok(map)
+}
+
+/// A string field of the `tsig` object.
+fn tsig_field<'a>(
+    map: &'a serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<&'a str, KeyError> {
+    match map.get(name) {
+        Some(Value::String(s)) => Ok(s),
+        None => Err(KeyError::Field {
+            field: format!("tsig.{name}"),
+            problem: "missing".into(),
+        }),
+        Some(other) => Err(KeyError::Field {
+            field: format!("tsig.{name}"),
+            problem: format!("must be a string, found {}", kind(other)),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use hickory_resolver::TokioResolver;
 
 use crate::addrs::{LeftOutByInterface, explain_left_out};
 use crate::cache::{self, CacheError, Cached};
-use crate::config::{Config, Empty};
+use crate::config::{Config, Empty, Holds, exposure_warnings};
 use crate::keyfile;
 use crate::state::{State, parse_name};
 use crate::tsig::Key;
@@ -89,7 +89,11 @@ impl SendOptions {
         }
         let key = match &flags.key_file {
             Some(file) => {
-                if let Some(warning) = keyfile::exposure_warning(file, "key file") {
+                let holds = Holds {
+                    what: "key file",
+                    secret: true,
+                };
+                for warning in exposure_warnings(file, holds) {
                     log::warn!("{warning}");
                 }
                 Some(keyfile::read(file, None)?)
