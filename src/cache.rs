@@ -121,7 +121,18 @@ fn is_pydyndns_cache(text: &str) -> bool {
         })
 }
 
+/// The name of the cache's temporary files, beside it.
+const TEMP_PREFIX: &str = ".pydyndns-cache.";
+
+/// How old a temporary file must be to be taken for one a killed run left.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Replaces the cache with `state`'s registration, atomically and durably.
+/// The new text is written to an unnamed file (`O_TMPFILE`) that gets a
+/// name only once complete, so a run killed while writing leaves nothing;
+/// a temporary name is then renamed over the cache, and a name a killed
+/// run left in that moment (or on a file system without `O_TMPFILE`, where
+/// the file is named from the start) is removed by a later write.
 pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
     let werr = |source| CacheError::Write {
         path: path.to_owned(),
@@ -131,18 +142,100 @@ pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".pydyndns-cache.")
-        .tempfile_in(dir)
-        .map_err(werr)?;
+    remove_stale_temporaries(dir);
     let mut text = state.registered().to_json();
     text.push('\n');
-    tmp.write_all(text.as_bytes()).map_err(werr)?;
-    tmp.as_file().sync_all().map_err(werr)?;
-    tmp.persist(path).map_err(|e| werr(e.error))?;
+    match write_unnamed(dir, text.as_bytes()) {
+        Ok(file) => link_into_place(&file, dir, path).map_err(werr)?,
+        Err(e)
+            if e.raw_os_error().is_some_and(|n| {
+                // No O_TMPFILE on this file system (or kernel), or no /proc.
+                [libc::EOPNOTSUPP, libc::EISDIR, libc::EINVAL, libc::ENOENT].contains(&n)
+            }) =>
+        {
+            let mut tmp = tempfile::Builder::new()
+                .prefix(TEMP_PREFIX)
+                .tempfile_in(dir)
+                .map_err(werr)?;
+            tmp.write_all(text.as_bytes()).map_err(werr)?;
+            tmp.as_file().sync_all().map_err(werr)?;
+            tmp.persist(path).map_err(|e| werr(e.error))?;
+        }
+        Err(e) => return Err(werr(e)),
+    }
     // The rename is durable only once the directory is synced.
     File::open(dir).and_then(|d| d.sync_all()).map_err(werr)?;
     Ok(())
+}
+
+/// Writes `bytes` to a new unnamed file in `dir`, mode 0600, synced.
+fn write_unnamed(dir: &Path, bytes: &[u8]) -> io::Result<File> {
+    use rustix::fs::{CWD, Mode, OFlags};
+    let fd = rustix::fs::openat(
+        CWD,
+        dir,
+        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )?;
+    let mut file = File::from(fd);
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(file)
+}
+
+/// Gives the unnamed `file` a temporary name in `dir` (`linkat` through
+/// `/proc/self/fd`), then renames it over `path`.
+fn link_into_place(file: &File, dir: &Path, path: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+    let named = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .make_in(dir, |name| {
+            rustix::fs::linkat(
+                rustix::fs::CWD,
+                proc_path.as_str(),
+                rustix::fs::CWD,
+                name,
+                rustix::fs::AtFlags::SYMLINK_FOLLOW,
+            )
+            .map_err(io::Error::from)
+        })?;
+    named.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Removes the cache's temporary files in `dir` that a killed run left:
+/// regular files of ours, named [`TEMP_PREFIX`]…, older than a minute.
+fn remove_stale_temporaries(dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let euid = rustix::process::geteuid().as_raw();
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .as_encoded_bytes()
+            .starts_with(TEMP_PREFIX.as_bytes())
+        {
+            continue;
+        }
+        // DirEntry::metadata does not follow a symbolic link.
+        let Ok(meta) = entry.metadata() else { continue };
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if meta.file_type().is_file() && meta.uid() == euid && stale {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => log::debug!(
+                    "removed {}, left by a run that was killed",
+                    entry.path().display()
+                ),
+                Err(e) => log::debug!("cannot remove {}: {e}", entry.path().display()),
+            }
+        }
+    }
 }
 
 /// Takes the cache's lock (an exclusive `flock` on `CACHE.lock` beside it),
@@ -269,6 +362,28 @@ mod tests {
             1,
             "no temporary file left"
         );
+    }
+
+    #[test]
+    fn temporaries_a_killed_run_left_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".pydyndns-cache.old");
+        let fresh = dir.path().join(".pydyndns-cache.new");
+        let other = dir.path().join("pydyndns-cache.other");
+        for f in [&old, &fresh, &other] {
+            fs::write(f, "x").unwrap();
+        }
+        let minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        for f in [&old, &other] {
+            File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(minutes_ago)
+                .unwrap();
+        }
+        write(&dir.path().join("cache"), &state()).unwrap();
+        assert!(!old.exists() && fresh.exists() && other.exists());
     }
 
     #[test]
