@@ -52,7 +52,12 @@ pub fn start(
 ) -> (Reporter, Result<Config, CommonError>) {
     let loaded = Config::load(common.config.as_deref(), secrets);
     let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
-    let installed = crate::logging::install(program, logging, common.verbose);
+    // A syslog host is looked up, and a TCP connection to it made, within
+    // the config's timeout.
+    let timeout = loaded
+        .as_ref()
+        .map_or(crate::config::DEFAULT_TIMEOUT, |c| c.timeout_or(None));
+    let installed = crate::logging::install(program, logging, common.verbose, timeout);
     let reporter = Reporter {
         program,
         errors_on_stderr: installed.errors_on_stderr,

@@ -32,6 +32,17 @@ pub enum HostnameError {
          for example --hostname {0}.your.domain"
     )]
     GivenNoDomain(String),
+    /// The system's resolver did not answer in time.
+    #[error(
+        "the system's resolver did not give the full name of \"{host}\" within {bound:?}; \
+         check the name servers in /etc/resolv.conf, or add a line \"ADDRESS {host}.your.domain {host}\" to /etc/hosts"
+    )]
+    Timeout {
+        /// The host name looked up.
+        host: String,
+        /// How long it was given.
+        bound: std::time::Duration,
+    },
     /// The name is not a valid DNS name.
     #[error("the host name \"{name}\" is not a valid DNS name")]
     Invalid {
@@ -42,8 +53,9 @@ pub enum HostnameError {
     },
 }
 
-/// The FQDN of this host, as `socket.getfqdn()` would give it, made absolute.
-pub(crate) fn fqdn() -> Result<Name, HostnameError> {
+/// The FQDN of this host, as `socket.getfqdn()` would give it, made
+/// absolute; the system resolver's lookups may take `bound` in all.
+pub(crate) fn fqdn(bound: std::time::Duration) -> Result<Name, HostnameError> {
     let host = dns_lookup::get_hostname().map_err(HostnameError::Read)?;
     // A host name that is already fully qualified needs no resolver (and
     // none of its start-up cost); Python would look it up and, on a host
@@ -53,7 +65,9 @@ pub(crate) fn fqdn() -> Result<Name, HostnameError> {
     } else if let Some(name) = files_first_canonical(&host) {
         name
     } else {
-        getfqdn(&host)
+        let looked_up = host.clone();
+        crate::bounded::within(bound, move || getfqdn(&looked_up))
+            .ok_or(HostnameError::Timeout { host, bound })?
     };
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::NoDomain(name));

@@ -12,6 +12,7 @@
 pub mod addrs;
 pub mod argparse;
 pub mod args;
+mod bounded;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -395,3 +395,45 @@ fn update_too_large_for_one_message_is_refused() {
     .stderr_has("the update for host1.example.test. with 3000 addresses is")
     .stderr_has("more than one DNS message can carry (65535)");
 }
+
+/// glibc's lookups take no timeout: the host name's (when /etc/hosts does
+/// not know it) and a syslog host's are bounded by the config's, as is the
+/// TCP connection to syslog. The resolver here would otherwise be asked for
+/// minutes (30 s per try, 5 tries).
+#[test]
+fn host_name_and_syslog_lookups_end_within_the_bound() {
+    let world = World::new("host1.example.test");
+    world.add_address(&[SILENT_NET, "nodad"]);
+    let etc = format!("/etc/netns/{}", world.ns);
+    fs::write(format!("{etc}/hosts"), "127.0.0.1 localhost\n").unwrap();
+    fs::write(
+        format!("{etc}/resolv.conf"),
+        "nameserver 2001:db8:99::6\nsearch example.test\noptions timeout:30 attempts:5\n",
+    )
+    .unwrap();
+    let conf = world.config("t.conf", r#"{"ttl": 300, "timeout": 1}"#);
+    let started = Instant::now();
+    let r = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
+    let took = started.elapsed();
+    r.status(1).stdout_is("").stderr_has(
+        "dyndns-addrs: the system's resolver did not give the full name of \"host1\" within 2s",
+    );
+    assert!(took < Duration::from_secs(5), "the lookup took {took:?}");
+
+    for address in [
+        r#"["2001:db8:99::5", 514], "socktype": "ext://socket.SOCK_STREAM""#,
+        r#"["syslog.example.test", 514]"#,
+    ] {
+        let conf = world.config(
+            "syslog.conf",
+            &format!(
+                r#"{{"ttl": 300, "timeout": 1, "logging": {{"version": 1, "handlers": {{"s": {{"class": "logging.handlers.SysLogHandler", "address": {address}}}}}, "root": {{"handlers": ["s"]}}}}}}"#
+            ),
+        );
+        let started = Instant::now();
+        let r = world.run("dyndns-diff", &["-c", &conf], "");
+        let took = started.elapsed();
+        r.ok().stderr_has("cannot reach syslog");
+        assert!(took < Duration::from_secs(4), "{address}: took {took:?}");
+    }
+}

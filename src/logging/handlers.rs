@@ -47,6 +47,7 @@ pub(crate) fn install(
     program: &'static str,
     config: Option<&LogConfig>,
     verbose: bool,
+    timeout: std::time::Duration,
 ) -> Installed {
     let ctx = Context {
         program,
@@ -104,7 +105,7 @@ pub(crate) fn install(
         if handler.target == Target::Stderr {
             errors_on_stderr |= pass_all || threshold >= LevelFilter::Error;
         }
-        match output(handler) {
+        match output(handler, timeout) {
             Ok(Some(output)) => root = root.chain(dispatch.chain(output)),
             Ok(None) => {}
             Err(why) => problems.push(format!(
@@ -146,7 +147,7 @@ fn rust_log() -> Option<env_filter::Filter> {
 
 /// Where a handler writes: `None` for `NullHandler`; an error says why the
 /// file or the syslog daemon could not be reached.
-fn output(handler: &Handler) -> Result<Option<fern::Output>, String> {
+fn output(handler: &Handler, timeout: std::time::Duration) -> Result<Option<fern::Output>, String> {
     Ok(Some(match &handler.target {
         Target::Null => return Ok(None),
         Target::Stderr => io::stderr().into(),
@@ -155,7 +156,7 @@ fn output(handler: &Handler) -> Result<Option<fern::Output>, String> {
         Target::File { path, truncate } => crate::fsutil::open_private(path, !truncate, *truncate)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?
             .into(),
-        Target::Syslog { address, facility } => syslog_output(address, *facility)
+        Target::Syslog { address, facility } => syslog_output(address, *facility, timeout)
             .map_err(|e| format!("cannot reach syslog at {address:?}: {e}"))?,
     }))
 }

@@ -2,9 +2,13 @@
 //! `socktype` and `facility` keys, and its wire format `<PRI>message\0`, over
 //! a Unix socket, UDP or TCP, through the `syslog` crate's transports.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
+
+use syslog::LoggerBackend;
 
 use log::Level;
 
@@ -33,14 +37,23 @@ impl syslog::LogFormat<String> for PythonSyslog {
     }
 }
 
-pub(super) fn syslog_output(address: &SyslogAddress, facility: u8) -> Result<fern::Output, String> {
+/// The syslog output of a handler. A host name is looked up, and a TCP
+/// connection made (to any of its addresses), within `timeout` each, and a
+/// TCP write may take `timeout`: after one fails, the handler drops what
+/// follows rather than hold up every record.
+pub(super) fn syslog_output(
+    address: &SyslogAddress,
+    facility: u8,
+    timeout: Duration,
+) -> Result<fern::Output, String> {
     let formatter = PythonSyslog { facility };
     let logger = match address {
-        SyslogAddress::Unix(path) => syslog::unix_custom(formatter, path),
+        SyslogAddress::Unix(path) => {
+            syslog::unix_custom(formatter, path).map_err(|e| e.to_string())?
+        }
         SyslogAddress::Udp(host, port) => {
-            let server = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), *port))
-                .map_err(|e| e.to_string())?
-                .next()
+            let server = *resolve(host, *port, timeout)?
+                .first()
                 .ok_or_else(|| format!("{host} has no address"))?;
             // Send from the server's address family.
             let local = if server.is_ipv6() {
@@ -48,25 +61,65 @@ pub(super) fn syslog_output(address: &SyslogAddress, facility: u8) -> Result<fer
             } else {
                 "0.0.0.0:0"
             };
-            syslog::udp(formatter, local, server)
+            syslog::udp(formatter, local, server).map_err(|e| e.to_string())?
         }
-        SyslogAddress::Tcp(host, port) => syslog::tcp(formatter, (host.as_str(), *port)),
-    }
-    .map_err(|e| e.to_string())?;
-    let logger = Mutex::new(logger);
+        SyslogAddress::Tcp(host, port) => {
+            let mut last = format!("{host} has no address");
+            let mut stream = None;
+            let addrs = resolve(host, *port, timeout)?;
+            // Every address shares one timeout.
+            let deadline = std::time::Instant::now() + timeout;
+            for addr in addrs {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                match TcpStream::connect_timeout(&addr, left) {
+                    Ok(s) => {
+                        stream = Some(s);
+                        break;
+                    }
+                    Err(e) => last = format!("{addr}: {e}"),
+                }
+            }
+            let stream = stream.ok_or(last)?;
+            stream
+                .set_write_timeout(Some(timeout))
+                .map_err(|e| e.to_string())?;
+            syslog::Logger::new(LoggerBackend::Tcp(BufWriter::new(stream)), formatter)
+        }
+    };
+    let logger = Mutex::new((logger, false));
     Ok(fern::Output::call(move |record| {
-        let Ok(mut logger) = logger.lock() else {
+        let Ok(mut guard) = logger.lock() else {
             return;
         };
+        let (logger, failed) = &mut *guard;
+        if *failed {
+            return;
+        }
         // fern hands over the handler's formatted line as the record's args.
         let message = record.args().to_string();
-        let _ = match record.level() {
+        let sent = match record.level() {
             Level::Error => logger.err(message),
             Level::Warn => logger.warning(message),
             Level::Info => logger.info(message),
             Level::Debug | Level::Trace => logger.debug(message),
         };
+        *failed = sent.is_err();
     }))
+}
+
+/// The addresses of a syslog host, looked up within `timeout`.
+fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+    let owned = host.to_owned();
+    crate::bounded::within(timeout, move || {
+        (owned.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>)
+    })
+    .ok_or_else(|| format!("looking up {host} took over {timeout:?}"))?
+    .map_err(|e| e.to_string())
 }
 
 /// `SysLogHandler`'s `address` and `socktype`.

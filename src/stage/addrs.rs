@@ -38,7 +38,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         })?;
     let hostname = match &opts.hostname {
         Some(name) => hostname::given(name)?,
-        None => hostname::fqdn()?,
+        None => hostname::fqdn(config.timeout_or(None) * super::LOOKUP_BOUND)?,
     };
     let selection = Selection {
         interfaces: opts.interfaces.clone(),

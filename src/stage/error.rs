@@ -91,6 +91,8 @@ impl ExitStatus for AddrsError {
     fn exit_status(&self) -> u8 {
         match self {
             Self::Common(e) => e.exit_status(),
+            // The resolver not answering is a failure at run time, not bad input.
+            Self::Hostname(HostnameError::Timeout { .. }) => exit::FAILURE,
             Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
                 exit::USAGE
             }
