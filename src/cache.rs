@@ -142,6 +142,7 @@ pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    crate::fsutil::ensure_runtime_dir(dir);
     remove_stale_temporaries(dir);
     let mut text = state.registered().to_json();
     text.push('\n');
@@ -157,6 +158,7 @@ pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
                 .prefix(TEMP_PREFIX)
                 .tempfile_in(dir)
                 .map_err(werr)?;
+            crate::fsutil::adopt_dir_owner(tmp.as_file(), dir).map_err(werr)?;
             tmp.write_all(text.as_bytes()).map_err(werr)?;
             tmp.as_file().sync_all().map_err(werr)?;
             tmp.persist(path).map_err(|e| werr(e.error))?;
@@ -178,6 +180,7 @@ fn write_unnamed(dir: &Path, bytes: &[u8]) -> io::Result<File> {
         Mode::RUSR | Mode::WUSR,
     )?;
     let mut file = File::from(fd);
+    crate::fsutil::adopt_dir_owner(&file, dir)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(file)
@@ -244,6 +247,11 @@ pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, Cache
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
+    let dir = match lock_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    crate::fsutil::ensure_runtime_dir(dir);
     // Mode 0600, so that no other user can hold it and stall every run; a
     // symlink or anything but a regular file is refused. flock needs no
     // write access: a lock file on a file system that has since become
@@ -253,6 +261,7 @@ pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, Cache
             Some(libc::EROFS) => crate::fsutil::open_existing(&lock_path),
             _ => Err(e),
         })
+        .and_then(|file| crate::fsutil::adopt_dir_owner(&file, dir).map(|()| file))
         .map_err(|source| CacheError::Lock {
             path: lock_path.clone(),
             source,
@@ -293,14 +302,8 @@ pub(crate) fn runtime_lock_base() -> Option<PathBuf> {
             PathBuf::from(first)
         }
         _ if rustix::process::geteuid().is_root() => {
-            let dir = PathBuf::from("/run/pydyndns");
-            use std::os::unix::fs::DirBuilderExt;
-            match fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
-                    log::debug!("cannot make {}: {e}", dir.display());
-                }
-                _ => {}
-            }
+            let dir = PathBuf::from(crate::fsutil::RUNTIME_DIR);
+            crate::fsutil::ensure_runtime_dir(&dir);
             dir
         }
         _ => PathBuf::from(std::env::var_os("XDG_RUNTIME_DIR")?),
@@ -384,6 +387,35 @@ mod tests {
         }
         write(&dir.path().join("cache"), &state()).unwrap();
         assert!(!old.exists() && fresh.exists() && other.exists());
+    }
+
+    /// Root's runs give what they create in a directory the service's user
+    /// owns to that user, so the service can still use the cache and lock.
+    #[test]
+    fn files_root_makes_in_a_service_directory_are_the_services() {
+        use std::os::unix::fs::MetadataExt;
+        if !rustix::process::geteuid().is_root() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::chown(dir.path(), Some(4242), Some(4243)).unwrap();
+        let path = dir.path().join("cache");
+        let lock = lock(&path, std::time::Duration::ZERO).unwrap();
+        write(&path, &state()).unwrap();
+        drop(lock);
+        for f in [path.clone(), dir.path().join("cache.lock")] {
+            let meta = fs::metadata(&f).unwrap();
+            assert_eq!(
+                (meta.uid(), meta.gid(), meta.mode() & 0o777),
+                (4242, 4243, 0o600),
+                "{}",
+                f.display()
+            );
+        }
+        // In root's own directory, root's files stay root's.
+        let mine = tempfile::tempdir().unwrap();
+        write(&mine.path().join("cache"), &state()).unwrap();
+        assert_eq!(fs::metadata(mine.path().join("cache")).unwrap().uid(), 0);
     }
 
     #[test]

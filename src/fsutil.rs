@@ -120,6 +120,45 @@ pub(crate) fn open_private(path: &Path, append: bool, truncate: bool) -> io::Res
     regular(file)
 }
 
+/// The runtime directory the services and root's runs share.
+pub(crate) const RUNTIME_DIR: &str = "/run/pydyndns";
+
+/// Makes [`RUNTIME_DIR`] (mode 0700) when `dir` is it and it is missing:
+/// root's runs from cron or a hook may come before any service made it.
+pub(crate) fn ensure_runtime_dir(dir: &Path) {
+    if dir != Path::new(RUNTIME_DIR) {
+        return;
+    }
+    use std::os::unix::fs::DirBuilderExt;
+    if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(dir)
+        && e.kind() != io::ErrorKind::AlreadyExists
+    {
+        log::debug!("cannot make {}: {e}", dir.display());
+    }
+}
+
+/// Gives a file root just created in `dir` to `dir`'s owner, when that is
+/// not root: the services run as their own user and share the runtime
+/// directory with root's runs (hooks, cron), and a root-owned 0600 cache or
+/// lock there would shut them out. The owner of the directory could replace
+/// the file anyway, so this gives nothing away.
+pub(crate) fn adopt_dir_owner(file: &File, dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if !rustix::process::geteuid().is_root() {
+        return Ok(());
+    }
+    let owner = std::fs::metadata(dir)?;
+    if owner.uid() == 0 || file.metadata()?.uid() == owner.uid() {
+        return Ok(());
+    }
+    rustix::fs::fchown(
+        file,
+        Some(rustix::fs::Uid::from_raw(owner.uid())),
+        Some(rustix::fs::Gid::from_raw(owner.gid())),
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,6 +146,17 @@ fn package_installs_and_removes_cleanly() {
     // A run left a cache behind; removing keeps the edited config, purging removes both.
     fs::create_dir_all(r.join("run/pydyndns")).unwrap();
     fs::write(r.join("run/pydyndns/pydyndns.cache"), "{}").unwrap();
+    // The administrator enabled the units (systemctl enable makes these links).
+    let wants = [
+        "etc/systemd/system/timers.target.wants/pydyndns.timer",
+        "etc/systemd/system/multi-user.target.wants/pydyndns-force.service",
+    ];
+    for link in wants {
+        let link = r.join(link);
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        let unit = Path::new("/usr/lib/systemd/system").join(link.file_name().unwrap());
+        std::os::unix::fs::symlink(unit, &link).unwrap();
+    }
     dpkg(r, &["-r", "dyndns"]);
     assert!(
         r.join("etc/pydyndns.conf").exists(),
@@ -158,6 +169,12 @@ fn package_installs_and_removes_cleanly() {
         .filter(|p| !p.starts_with(r.join("var")))
         .collect();
     assert!(left.is_empty(), "left after purge: {left:?}");
+    for link in wants {
+        assert!(
+            fs::symlink_metadata(r.join(link)).is_err(),
+            "{link} left after purge"
+        );
+    }
 }
 
 /// Every file (not directory) below `dir`.
@@ -246,10 +263,21 @@ fn systemd_units_verify() {
     // No core dump, where the TSIG secret would land on disk.
     for service in ["pydyndns.service", "pydyndns-force.service"] {
         let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(service)).unwrap();
-        assert!(
-            text.contains("\nLimitCORE=0\n"),
-            "{service} lacks LimitCORE=0"
-        );
+        // The two share the runtime directory, so they run as one user;
+        // and systemd must not kill a run before its own bounds end it
+        // (26 timeouts of 5 s: README, "Security").
+        for line in [
+            "LimitCORE=0",
+            "User=pydyndns",
+            "DynamicUser=yes",
+            "RuntimeDirectory=pydyndns",
+            "TimeoutStartSec=180",
+        ] {
+            assert!(
+                text.contains(&format!("\n{line}\n")),
+                "{service} lacks {line}"
+            );
+        }
     }
     // The units as installed, pointed at the unpacked programs, with their man pages on MANPATH.
     let units = tempfile::tempdir().unwrap();
@@ -410,6 +438,11 @@ fn wrapper_help_matches_its_clap_definition() {
 /// Runs a hook with `@BINDIR@` pointing at a stand-in `pydyndns` that
 /// records its arguments; returns what it recorded (None: not run).
 fn hook_calls(hook: &str, shell_line: &str, interfaces: Option<&str>) -> Option<String> {
+    hook_run(hook, shell_line, interfaces).0
+}
+
+/// [`hook_calls`], and what `shell_line` printed.
+fn hook_run(hook: &str, shell_line: &str, interfaces: Option<&str>) -> (Option<String>, String) {
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("called");
     let fake = dir.path().join("pydyndns");
@@ -428,7 +461,7 @@ fn hook_calls(hook: &str, shell_line: &str, interfaces: Option<&str>) -> Option<
     fs::write(
         &defaults,
         interfaces
-            .map(|i| format!("INTERFACES=\"{i}\"\n"))
+            .map(|i| format!("INTERFACES=\"{i}\"\nSITE=lab\n"))
             .unwrap_or_default(),
     )
     .unwrap();
@@ -441,17 +474,17 @@ fn hook_calls(hook: &str, shell_line: &str, interfaces: Option<&str>) -> Option<
     )
     .unwrap();
     fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    ok(Command::new("sh")
+    let printed = ok(Command::new("sh")
         .arg("-c")
         .arg(shell_line.replace("HOOK", &script.display().to_string())));
     // The hook runs pydyndns in the background: give it a moment.
     for _ in 0..100 {
         if let Ok(called) = fs::read_to_string(&record) {
-            return Some(called);
+            return (Some(called), printed);
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    None
+    (None, printed)
 }
 
 #[test]
@@ -481,6 +514,24 @@ fn hooks_run_the_wrapper_for_the_configured_interfaces() {
         None,
         "not an event it reacts to"
     );
+    // Connectivity concerns every interface; it names none.
+    assert_eq!(
+        hook_calls(
+            "networkmanager",
+            "HOOK '' connectivity-change",
+            Some("eth0 wlan0")
+        )
+        .as_deref(),
+        Some("--|eth0|wlan0|")
+    );
+    // dhcpcd sources its hooks: nothing of this one stays in its shell.
+    let (called, printed) = hook_run(
+        "dhcpcd",
+        "set -- a b; reason=BOUND6 interface=eth0 . HOOK; echo \"$#|${INTERFACES-unset}|${SITE-unset}\"",
+        Some("eth0"),
+    );
+    assert_eq!(called.as_deref(), Some("--|eth0|"));
+    assert_eq!(printed, "2|unset|unset\n");
     // dhcpcd: sourced, with $reason and $interface.
     assert_eq!(
         hook_calls(

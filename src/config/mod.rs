@@ -2,7 +2,7 @@
 //!
 //! ```json
 //! {
-//!   "cache": "/run/pydyndns.cache",
+//!   "cache": "/run/pydyndns/pydyndns.cache",
 //!   "logging": {"version": 1, "root": {"level": "INFO"}},
 //!   "ttl": 300,
 //!   "ipv4": false,
@@ -34,8 +34,10 @@ use crate::tsig::{Key, KeyError};
 
 /// Where PyDynDNS keeps its config, and so where we look by default.
 pub const DEFAULT_PATH: &str = "/etc/pydyndns.conf";
-/// The cache file used when the config says `"cache": true`.
-pub const DEFAULT_CACHE: &str = "/run/pydyndns.cache";
+/// The cache file used when the config says `"cache": true`: in the
+/// services' runtime directory, which they can write under
+/// `ProtectSystem=strict` and which goes at reboot.
+pub const DEFAULT_CACHE: &str = "/run/pydyndns/pydyndns.cache";
 /// The most read of a config or key file (a real one is under a kilobyte).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The largest `timeout`, seconds.
