@@ -290,7 +290,7 @@ pub fn explain_left_out(left_out: &LeftOutByInterface) -> String {
                     .join(", ")
             };
             // The names may come from a hand-made state: no control characters.
-            format!("{}: {list}", interface.escape_debug())
+            format!("{}: {list}", crate::describe::printable(interface))
         })
         .collect::<Vec<_>>()
         .join("; ")

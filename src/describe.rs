@@ -25,3 +25,17 @@ pub(crate) fn describe(value: &Value) -> String {
         _ => kind(value).to_owned(),
     }
 }
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that
+/// text from outside cannot break a message's line or forge log lines.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

@@ -191,6 +191,22 @@ fn a_server_that_could_inject_nsupdate_commands_is_refused() {
     r.status(2)
         .stdout_is("")
         .stderr_has("--server is not a server");
+    // A newline in the host name or the zone is refused too, and the
+    // message stays one line.
+    for key in ["hostname", "zone"] {
+        let doc = format!(
+            r#"{{"hostname":"h.example.test.","ttl":60,"addresses":[],"zone":"example.test.","server":"::1","{key}":{}}}"#,
+            serde_json::to_string(
+                "h.example.test.\nsend\nupdate add evil.example.test. 60 A 192.0.2.66"
+            )
+            .unwrap()
+        );
+        let r = run("dyndns-send", &["--dry-run"], &doc);
+        r.status(2).stdout_is("").stderr_has(&format!(
+            "key \"{key}\": \"h.example.test.\\nsend\\nupdate add"
+        ));
+        assert_eq!(r.stderr.lines().count(), 1, "{r}");
+    }
     // Names and addresses still pass.
     for good in ["ns1.example.test", "[::1]:5353", "192.0.2.1:53", "::1"] {
         run(

@@ -307,7 +307,8 @@ impl std::error::Error for Unsent {}
 
 /// An error and its causes on one line: `error: cause: cause`. A cause whose
 /// text the line already holds (an error that quotes its cause) is not
-/// repeated.
+/// repeated. Control characters (a newline in a name read from stdin) are
+/// escaped, so that the line stays one line in stderr, syslog and log files.
 pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut line = error.to_string();
     let mut source = error.source();
@@ -318,6 +319,9 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
             line.push_str(&text);
         }
         source = cause.source();
+    }
+    if line.contains(char::is_control) {
+        line = crate::describe::printable(&line);
     }
     line
 }

@@ -193,15 +193,15 @@ pub fn parse_name(text: &str) -> Result<Name, NameError> {
         return Err(NameError::Empty);
     }
     if text.contains("..") || text.starts_with('.') {
-        return Err(NameError::EmptyLabel(text.to_owned()));
+        return Err(NameError::EmptyLabel(crate::describe::printable(text)));
     }
     let mut name = Name::from_ascii(text).map_err(|source| NameError::Invalid {
-        text: text.to_owned(),
+        text: crate::describe::printable(text),
         source: Box::new(source),
     })?;
     name.set_fqdn(true);
     if name.len() > 255 {
-        return Err(NameError::TooLong(text.to_owned()));
+        return Err(NameError::TooLong(crate::describe::printable(text)));
     }
     Ok(name)
 }
@@ -230,6 +230,12 @@ mod tests {
             s.to_json(),
             r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::1","2001:db8:10::2"]}"#
         );
+    }
+
+    #[test]
+    fn bad_names_are_shown_escaped() {
+        let e = parse_name("h\nsend\n.example.").unwrap_err().to_string();
+        assert!(e.starts_with("\"h\\nsend\\n.example.\" is not"), "{e}");
     }
 
     #[test]
