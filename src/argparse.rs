@@ -4,8 +4,10 @@
 //! refuses the others: clustered flags (`-fv`), attached values (`-cFILE`,
 //! `-c=FILE`, `--config=FILE`), unambiguous prefixes of long options
 //! (`--conf`, `--forc`), `--`, and the interfaces as one run of arguments
-//! (argparse's `nargs="*"`: `eth0 -f eth1` is refused). `-v/--verbose` and
-//! `-V/--version` are ours.
+//! (argparse's `nargs="*"`: `eth0 -f eth1` is refused). `-v/--verbose`,
+//! `-V/--version`, `--live` and `--check` are ours; the last two are taken
+//! only spelt in full, so that every prefix PyDynDNS took (`--c` for
+//! `--config`) still means what it meant.
 //!
 //! The wrapper parses the common spellings itself, in a few lines of shell;
 //! anything else it hands to `dyndns-addrs --pydyndns-argv ARGS...`, which
@@ -27,6 +29,10 @@ pub enum Parsed {
         force: bool,
         /// `-v`.
         verbose: bool,
+        /// `--live`.
+        live: bool,
+        /// `--check`.
+        check: bool,
         /// The interfaces.
         interfaces: Vec<OsString>,
     },
@@ -46,6 +52,9 @@ const OPTIONS: [(u8, &str); 5] = [
     (b'v', "verbose"),
     (b'V', "version"),
 ];
+
+/// Our long-only options, exact spellings only, by a letter of their own.
+const LONG_ONLY: [(u8, &str); 2] = [(b'L', "live"), (b'K', "check")];
 
 /// How argparse reads one argument.
 enum Kind {
@@ -74,6 +83,20 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
             Some(at) => (&rest[..at], Some(rest[at + 1..].to_vec())),
             None => (rest, None),
         };
+        if let Some((letter, _)) = LONG_ONLY.iter().find(|(_, long)| long.as_bytes() == name) {
+            return match attached {
+                None => Ok(Kind::Option {
+                    letter: *letter,
+                    short: false,
+                    attached: None,
+                }),
+                Some(value) => Err(format!(
+                    "argument --{}: ignored explicit argument '{}'",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(&value)
+                )),
+            };
+        }
         let exact = OPTIONS.iter().find(|(_, long)| long.as_bytes() == name);
         let prefixed: Vec<_> = OPTIONS
             .iter()
@@ -145,6 +168,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         classify(arg)?;
     }
     let (mut config, mut force, mut verbose) = (None, false, false);
+    let (mut live, mut check) = (false, false);
     let mut interfaces: Vec<Vec<u8>> = Vec::new();
     let mut extras: Vec<Vec<u8>> = Vec::new();
     // 0: before the interfaces; 1: among them; 2: an option ended them.
@@ -218,6 +242,8 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
                 b'h' => _ = exit_with.get_or_insert(Parsed::Help),
                 b'V' => _ = exit_with.get_or_insert(Parsed::Version),
                 b'f' => force = true,
+                b'L' => live = true,
+                b'K' => check = true,
                 _ => verbose = true,
             }
             let Some(rest) = attached.take() else { break };
@@ -248,6 +274,8 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         config: config.map(OsString::from_vec),
         force,
         verbose,
+        live,
+        check,
         interfaces: interfaces.into_iter().map(OsString::from_vec).collect(),
     })
 }
@@ -255,7 +283,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
 impl Parsed {
     /// The outcome as assignments for the wrapper's shell to evaluate, on
     /// top of what it read itself: `config_set=1 config='FILE'`, `force=1`,
-    /// `verbose=1` (each only when given), `help=1` or `version=1`, then
+    /// `verbose=1`, `live=1`, `check=1` (each only when given), `help=1` or `version=1`, then
     /// `set -- 'IFACE' …`; every value in single quotes.
     pub fn to_shell(&self) -> Vec<u8> {
         fn quoted(out: &mut Vec<u8>, value: &[u8]) {
@@ -278,6 +306,8 @@ impl Parsed {
                 config,
                 force,
                 verbose,
+                live,
+                check,
                 interfaces,
             } => {
                 if let Some(config) = config {
@@ -290,6 +320,12 @@ impl Parsed {
                 }
                 if *verbose {
                     out.extend_from_slice(b"verbose=1; ");
+                }
+                if *live {
+                    out.extend_from_slice(b"live=1; ");
+                }
+                if *check {
+                    out.extend_from_slice(b"check=1; ");
                 }
                 out.extend_from_slice(b"set --");
                 for interface in interfaces {

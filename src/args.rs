@@ -38,15 +38,24 @@ pub struct AddrsArgs {
 
 /// Pass the state on only when it differs from the last registered one.
 ///
-/// Compares the state on stdin with the cache of the last successful update.
-/// Like diff(1), the exit status says the result: 0 the same (nothing
-/// printed), 1 different, or no usable cache (the state is printed for the
-/// next stage), 2 trouble. An empty stdin is nothing to do: exit 0.
+/// Compares the state on stdin with the cache of the last successful update
+/// (no network), or, with --live, with the AAAA records the zone's primary
+/// serves (one direct query; the state must carry "server": put dyndns-soa
+/// first). A cache confirmed longer ago than the config's "refresh", or
+/// written during another boot, counts as different. Like diff(1), the exit
+/// status says the result: 0 the same (nothing printed), 1 different, or no
+/// usable cache (the state is printed for the next stage, with
+/// "differs_because" saying why), 2 trouble. An empty stdin is nothing to
+/// do: exit 0.
+///
+/// With --check, nothing is passed on: one status line in the
+/// monitoring-plugins convention (Nagios, Icinga, Checkmk) and exit 0 OK,
+/// 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 #[derive(Parser)]
 #[command(
     name = "dyndns-diff",
     version,
-    after_help = "Example:\n  dyndns-addrs eth0 | dyndns-diff && echo unchanged"
+    after_help = "Examples:\n  dyndns-addrs eth0 | dyndns-diff && echo unchanged\n  dyndns-addrs eth0 | dyndns-soa | dyndns-diff --live | dyndns-send\n  dyndns-addrs eth0 | dyndns-soa | dyndns-diff --check"
 )]
 pub struct DiffArgs {
     /// The flags every stage takes.
@@ -58,6 +67,24 @@ pub struct DiffArgs {
     /// Remove the cache first, so the state counts as changed until an update succeeds
     #[arg(short = 'f', long)]
     pub force: bool,
+    /// Compare with the records the zone's primary serves, not the cache (the config's "compare": "live")
+    #[arg(long, conflicts_with = "check")]
+    pub live: bool,
+    /// Send nothing: report, for monitoring, whether the primary and the zone's other servers serve the host's addresses
+    #[arg(long, conflicts_with = "force")]
+    pub check: bool,
+    /// The DNS port of the zone's servers [default: 53]
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PORT",
+        default_value_t = 53,
+        hide_default_value = true
+    )]
+    pub port: u16,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    pub timeout: Option<f64>,
 }
 
 /// Find the zone of a name and its primary server.
@@ -137,6 +164,9 @@ pub struct SendArgs {
     /// How --dry-run shows the update [default: nsupdate]
     #[arg(long, value_enum, default_value_t = crate::update::DryRunFormat::Nsupdate, hide_default_value = true, requires = "dry_run")]
     pub format: crate::update::DryRunFormat,
+    /// After the server accepts the update, ask it for the name's AAAA records, and fail (writing no cache) unless it serves what was sent (the config's "verify": true)
+    #[arg(long, conflicts_with = "dry_run")]
+    pub verify: bool,
 }
 
 /// Register this host's IPv6 addresses in DNS with dynamic updates.
@@ -156,7 +186,7 @@ pub struct SendArgs {
     version,
     // The script's -h and --help print the same text: no "see more with --help".
     disable_help_flag = true,
-    after_help = "Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config.\n\nExample (root's crontab):\n  * * * * * pydyndns -c /etc/pydyndns.conf eth0"
+    after_help = "Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config; with --check, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n\nExamples (root's crontab; a monitoring command):\n  * * * * * pydyndns -c /etc/pydyndns.conf eth0\n  pydyndns -c /etc/pydyndns.conf --check eth0"
 )]
 pub struct PydyndnsArgs {
     /// The JSON config file [default: /etc/pydyndns.conf]
@@ -168,6 +198,12 @@ pub struct PydyndnsArgs {
     /// Debug output on stderr, and the result on stdout
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Compare with the records the primary serves, not the cache (the config's "compare": "live")
+    #[arg(long)]
+    pub live: bool,
+    /// Send nothing: report for monitoring (Nagios, Icinga, Checkmk) whether DNS serves the addresses
+    #[arg(long, conflicts_with_all = ["force", "live"])]
+    pub check: bool,
     /// Show the help and exit
     #[arg(short = 'h', long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,

@@ -6,6 +6,7 @@
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::observed::Observed;
 use crate::state::{State, StateError};
@@ -16,7 +17,7 @@ pub(crate) enum Cached {
     /// No cache file (first run, forced, or after a reboot).
     Missing,
     /// The registration last made.
-    Found(Box<State>),
+    Found(Box<Record>),
     /// The file is there but unusable; the run goes on as if it were missing.
     Unusable(CacheError),
 }
@@ -63,7 +64,7 @@ pub enum CacheError {
         /// The lock file.
         path: PathBuf,
         /// How long this run waited.
-        wait: std::time::Duration,
+        wait: Duration,
     },
     /// Removing failed.
     #[error("cannot remove cache file {}", path.display())]
@@ -73,6 +74,21 @@ pub enum CacheError {
         /// Why.
         source: io::Error,
     },
+}
+
+/// The cache's key for when the server last accepted the registration:
+/// seconds since the epoch.
+const CONFIRMED_KEY: &str = "confirmed";
+
+/// A cache file's contents: the registration, when it was observed (its
+/// `observed` stamp names the boot), and when it was last confirmed.
+#[derive(Debug)]
+pub(crate) struct Record {
+    /// The registration.
+    pub state: State,
+    /// When the server last accepted it: the cache's `confirmed`, or, for a
+    /// cache written before that key existed, the file's modification time.
+    pub confirmed: Option<SystemTime>,
 }
 
 /// The largest cache file read; a real one is a few hundred octets.
@@ -88,13 +104,19 @@ pub(crate) fn read(path: &Path) -> Cached {
     };
     // Not followed if a symlink, not waited on if a FIFO, not read past
     // MAX_CACHE_BYTES: a cache pointed at /dev/zero or a pipe is refused.
-    let text = match crate::fsutil::read_bounded(path, MAX_CACHE_BYTES) {
-        Ok(Some(text)) => text,
+    let (text, meta) = match crate::fsutil::read_bounded_with_meta(path, MAX_CACHE_BYTES) {
+        Ok(Some(found)) => found,
         Ok(None) => return Cached::Missing,
         Err(e) => return read_err(e),
     };
     match State::parse(&text, &format!("cache file {}", path.display())) {
-        Ok(state) => Cached::Found(Box::new(state)),
+        Ok(mut state) => {
+            let confirmed = match state.extra.shift_remove(CONFIRMED_KEY) {
+                Some(v) => v.as_u64().map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+                None => meta.modified().ok(),
+            };
+            Cached::Found(Box::new(Record { state, confirmed }))
+        }
         // PyDynDNS kept the addresses by family ({"ipv6": [...]}): a cache
         // left by it is replaced by the next update, without a warning.
         Err(_) if is_pydyndns_cache(&text) => {
@@ -125,7 +147,7 @@ fn is_pydyndns_cache(text: &str) -> bool {
 const TEMP_PREFIX: &str = ".pydyndns-cache.";
 
 /// How old a temporary file must be to be taken for one a killed run left.
-const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// Replaces the cache with `state`'s registration, atomically and durably.
 /// The new text is written to an unnamed file (`O_TMPFILE`) that gets a
@@ -144,7 +166,16 @@ pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
     };
     crate::fsutil::ensure_runtime_dir(dir);
     remove_stale_temporaries(dir);
-    let mut text = state.registered().to_json();
+    let mut record = state.registered();
+    // The boot it was written in, for a state that carries no stamp.
+    if record.observed.is_none() {
+        record.observed = Observed::now();
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    record.extra.insert(CONFIRMED_KEY.into(), now.into());
+    let mut text = record.to_json();
     text.push('\n');
     match write_unnamed(dir, text.as_bytes()) {
         Ok(file) => link_into_place(&file, dir, path).map_err(werr)?,
@@ -243,7 +274,7 @@ fn remove_stale_temporaries(dir: &Path) {
 
 /// Takes the cache's lock (an exclusive `flock` on `CACHE.lock` beside it),
 /// waiting at most `wait`. Dropping the file releases it.
-pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, CacheError> {
+pub(crate) fn lock(path: &Path, wait: Duration) -> Result<File, CacheError> {
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
@@ -266,12 +297,12 @@ pub(crate) fn lock(path: &Path, wait: std::time::Duration) -> Result<File, Cache
             path: lock_path.clone(),
             source,
         })?;
-    let deadline = std::time::Instant::now() + wait;
+    let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(file),
-            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
             }
             Err(fs::TryLockError::WouldBlock) => {
                 return Err(CacheError::LockHeld {
@@ -354,12 +385,23 @@ mod tests {
     fn writes_only_the_registration() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
+        let before = SystemTime::now() - Duration::from_secs(1);
         write(&path, &state()).unwrap();
-        assert_eq!(
-            fs::read_to_string(&path).unwrap(),
-            "{\"hostname\":\"h.example.\",\"ttl\":60,\"addresses\":[\"2001:db8::1\"]}\n"
+        let text = fs::read_to_string(&path).unwrap();
+        let boot = Observed::now().unwrap().boot_id;
+        assert!(
+            text.starts_with(&format!(
+                "{{\"hostname\":\"h.example.\",\"ttl\":60,\"addresses\":[\"2001:db8::1\"],\"observed\":{{\"boot_id\":\"{boot}\",\"monotonic_ns\":"
+            )) && text.contains("},\"confirmed\":")
+                && text.ends_with("}\n"),
+            "{text}"
         );
-        assert!(matches!(read(&path), Cached::Found(s) if s.same_registration(&state())));
+        let Cached::Found(record) = read(&path) else {
+            panic!("not read back")
+        };
+        assert!(record.state.same_registration(&state()));
+        assert!(record.confirmed.is_some_and(|c| c >= before));
+        assert!(!record.state.extra.contains_key("confirmed"));
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),
             1,
@@ -376,7 +418,7 @@ mod tests {
         for f in [&old, &fresh, &other] {
             fs::write(f, "x").unwrap();
         }
-        let minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        let minutes_ago = SystemTime::now() - Duration::from_secs(120);
         for f in [&old, &other] {
             File::options()
                 .write(true)
@@ -400,7 +442,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::os::unix::fs::chown(dir.path(), Some(4242), Some(4243)).unwrap();
         let path = dir.path().join("cache");
-        let lock = lock(&path, std::time::Duration::ZERO).unwrap();
+        let lock = lock(&path, Duration::ZERO).unwrap();
         write(&path, &state()).unwrap();
         drop(lock);
         for f in [path.clone(), dir.path().join("cache.lock")] {

@@ -58,11 +58,20 @@ fn symlink_refused(path: &Path, e: io::Error) -> io::Error {
 /// Reads a regular file of at most `max` octets; `Ok(None)` when there is
 /// no file. A larger one is an error that says so.
 pub(crate) fn read_bounded(path: &Path, max: u64) -> io::Result<Option<String>> {
+    Ok(read_bounded_with_meta(path, max)?.map(|(text, _)| text))
+}
+
+/// [`read_bounded`], with the file's metadata (`fstat`'s).
+pub(crate) fn read_bounded_with_meta(
+    path: &Path,
+    max: u64,
+) -> io::Result<Option<(String, std::fs::Metadata)>> {
     let file = match OpenOptions::new().read(true).custom_flags(FLAGS).open(path) {
         Ok(file) => regular(file)?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(symlink_refused(path, e)),
     };
+    let meta = file.metadata()?;
     let mut text = String::new();
     file.take(max + 1).read_to_string(&mut text)?;
     if text.len() as u64 > max {
@@ -71,7 +80,7 @@ pub(crate) fn read_bounded(path: &Path, max: u64) -> io::Result<Option<String>> 
             format!("it is more than {max} octets, far more than a cache holds"),
         ));
     }
-    Ok(Some(text))
+    Ok(Some((text, meta)))
 }
 
 /// Reads a file the administrator names (the config, a key file), at most

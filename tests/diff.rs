@@ -7,11 +7,13 @@ use crate::common::run;
 const STATE: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::2","2001:db8:10::1"]}"#;
 const SORTED: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::1","2001:db8:10::2"]}"#;
 
-/// A state as dyndns-diff passes it on: marked for dyndns-send's re-check under its lock.
-fn marked(state: &str) -> String {
+/// A state as dyndns-diff passes it on: marked for dyndns-send's re-check
+/// under its lock, and saying why it differs.
+fn marked(state: &str, because: &[&str]) -> String {
     format!(
-        "{},\"differs_from_cache\":true}}",
-        state.trim_end_matches('}')
+        "{},\"differs_from_cache\":true,\"differs_because\":{}}}",
+        state.trim_end_matches('}'),
+        serde_json::to_string(because).unwrap()
     )
 }
 
@@ -25,10 +27,10 @@ fn setup() -> (tempfile::TempDir, String, String) {
 
 #[test]
 fn no_cache_differs_and_passes_the_state_on() {
-    let (_d, conf, _cache) = setup();
+    let (_d, conf, cache) = setup();
     run("dyndns-diff", &["-c", &conf], STATE)
         .status(1)
-        .stdout_is(&marked(SORTED))
+        .stdout_is(&marked(SORTED, &[&format!("no cache file {cache}")]))
         .quiet();
 }
 
@@ -54,20 +56,27 @@ fn ttl_or_address_change_differs() {
     let ttl = SORTED.replace("300", "60");
     run("dyndns-diff", &["-c", &conf], &ttl)
         .status(1)
-        .stdout_is(&marked(&ttl));
+        .stdout_is(&marked(&ttl, &["TTL 300 → 60"]));
     let addr = SORTED.replace("10::2", "10::3");
-    run("dyndns-diff", &["-c", &conf], &addr)
+    run("dyndns-diff", &["-c", &conf, "-v"], &addr)
         .status(1)
-        .stdout_is(&marked(&addr));
+        .stdout_is(&marked(
+            &addr,
+            &["added 2001:db8:10::3", "removed 2001:db8:10::2"],
+        ))
+        .stderr_has("host1.example.test. differs: added 2001:db8:10::3; removed 2001:db8:10::2");
 }
 
 #[test]
 fn corrupt_or_unreadable_cache_warns_and_differs() {
     let (dir, conf, cache) = setup();
     fs::write(&cache, "{\"hostname\": \"trunc").unwrap();
-    run("dyndns-diff", &["-c", &conf], STATE)
-        .status(1)
-        .stdout_is(&marked(SORTED))
+    let r = run("dyndns-diff", &["-c", &conf], STATE);
+    r.status(1)
+        .stdout_is(&marked(
+            SORTED,
+            &[&format!("the cache is unusable: cache file {cache} is corrupt: cache file {cache} is not valid JSON: EOF while parsing a string at line 1 column 19")],
+        ))
         .stderr_has(&format!(
             "dyndns-diff: warning: cache file {cache} is corrupt"
         ));
@@ -91,7 +100,7 @@ fn force_removes_the_cache() {
     fs::write(&cache, format!("{SORTED}\n")).unwrap();
     run("dyndns-diff", &["-c", &conf, "-f"], STATE)
         .status(1)
-        .stdout_is(&marked(SORTED));
+        .stdout_is(&marked(SORTED, &["forced (-f)"]));
     assert!(!std::path::Path::new(&cache).exists());
 }
 

@@ -426,11 +426,16 @@ fn wrapper_help_matches_its_clap_definition() {
         .find(|c| c.get_name() == "pydyndns")
         .unwrap();
     for arg in cmd.get_arguments() {
-        if let (Some(short), Some(long)) = (arg.get_short(), arg.get_long()) {
-            assert!(
+        match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => assert!(
                 help.stdout.contains(&format!("-{short}, --{long}")),
                 "the script's --help lacks -{short}, --{long}\n{help}"
-            );
+            ),
+            (None, Some(long)) => assert!(
+                help.stdout.contains(&format!("    --{long}")),
+                "the script's --help lacks --{long}\n{help}"
+            ),
+            _ => {}
         }
     }
 }

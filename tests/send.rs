@@ -19,7 +19,7 @@ fn updates_and_writes_the_cache() {
         ["300 2001:db8:10::1", "300 2001:db8:10::2"]
     );
     assert_eq!(
-        fs::read_to_string(world.cache()).unwrap(),
+        crate::common::registration(&fs::read_to_string(world.cache()).unwrap()),
         "{\"hostname\":\"host1.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\",\"2001:db8:10::2\"]}\n"
     );
 }

@@ -154,7 +154,7 @@ fn readme_custom_pipeline_with_jq() {
     world.run_shell(&pipeline).ok().quiet();
     assert_eq!(world.aaaa("web.example.test"), ["300 2001:db8:10::1"]);
     assert_eq!(
-        crate::common::unstamped(&fs::read_to_string(&cache).unwrap()),
+        crate::common::registration(&fs::read_to_string(&cache).unwrap()),
         "{\"hostname\":\"web.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"]}\n"
     );
 }

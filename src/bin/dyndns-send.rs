@@ -29,6 +29,7 @@ fn run(args: Args, config: &Config) -> Result<u8, SendError> {
         cache: args.cache,
         key_file: args.key_file,
         dry_run: args.dry_run.then_some(args.format),
+        verify: args.verify,
     };
     let opts = SendOptions::new(flags, config)?;
     let Some(input) = cli::read_stdin()? else {

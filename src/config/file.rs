@@ -11,12 +11,13 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::Value;
 
-use super::{DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
+use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
 use crate::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 8] = [
-    "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty",
+pub(super) const KNOWN_KEYS: [&str; 12] = [
+    "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty", "refresh", "reboot",
+    "compare", "verify",
 ];
 /// The keys of the `ipv6` object.
 const IPV6_KEYS: [&str; 2] = ["enable", "teredo"];
@@ -38,6 +39,14 @@ pub(super) struct File {
     pub(super) timeout: Option<Duration>,
     #[serde(deserialize_with = "empty")]
     pub(super) empty: Empty,
+    #[serde(deserialize_with = "refresh")]
+    pub(super) refresh: Option<u64>,
+    #[serde(deserialize_with = "reboot")]
+    pub(super) reboot: Option<bool>,
+    #[serde(deserialize_with = "compare")]
+    pub(super) compare: Compare,
+    #[serde(deserialize_with = "flag")]
+    pub(super) verify: bool,
     pub(super) tsig: Option<Value>,
     pub(super) logging: Option<Value>,
 }
@@ -196,6 +205,43 @@ fn empty<'de, D: Deserializer<'de>>(d: D) -> Result<Empty, D::Error> {
         Value::String(s) if s == "keep" => Ok(Empty::Keep),
         other => Err(D::Error::custom(format!(
             "must be \"delete\" (an empty address set deletes the records) or \"keep\" (it sends nothing), found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `refresh`: whole seconds after which a registration is sent again even
+/// if unchanged; 0 never.
+fn refresh<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = value(d)?;
+    match &value {
+        Value::Number(n) if n.as_u64().is_some() => Ok(n.as_u64()),
+        _ => Err(D::Error::custom(format!(
+            "must be a whole number of seconds (86400 refreshes daily, 0 never), found {}",
+            describe(&value)
+        ))),
+    }
+}
+
+/// `reboot`: whether a cache from another boot counts as differing.
+fn reboot<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "update" => Ok(Some(true)),
+        Value::String(s) if s == "trust-cache" => Ok(Some(false)),
+        other => Err(D::Error::custom(format!(
+            "must be \"update\" (a cache from another boot counts as changed) or \"trust-cache\", found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `compare`: what the state is compared with, `"cache"` or `"live"`.
+fn compare<'de, D: Deserializer<'de>>(d: D) -> Result<Compare, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "cache" => Ok(Compare::Cache),
+        Value::String(s) if s == "live" => Ok(Compare::Live),
+        other => Err(D::Error::custom(format!(
+            "must be \"cache\" (compare with the cache file) or \"live\" (with the records the primary serves), found {}",
             describe(&other)
         ))),
     }

@@ -70,6 +70,20 @@ pub enum Secrets {
     Skip,
 }
 
+/// What `dyndns-diff` compares the state with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Compare {
+    /// The cache file: no network (the default).
+    #[default]
+    Cache,
+    /// The records the zone's primary serves: one query per run.
+    Live,
+}
+
+/// The `refresh` when the config gives none: a day, as SSSD and the
+/// Windows DNS client re-register.
+pub const DEFAULT_REFRESH_SECS: u64 = 86_400;
+
 /// A validated config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -83,6 +97,16 @@ pub struct Config {
     pub teredo: bool,
     /// What an empty address set does (our key `empty`).
     pub empty: Empty,
+    /// Our key `refresh`, seconds, when given: see [`Config::refresh`].
+    pub refresh_secs: Option<u64>,
+    /// Our key `reboot` (`"update"`: true), when given: see
+    /// [`Config::reboot_updates`].
+    pub reboot: Option<bool>,
+    /// What `dyndns-diff` compares with (our key `compare`).
+    pub compare: Compare,
+    /// Whether `dyndns-send` queries the primary after it accepted the
+    /// update, and fails unless it serves the new set (our key `verify`).
+    pub verify: bool,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
@@ -153,6 +177,21 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// After how long an unchanged registration is sent again (a day unless
+    /// the config says otherwise); `None`: never (`"refresh": 0`).
+    pub fn refresh(&self) -> Option<Duration> {
+        match self.refresh_secs.unwrap_or(DEFAULT_REFRESH_SECS) {
+            0 => None,
+            secs => Some(Duration::from_secs(secs)),
+        }
+    }
+
+    /// Whether a cache written during another boot counts as differing
+    /// (yes unless the config says `"reboot": "trust-cache"`).
+    pub fn reboot_updates(&self) -> bool {
+        self.reboot.unwrap_or(true)
+    }
+
     /// The timeout: `flag_secs` (from `--timeout`), else the config's, else [`DEFAULT_TIMEOUT`].
     pub fn timeout_or(&self, flag_secs: Option<f64>) -> Duration {
         flag_secs
@@ -237,6 +276,10 @@ impl Config {
             teredo: file.ipv6.is_some_and(|v| v.teredo),
             timeout: file.timeout,
             empty: file.empty,
+            refresh_secs: file.refresh,
+            reboot: file.reboot,
+            compare: file.compare,
+            verify: file.verify,
             warnings: unknown
                 .iter()
                 .map(|key| file::unknown_key_warning(path, key))

@@ -1,12 +1,12 @@
 //! `dyndns-addrs`: the FQDN and the address set to register.
 
 use crate::addrs::{self, Selection};
-use crate::config::{Config, Empty};
+use crate::config::{Compare, Config, Empty};
 use crate::hostname;
 use crate::observed::Observed;
 use crate::state::State;
 
-use super::AddrsError;
+use super::{AddrsError, COMPARE_KEY};
 
 /// `dyndns-addrs`'s options.
 #[derive(Clone, Debug, Default)]
@@ -55,6 +55,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     if !selected.addresses.is_empty() {
         let mut state = State::new(hostname, ttl_secs, selected.addresses);
         state.observed = observed;
+        mark_live(&mut state, config);
         return Ok(Some(state));
     }
     let why = addrs::explain_left_out(&selected.left_out);
@@ -67,9 +68,18 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     log::debug!("{hostname}: no address to register ({why})");
     let mut state = State::new(hostname, ttl_secs, Vec::new());
     state.observed = observed;
+    mark_live(&mut state, config);
     // Serialising a map of strings and enums cannot fail.
     if let Ok(value) = serde_json::to_value(&selected.left_out) {
         state.extra.insert(LEFT_OUT_KEY.into(), value);
     }
     Ok(Some(state))
+}
+
+/// With `"compare": "live"`, tells the wrapper (which reads no JSON config)
+/// to find the primary before comparing: `"compare": "live"` in the state.
+fn mark_live(state: &mut State, config: &Config) {
+    if config.compare == Compare::Live {
+        state.extra.insert(COMPARE_KEY.into(), "live".into());
+    }
 }

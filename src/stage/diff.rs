@@ -1,9 +1,18 @@
-//! `dyndns-diff`: passes the state on only when it differs from the cache.
+//! `dyndns-diff`: passes the state on only when it differs from the last
+//! registration: the cache's (no network), or the records the zone's
+//! primary serves (`--live`). It says why it differs, in `-v` output and in
+//! the state's `differs_because`.
 
-use std::path::Path;
+use std::net::Ipv6Addr;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use hickory_proto::rr::{Name, RecordType};
 
 use crate::cache::{self, Cached};
 use crate::exit;
+use crate::live;
+use crate::observed::Observed;
 use crate::state::State;
 
 use super::{CommonError, DiffError, chain};
@@ -13,14 +22,41 @@ use super::{CommonError, DiffError, chain};
 /// a concurrent run registered the same state meanwhile.
 pub const DIFFERS_KEY: &str = "differs_from_cache";
 
+/// The key that says why the state differs: a list of sentences.
+pub const BECAUSE_KEY: &str = "differs_because";
+
+/// The key by which `dyndns-addrs` tells the wrapper that the config asks
+/// for the live comparison (`"compare": "live"`), which needs the zone's
+/// primary, so `dyndns-soa` comes first.
+pub const COMPARE_KEY: &str = "compare";
+
+/// `dyndns-diff`'s options.
+#[derive(Clone, Debug, Default)]
+pub struct DiffOptions {
+    /// The cache file; `None`: every state differs (unless `live`).
+    pub cache: Option<PathBuf>,
+    /// Remove the cache first, so a forced update that fails stays forced.
+    pub force: bool,
+    /// A registration confirmed longer ago than this counts as differing.
+    pub refresh: Option<Duration>,
+    /// A cache written during another boot counts as differing.
+    pub reboot_updates: bool,
+    /// Compare with the records the primary serves instead of the cache.
+    pub live: bool,
+    /// The DNS port of the primary.
+    pub port: u16,
+    /// The time each lookup and each address of the primary may take.
+    pub timeout: Duration,
+}
+
 /// The outcome of `dyndns-diff`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiffOutcome {
     /// Nothing on stdin: nothing to do.
     Empty,
-    /// The state equals the cache.
+    /// The state equals the last registration.
     Same,
-    /// The state differs (or there is no usable cache): pass it on.
+    /// The state differs (or there is nothing to compare with): pass it on.
     Differs(Box<State>),
 }
 
@@ -34,45 +70,163 @@ impl DiffOutcome {
     }
 }
 
-/// `dyndns-diff`: compares the state on stdin with the cache. `force`
-/// removes the cache first, so a forced update that fails stays forced.
-pub fn diff(
-    input: Option<&str>,
-    cache_path: Option<&Path>,
-    force: bool,
-) -> Result<DiffOutcome, DiffError> {
+/// `dyndns-diff`: compares the state on stdin with the last registration.
+pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, DiffError> {
     let Some(input) = input else {
         return Ok(DiffOutcome::Empty);
     };
     let mut state = State::parse(input, "standard input").map_err(CommonError::from)?;
-    let Some(path) = cache_path else {
-        log::debug!("no cache configured: every run updates");
-        return Ok(DiffOutcome::Differs(Box::new(state)));
-    };
-    state.extra.insert(DIFFERS_KEY.into(), true.into());
-    if force {
-        log::debug!("--force: removing cache file {}", path.display());
-        cache::remove(path).map_err(DiffError::CacheRemove)?;
-        return Ok(DiffOutcome::Differs(Box::new(state)));
+    let live = opts.live || state.extra.get(COMPARE_KEY).and_then(|v| v.as_str()) == Some("live");
+    // Marked for dyndns-send's re-check of the cache under its lock; not
+    // when the comparison was live, where the cache says nothing.
+    if opts.cache.is_some() && !live {
+        state.extra.insert(DIFFERS_KEY.into(), true.into());
     }
-    match cache::read(path) {
-        Cached::Found(cached) if cached.same_registration(&state) => {
-            log::info!(
-                "not updating {}: addresses unchanged since the last update (cache file {})",
-                state.hostname,
-                path.display()
-            );
-            return Ok(DiffOutcome::Same);
+    let because = if opts.force {
+        if let Some(path) = &opts.cache {
+            log::debug!("--force: removing cache file {}", path.display());
+            cache::remove(path).map_err(DiffError::CacheRemove)?;
         }
-        Cached::Found(_) => log::debug!(
-            "{} changed since cache file {} was written",
+        vec!["forced (-f)".to_owned()]
+    } else if live {
+        live_differences(&state, opts)?
+    } else {
+        cache_differences(&state, opts)
+    };
+    if because.is_empty() {
+        return Ok(DiffOutcome::Same);
+    }
+    log::debug!("{} differs: {}", state.hostname, because.join("; "));
+    state.extra.insert(BECAUSE_KEY.into(), because.into());
+    Ok(DiffOutcome::Differs(Box::new(state)))
+}
+
+/// Why `state` differs from the cache; empty when it does not.
+fn cache_differences(state: &State, opts: &DiffOptions) -> Vec<String> {
+    let Some(path) = &opts.cache else {
+        log::debug!("no cache configured: every run updates");
+        return vec!["no cache configured".into()];
+    };
+    let record = match cache::read(path) {
+        Cached::Found(record) => record,
+        Cached::Missing => return vec![format!("no cache file {}", path.display())],
+        Cached::Unusable(e) => {
+            log::warn!("{}; updating anyway", chain(&e));
+            return vec![format!("the cache is unusable: {}", chain(&e))];
+        }
+    };
+    let mut because = differences(
+        &record.state.hostname,
+        record.state.ttl_secs,
+        &record.state.addresses,
+        state,
+    );
+    if !because.is_empty() {
+        return because;
+    }
+    let now_boot = state
+        .observed
+        .as_ref()
+        .map(|o| o.boot_id.clone())
+        .or_else(|| Observed::now().map(|o| o.boot_id));
+    let cache_boot = record.state.observed.as_ref().map(|o| &o.boot_id);
+    if opts.reboot_updates
+        && let (Some(then), Some(now)) = (cache_boot, &now_boot)
+        && then != now
+    {
+        because.push(format!(
+            "cache file {} was written during another boot",
+            path.display()
+        ));
+    } else if let (Some(refresh), Some(confirmed)) = (opts.refresh, record.confirmed) {
+        let age = SystemTime::now()
+            .duration_since(confirmed)
+            .unwrap_or_default();
+        if age >= refresh {
+            because.push(format!(
+                "refresh due: last confirmed {} ago (refresh {})",
+                span(age),
+                span(refresh)
+            ));
+        }
+    }
+    if because.is_empty() {
+        log::info!(
+            "not updating {}: addresses unchanged since the last update (cache file {})",
             state.hostname,
             path.display()
-        ),
-        Cached::Missing => log::debug!("no cache file {}: updating", path.display()),
-        Cached::Unusable(e) => log::warn!("{}; updating anyway", chain(&e)),
+        );
     }
-    Ok(DiffOutcome::Differs(Box::new(state)))
+    because
+}
+
+/// Why `state` differs from what the primary serves; empty when it does not.
+fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, DiffError> {
+    let server = state.server.as_deref().ok_or(DiffError::NoPrimary)?;
+    let (at, served) = live::ask(
+        server,
+        opts.port,
+        &state.hostname,
+        RecordType::AAAA,
+        opts.timeout,
+    )?;
+    let addresses = served.ipv6();
+    let ttl = served.ttl.unwrap_or(state.ttl_secs);
+    let because: Vec<String> = differences(&state.hostname, ttl, &addresses, state)
+        .into_iter()
+        .map(|d| format!("at the primary {server} ({at}): {d}"))
+        .collect();
+    if because.is_empty() {
+        log::info!(
+            "not updating {}: the primary {server} ({at}) serves these addresses",
+            state.hostname
+        );
+    }
+    Ok(because)
+}
+
+/// How `state` differs from a registration of `hostname`, `ttl` and
+/// `addresses`: the name, the addresses added and removed, the TTL.
+fn differences(hostname: &Name, ttl: u32, addresses: &[Ipv6Addr], state: &State) -> Vec<String> {
+    let mut because = Vec::new();
+    if !hostname
+        .to_ascii()
+        .eq_ignore_ascii_case(&state.hostname.to_ascii())
+    {
+        because.push(format!("host name {hostname} → {}", state.hostname));
+    }
+    let added: Vec<String> = state
+        .addresses
+        .iter()
+        .filter(|a| !addresses.contains(a))
+        .map(ToString::to_string)
+        .collect();
+    let removed: Vec<String> = addresses
+        .iter()
+        .filter(|a| !state.addresses.contains(a))
+        .map(ToString::to_string)
+        .collect();
+    if !added.is_empty() {
+        because.push(format!("added {}", added.join(" ")));
+    }
+    if !removed.is_empty() {
+        because.push(format!("removed {}", removed.join(" ")));
+    }
+    if ttl != state.ttl_secs && !(addresses.is_empty() && state.addresses.is_empty()) {
+        because.push(format!("TTL {ttl} → {}", state.ttl_secs));
+    }
+    because
+}
+
+/// A duration as people read it: `1d 2h`, `5h 3m`, `42s`.
+fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 86_400, s / 3600 % 24, s / 60 % 60) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m {}s", s % 60),
+        (0, h, m) => format!("{h}h {m}m"),
+        (days, h, _) => format!("{days}d {h}h"),
+    }
 }
 
 #[cfg(test)]
@@ -80,46 +234,116 @@ mod tests {
     use super::*;
     use crate::stage::ExitStatus;
 
+    fn cached(path: &std::path::Path) -> DiffOptions {
+        DiffOptions {
+            cache: Some(path.to_owned()),
+            refresh: Some(Duration::from_secs(86_400)),
+            reboot_updates: true,
+            ..DiffOptions::default()
+        }
+    }
+
+    fn because(outcome: DiffOutcome) -> Vec<String> {
+        let DiffOutcome::Differs(state) = outcome else {
+            panic!("{outcome:?} is not Differs");
+        };
+        serde_json::from_value(state.extra[BECAUSE_KEY].clone()).unwrap()
+    }
+
     #[test]
     fn diff_without_cache_differs_and_empty_is_nothing() {
-        assert_eq!(diff(None, None, false).unwrap(), DiffOutcome::Empty);
+        let none = DiffOptions::default();
+        assert_eq!(diff(None, &none).unwrap(), DiffOutcome::Empty);
         let doc = r#"{"hostname":"h.example.","ttl":1,"addresses":[]}"#;
-        assert!(matches!(
-            diff(Some(doc), None, false).unwrap(),
-            DiffOutcome::Differs(_)
-        ));
         assert_eq!(
-            diff(Some("{"), None, false).unwrap_err().exit_status(),
+            because(diff(Some(doc), &none).unwrap()),
+            ["no cache configured"]
+        );
+        assert_eq!(
+            diff(Some("{"), &none).unwrap_err().exit_status(),
             exit::DIFF_TROUBLE
         );
     }
 
     #[test]
-    fn diff_compares_with_the_cache() {
+    fn diff_compares_with_the_cache_and_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
+        let opts = cached(&path);
         let doc =
             r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"],"zone":"example."}"#;
+        assert_eq!(
+            because(diff(Some(doc), &opts).unwrap()),
+            [format!("no cache file {}", path.display())]
+        );
         let state = State::parse(doc, "t").unwrap();
         cache::write(&path, &state).unwrap();
-        assert_eq!(
-            diff(Some(doc), Some(&path), false).unwrap(),
-            DiffOutcome::Same
-        );
+        assert_eq!(diff(Some(doc), &opts).unwrap(), DiffOutcome::Same);
         let upper = r#"{"hostname":"H.EXAMPLE.","ttl":1,"addresses":["2001:db8::1"]}"#;
+        assert_eq!(diff(Some(upper), &opts).unwrap(), DiffOutcome::Same);
+        let changed = r#"{"hostname":"h.example.","ttl":2,"addresses":["2001:db8::2"]}"#;
         assert_eq!(
-            diff(Some(upper), Some(&path), false).unwrap(),
-            DiffOutcome::Same
+            because(diff(Some(changed), &opts).unwrap()),
+            ["added 2001:db8::2", "removed 2001:db8::1", "TTL 1 → 2"]
         );
-        let ttl = r#"{"hostname":"h.example.","ttl":2,"addresses":["2001:db8::1"]}"#;
-        assert!(matches!(
-            diff(Some(ttl), Some(&path), false).unwrap(),
-            DiffOutcome::Differs(_)
-        ));
-        assert!(matches!(
-            diff(Some(doc), Some(&path), true).unwrap(),
-            DiffOutcome::Differs(_)
-        ));
+        let forced = DiffOptions {
+            force: true,
+            ..opts.clone()
+        };
+        assert_eq!(because(diff(Some(doc), &forced).unwrap()), ["forced (-f)"]);
         assert!(!path.exists(), "--force removes the cache");
+    }
+
+    #[test]
+    fn an_old_or_foreign_cache_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache");
+        let opts = cached(&path);
+        let doc = r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"]}"#;
+        // Confirmed two days ago.
+        std::fs::write(
+            &path,
+            r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"],"confirmed":1}"#,
+        )
+        .unwrap();
+        let old = because(diff(Some(doc), &opts).unwrap());
+        assert!(
+            old[0].starts_with("refresh due: last confirmed "),
+            "{old:?}"
+        );
+        let never = DiffOptions {
+            refresh: None,
+            ..opts.clone()
+        };
+        assert_eq!(diff(Some(doc), &never).unwrap(), DiffOutcome::Same);
+        // Written during another boot.
+        std::fs::write(&path, r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"],"observed":{"boot_id":"00000000-0000-0000-0000-000000000000","monotonic_ns":1}}"#).unwrap();
+        assert_eq!(
+            because(diff(Some(doc), &opts).unwrap()),
+            [format!(
+                "cache file {} was written during another boot",
+                path.display()
+            )]
+        );
+        let trusting = DiffOptions {
+            reboot_updates: false,
+            ..opts.clone()
+        };
+        assert_eq!(diff(Some(doc), &trusting).unwrap(), DiffOutcome::Same);
+        // Today's format before these keys, just written: the same.
+        std::fs::write(
+            &path,
+            r#"{"hostname":"h.example.","ttl":1,"addresses":["2001:db8::1"]}"#,
+        )
+        .unwrap();
+        assert_eq!(diff(Some(doc), &opts).unwrap(), DiffOutcome::Same);
+    }
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span(Duration::from_secs(42)), "42s");
+        assert_eq!(span(Duration::from_secs(125)), "2m 5s");
+        assert_eq!(span(Duration::from_secs(3 * 3600 + 120)), "3h 2m");
+        assert_eq!(span(Duration::from_secs(2 * 86_400 + 3600)), "2d 1h");
     }
 }

@@ -111,6 +111,15 @@ pub enum DiffError {
     /// The cache could not be removed (`--force`).
     #[error(transparent)]
     CacheRemove(CacheError),
+    /// A live comparison without the zone's primary in the state.
+    #[error(
+        "the live comparison needs the zone's primary: run dyndns-soa before dyndns-diff \
+         (dyndns-addrs | dyndns-soa | dyndns-diff --live | dyndns-send)"
+    )]
+    NoPrimary,
+    /// The primary could not be asked what it serves.
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveError),
 }
 
 impl ExitStatus for DiffError {
@@ -221,6 +230,40 @@ pub enum SendError {
     /// The update landed, but the cache could not be written.
     #[error(transparent)]
     CacheWrite(#[from] Box<CacheNotWritten>),
+    /// The primary accepted the update, but does not serve it, or could
+    /// not be asked (`"verify"`).
+    #[error(transparent)]
+    Verify(#[from] Box<VerifyError>),
+}
+
+/// Why an update the primary accepted did not pass the check after it
+/// (`"verify"`); the cache is then not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The primary serves something else.
+    #[error(
+        "{name}: {server} answered NOERROR but serves {served}, not the {sent} just sent; \
+         the server may apply a policy to updates (its log says); the cache is not written"
+    )]
+    NotApplied {
+        /// The host name.
+        name: Name,
+        /// The address that accepted the update.
+        server: SocketAddr,
+        /// What it serves.
+        served: String,
+        /// What was sent.
+        sent: String,
+    },
+    /// It could not be asked.
+    #[error("{name} was updated, but not verified; the cache is not written")]
+    Unanswered {
+        /// The host name.
+        name: Name,
+        /// Why.
+        source: crate::live::LiveError,
+    },
 }
 
 impl ExitStatus for SendError {
@@ -232,7 +275,8 @@ impl ExitStatus for SendError {
             | Self::Lookup(_)
             | Self::ServerTimeout { .. }
             | Self::Unsent(_)
-            | Self::CacheWrite(_) => exit::FAILURE,
+            | Self::CacheWrite(_)
+            | Self::Verify(_) => exit::FAILURE,
         }
     }
 }

@@ -12,16 +12,18 @@
 //! | `dyndns-send` | [`SendOptions::new`], [`send_prepare`], [`Sending::send`] |
 
 mod addrs;
+mod check;
 mod diff;
 mod error;
 mod send;
 mod soa;
 
 pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs};
-pub use diff::{DIFFERS_KEY, DiffOutcome, diff};
+pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};
+pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
     AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, LookupError,
-    SendError, SoaError, Unsent, chain,
+    SendError, SoaError, Unsent, VerifyError, chain,
 };
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
 pub use soa::{soa, soa_of_name};

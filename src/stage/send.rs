@@ -7,7 +7,7 @@
 //! sends, and writes the cache.
 
 use std::fs::File;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,7 @@ use crate::addrs::{LeftOutByInterface, explain_left_out};
 use crate::cache::{self, CacheError, Cached};
 use crate::config::{Config, Empty, Holds, exposure_warnings};
 use crate::keyfile;
+use crate::live::server_literal;
 use crate::state::{State, parse_name};
 use crate::tsig::Key;
 use crate::update::{self, DryRunFormat, ServerError, Update};
@@ -26,7 +27,7 @@ use crate::zone;
 use super::soa::bounded_find_zone;
 use super::{
     BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, SEND_BOUND, SendError,
-    Unsent, chain,
+    Unsent, VerifyError, chain,
 };
 
 /// `dyndns-send`'s flags as given, before they are checked.
@@ -46,6 +47,8 @@ pub struct SendFlags {
     pub key_file: Option<PathBuf>,
     /// `--dry-run`, in this format.
     pub dry_run: Option<DryRunFormat>,
+    /// `--verify`.
+    pub verify: bool,
 }
 
 /// `dyndns-send`'s options, checked.
@@ -67,6 +70,8 @@ pub struct SendOptions {
     pub key: Option<Key>,
     /// What an empty address set does.
     pub empty: Empty,
+    /// Ask the primary afterwards whether it serves what was sent.
+    pub verify: bool,
 }
 
 impl SendOptions {
@@ -109,6 +114,7 @@ impl SendOptions {
             cache: flags.cache.or_else(|| config.cache.clone()),
             key,
             empty: config.empty,
+            verify: flags.verify || config.verify,
         })
     }
 
@@ -199,7 +205,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
             Cached::Found(now)
-                if state.extra.contains_key(DIFFERS_KEY) && now.same_registration(state) =>
+                if state.extra.contains_key(DIFFERS_KEY) && now.state.same_registration(state) =>
             {
                 log::info!(
                     "not updating {}: another run registered these addresses meanwhile (cache file {})",
@@ -211,7 +217,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
                     state.hostname
                 )));
             }
-            Cached::Found(now) => now.observed,
+            Cached::Found(now) => now.state.observed,
             _ => None,
         },
         None => lock.as_ref().and_then(cache::read_stamp),
@@ -259,7 +265,7 @@ impl Sending {
             key: opts.key.as_ref(),
         };
         if let Some(format) = opts.dry_run {
-            let (host, port) = match parse_server_literal(&server, opts.port) {
+            let (host, port) = match server_literal(&server, opts.port) {
                 Some(addr) => (addr.ip().to_string(), addr.port()),
                 None => (server.clone(), opts.port),
             };
@@ -318,7 +324,7 @@ async fn server_addresses(
     opts: &SendOptions,
     resolver: Option<TokioResolver>,
 ) -> Result<Vec<SocketAddr>, SendError> {
-    if let Some(addr) = parse_server_literal(server, opts.port) {
+    if let Some(addr) = server_literal(server, opts.port) {
         return Ok(vec![addr]);
     }
     let name = parse_name(server).map_err(|source| BadName {
@@ -351,6 +357,9 @@ fn registered(
     opts: &SendOptions,
     lock: Option<&File>,
 ) -> Result<String, SendError> {
+    if opts.verify {
+        verify(state, addr, opts.timeout)?;
+    }
     if opts.cache.is_none()
         && let Some(lock) = lock
         && let Err(e) = cache::write_stamp(lock, state.observed.as_ref())
@@ -367,7 +376,7 @@ fn registered(
         })?;
         log::debug!("wrote cache file {}", path.display());
     }
-    let at = if parse_server_literal(server, opts.port).is_some() {
+    let at = if server_literal(server, opts.port).is_some() {
         addr.to_string()
     } else {
         format!("{server} ({addr})")
@@ -381,6 +390,49 @@ fn registered(
         "updated {} in zone {zone} at {at}: {addresses}",
         state.hostname
     ))
+}
+
+/// Asks the address that accepted the update whether it now serves the
+/// state's AAAA set with its TTL: some servers answer NOERROR and apply a
+/// policy (or nothing).
+fn verify(state: &State, addr: SocketAddr, timeout: Duration) -> Result<(), SendError> {
+    let (_, served) = crate::live::ask_any(
+        &addr.to_string(),
+        &[addr],
+        &state.hostname,
+        hickory_proto::rr::RecordType::AAAA,
+        timeout,
+    )
+    .map_err(|source| {
+        Box::new(VerifyError::Unanswered {
+            name: state.hostname.clone(),
+            source,
+        })
+    })?;
+    let got = served.ipv6();
+    let ttl_ok = got.is_empty() || served.ttl == Some(state.ttl_secs);
+    if got == state.addresses && ttl_ok {
+        log::debug!("verified: {addr} serves what was sent");
+        return Ok(());
+    }
+    let show = |addrs: &[Ipv6Addr], ttl: Option<u32>| {
+        let list = if addrs.is_empty() {
+            "no AAAA record".to_owned()
+        } else {
+            format!("[{}]", joined(addrs, " "))
+        };
+        match ttl {
+            Some(ttl) if !addrs.is_empty() => format!("{list} with TTL {ttl}"),
+            _ => list,
+        }
+    };
+    Err(Box::new(VerifyError::NotApplied {
+        name: state.hostname.clone(),
+        server: addr,
+        served: show(&got, served.ttl),
+        sent: show(&state.addresses, Some(state.ttl_secs)),
+    })
+    .into())
 }
 
 /// Says, without `-v`, that the update deletes every record: the host has
@@ -410,33 +462,21 @@ fn joined(addresses: &[Ipv6Addr], sep: &str) -> String {
         .join(sep)
 }
 
-/// A server given as an address: `ADDR`, `[ADDR]:PORT` or `V4ADDR:PORT`.
-fn parse_server_literal(server: &str, port: u16) -> Option<SocketAddr> {
-    server
-        .parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, port))
-        .or_else(|_| server.parse::<SocketAddr>())
-        .ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn server_literals() {
+        assert_eq!(server_literal("::1", 53), Some("[::1]:53".parse().unwrap()));
         assert_eq!(
-            parse_server_literal("::1", 53),
-            Some("[::1]:53".parse().unwrap())
-        );
-        assert_eq!(
-            parse_server_literal("[::1]:5353", 53),
+            server_literal("[::1]:5353", 53),
             Some("[::1]:5353".parse().unwrap())
         );
         assert_eq!(
-            parse_server_literal("127.0.0.1:54", 53),
+            server_literal("127.0.0.1:54", 53),
             Some("127.0.0.1:54".parse().unwrap())
         );
-        assert_eq!(parse_server_literal("ns1.example.test.", 53), None);
+        assert_eq!(server_literal("ns1.example.test.", 53), None);
     }
 }

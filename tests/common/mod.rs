@@ -147,6 +147,36 @@ pub fn unstamped(text: &str) -> String {
     format!("{}{}", &text[..start], &text[end..])
 }
 
+/// A cache file's text without what changes from run to run: its
+/// `observed` stamp (of this boot) and its `confirmed` time (within the
+/// last ten minutes), which must be there.
+#[track_caller]
+pub fn registration(text: &str) -> String {
+    let text = unstamped(text);
+    let key = ",\"confirmed\":";
+    let start = text
+        .find(key)
+        .unwrap_or_else(|| panic!("no confirmation time in {text}"));
+    let digits: String = text[start + key.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let confirmed: u64 = digits.parse().unwrap();
+    assert!(
+        confirmed <= now && now - confirmed < 600,
+        "confirmed {confirmed}, now {now}"
+    );
+    format!(
+        "{}{}",
+        &text[..start],
+        &text[start + key.len() + digits.len()..]
+    )
+}
+
 /// Runs `cmd` with `stdin`, a clean environment (no RUST_LOG) and the test PATH.
 /// A command that sends without a cache locks in `$RUNTIME_DIRECTORY`: one
 /// of its own unless the caller gave one (a world shares one between its
