@@ -91,6 +91,14 @@ pub(crate) struct Record {
     pub confirmed: Option<SystemTime>,
 }
 
+impl Record {
+    /// [`Record::confirmed`] in whole seconds since the epoch.
+    pub(crate) fn confirmed_secs(&self) -> Option<u64> {
+        let since = self.confirmed?.duration_since(UNIX_EPOCH).ok()?;
+        Some(since.as_secs())
+    }
+}
+
 /// The largest cache file read; a real one is a few hundred octets.
 const MAX_CACHE_BYTES: u64 = 1 << 20;
 

@@ -8,13 +8,31 @@ const STATE: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[
 const SORTED: &str = r#"{"hostname":"host1.example.test.","ttl":300,"addresses":["2001:db8:10::1","2001:db8:10::2"]}"#;
 
 /// A state as dyndns-diff passes it on: marked for dyndns-send's re-check
-/// under its lock, and saying why it differs.
+/// under its lock (with the confirmation time of the cache it compared
+/// with, or true when there was none), and saying why it differs.
 fn marked(state: &str, because: &[&str]) -> String {
+    marked_seen(state, "true", because)
+}
+
+fn marked_seen(state: &str, seen: &str, because: &[&str]) -> String {
     format!(
-        "{},\"differs_from_cache\":true,\"differs_because\":{}}}",
+        "{},\"differs_from_cache\":{seen},\"differs_because\":{}}}",
         state.trim_end_matches('}'),
         serde_json::to_string(because).unwrap()
     )
+}
+
+/// A cache file's modification time, seconds: the confirmation time of a
+/// cache without one.
+fn mtime(path: &str) -> String {
+    fs::metadata(path)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string()
 }
 
 fn setup() -> (tempfile::TempDir, String, String) {
@@ -56,12 +74,13 @@ fn ttl_or_address_change_differs() {
     let ttl = SORTED.replace("300", "60");
     run("dyndns-diff", &["-c", &conf], &ttl)
         .status(1)
-        .stdout_is(&marked(&ttl, &["TTL 300 → 60"]));
+        .stdout_is(&marked_seen(&ttl, &mtime(&cache), &["TTL 300 → 60"]));
     let addr = SORTED.replace("10::2", "10::3");
     run("dyndns-diff", &["-c", &conf, "-v"], &addr)
         .status(1)
-        .stdout_is(&marked(
+        .stdout_is(&marked_seen(
             &addr,
+            &mtime(&cache),
             &["added 2001:db8:10::3", "removed 2001:db8:10::2"],
         ))
         .stderr_has("host1.example.test. differs: added 2001:db8:10::3; removed 2001:db8:10::2");

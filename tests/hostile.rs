@@ -244,3 +244,66 @@ fn a_peer_that_never_answers_times_out() {
         .stderr_has(&format!("127.0.0.1:{port}: no answer within 300ms"));
     assert_eq!(cache, OLD_CACHE);
 }
+
+/// Says NOERROR to an update (TCP) and then, asked (UDP, the same port),
+/// serves no record at the name: a server that drops updates quietly.
+fn liar() -> (u16, thread::JoinHandle<()>) {
+    let (udp, tcp) = loop {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if let Ok(tcp) = TcpListener::bind(("127.0.0.1", port)) {
+            break (udp, tcp);
+        }
+    };
+    let port = udp.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let (mut conn, _) = tcp.accept().unwrap();
+        let mut len = [0u8; 2];
+        conn.read_exact(&mut len).unwrap();
+        let mut request = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        conn.read_exact(&mut request).unwrap();
+        conn.write_all(&answer(&request, None, None)).unwrap();
+        let mut buf = [0u8; 1500];
+        let (n, from) = udp.recv_from(&mut buf).unwrap();
+        let query = Message::from_vec(&buf[..n]).unwrap();
+        let mut response = Message::new(query.metadata.id, MessageType::Response, OpCode::Query);
+        response.metadata.authoritative = true;
+        response.add_queries(query.queries.iter().cloned());
+        udp.send_to(&response.to_vec().unwrap(), from).unwrap();
+    });
+    (port, handle)
+}
+
+#[test]
+fn verify_catches_a_server_that_answers_noerror_and_drops_the_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let conf = dir.path().join("c.conf");
+    fs::write(
+        &conf,
+        format!(
+            r#"{{"ttl": 300, "cache": "{}", "verify": true}}"#,
+            cache.display()
+        ),
+    )
+    .unwrap();
+    let (port, handle) = liar();
+    let r = run(
+        "dyndns-send",
+        &[
+            "-c",
+            &conf.display().to_string(),
+            "--zone",
+            "example.test",
+            "--server",
+            &format!("127.0.0.1:{port}"),
+        ],
+        STATE,
+    );
+    handle.join().unwrap();
+    r.status(1).stdout_is("").stderr_has(&format!(
+        "dyndns-send: h.example.test.: 127.0.0.1:{port} answered NOERROR but serves no AAAA record, \
+         not the [2001:db8::1] with TTL 300 just sent"
+    ));
+    assert!(!cache.exists(), "no cache after a failed check");
+}

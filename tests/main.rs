@@ -8,6 +8,7 @@
 mod common;
 
 mod addrs;
+mod converge;
 mod diff;
 mod faults;
 mod hardening;

@@ -17,9 +17,11 @@ use crate::state::State;
 
 use super::{CommonError, DiffError, chain};
 
-/// The key `dyndns-diff` adds to a state it found different from the cache.
-/// `dyndns-send` then re-reads the cache under its lock, and sends nothing if
-/// a concurrent run registered the same state meanwhile.
+/// The key `dyndns-diff` adds to a state it found different from the cache:
+/// the cache's `confirmed` time it compared with (seconds), or `true` when
+/// there was no usable cache. `dyndns-send` then re-reads the cache under
+/// its lock, and sends nothing if a concurrent run registered the same
+/// state meanwhile (the cache now holds it, confirmed at another time).
 pub const DIFFERS_KEY: &str = "differs_from_cache";
 
 /// The key that says why the state differs: a list of sentences.
@@ -79,9 +81,7 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     let live = opts.live || state.extra.get(COMPARE_KEY).and_then(|v| v.as_str()) == Some("live");
     // Marked for dyndns-send's re-check of the cache under its lock; not
     // when the comparison was live, where the cache says nothing.
-    if opts.cache.is_some() && !live {
-        state.extra.insert(DIFFERS_KEY.into(), true.into());
-    }
+    let mut seen = None;
     let because = if opts.force {
         if let Some(path) = &opts.cache {
             log::debug!("--force: removing cache file {}", path.display());
@@ -91,8 +91,12 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     } else if live {
         live_differences(&state, opts)?
     } else {
-        cache_differences(&state, opts)
+        cache_differences(&state, opts, &mut seen)
     };
+    if opts.cache.is_some() && !live {
+        let mark = seen.map_or(serde_json::Value::Bool(true), Into::into);
+        state.extra.insert(DIFFERS_KEY.into(), mark);
+    }
     if because.is_empty() {
         return Ok(DiffOutcome::Same);
     }
@@ -101,14 +105,18 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     Ok(DiffOutcome::Differs(Box::new(state)))
 }
 
-/// Why `state` differs from the cache; empty when it does not.
-fn cache_differences(state: &State, opts: &DiffOptions) -> Vec<String> {
+/// Why `state` differs from the cache; empty when it does not. `seen` gets
+/// the cache's confirmation time.
+fn cache_differences(state: &State, opts: &DiffOptions, seen: &mut Option<u64>) -> Vec<String> {
     let Some(path) = &opts.cache else {
         log::debug!("no cache configured: every run updates");
         return vec!["no cache configured".into()];
     };
     let record = match cache::read(path) {
-        Cached::Found(record) => record,
+        Cached::Found(record) => {
+            *seen = record.confirmed_secs();
+            record
+        }
         Cached::Missing => return vec![format!("no cache file {}", path.display())],
         Cached::Unusable(e) => {
             log::warn!("{}; updating anyway", chain(&e));

@@ -233,14 +233,14 @@ pub enum SendError {
     /// The primary accepted the update, but does not serve it, or could
     /// not be asked (`"verify"`).
     #[error(transparent)]
-    Verify(#[from] Box<VerifyError>),
+    Verify(#[from] Box<NotVerified>),
 }
 
 /// Why an update the primary accepted did not pass the check after it
 /// (`"verify"`); the cache is then not written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum VerifyError {
+pub enum NotVerified {
     /// The primary serves something else.
     #[error(
         "{name}: {server} answered NOERROR but serves {served}, not the {sent} just sent; \

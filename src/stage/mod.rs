@@ -23,7 +23,7 @@ pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, 
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
     AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, LookupError,
-    SendError, SoaError, Unsent, VerifyError, chain,
+    NotVerified, SendError, SoaError, Unsent, chain,
 };
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
 pub use soa::{soa, soa_of_name};

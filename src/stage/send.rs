@@ -26,8 +26,8 @@ use crate::zone;
 
 use super::soa::bounded_find_zone;
 use super::{
-    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, SEND_BOUND, SendError,
-    Unsent, VerifyError, chain,
+    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, NotVerified, SEND_BOUND,
+    SendError, Unsent, chain,
 };
 
 /// `dyndns-send`'s flags as given, before they are checked.
@@ -204,9 +204,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
     };
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
-            Cached::Found(now)
-                if state.extra.contains_key(DIFFERS_KEY) && now.state.same_registration(state) =>
-            {
+            Cached::Found(now) if registered_meanwhile(state, &now) => {
                 log::info!(
                     "not updating {}: another run registered these addresses meanwhile (cache file {})",
                     state.hostname,
@@ -235,6 +233,20 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
         )));
     }
     Ok(Turn::Send(lock))
+}
+
+/// Whether the cache, read again under the lock, shows that another run
+/// registered `state` after `dyndns-diff` compared it: it now holds the
+/// same registration, confirmed at another time than the one seen.
+fn registered_meanwhile(state: &State, now: &cache::Record) -> bool {
+    let Some(seen) = state.extra.get(DIFFERS_KEY) else {
+        return false;
+    };
+    now.state.same_registration(state)
+        && match seen.as_u64() {
+            Some(secs) => now.confirmed_secs() != Some(secs),
+            None => true,
+        }
 }
 
 impl Sending {
@@ -404,7 +416,7 @@ fn verify(state: &State, addr: SocketAddr, timeout: Duration) -> Result<(), Send
         timeout,
     )
     .map_err(|source| {
-        Box::new(VerifyError::Unanswered {
+        Box::new(NotVerified::Unanswered {
             name: state.hostname.clone(),
             source,
         })
@@ -426,7 +438,7 @@ fn verify(state: &State, addr: SocketAddr, timeout: Duration) -> Result<(), Send
             _ => list,
         }
     };
-    Err(Box::new(VerifyError::NotApplied {
+    Err(Box::new(NotVerified::NotApplied {
         name: state.hostname.clone(),
         server: addr,
         served: show(&got, served.ttl),

@@ -294,6 +294,17 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
         ("example.test", "ns1", ns1()),
         ("noupdate.test", "ns1", ns1()),
         ("signed.test", "ns1", ns1()),
+        // Two servers: BIND's secondary on SECONDARY_ADDRESS, started by
+        // the test that needs it (tests/converge.rs).
+        (
+            "two.test",
+            "ns1",
+            vec![
+                "ns1 AAAA ::1".to_owned(),
+                "@ NS ns2".to_owned(),
+                format!("ns2 AAAA {SECONDARY_ADDRESS}"),
+            ],
+        ),
         (
             "silent.test",
             "ns",
@@ -316,6 +327,10 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
 pub const SILENT_ADDRESS: &str = "2001:db8:99::5";
 /// The prefix to put on veth0 (`ip addr add SILENT_NET dev veth0`) for that.
 pub const SILENT_NET: &str = "2001:db8:99::1/64";
+
+/// The address of two.test's secondary server, on the namespace's loopback
+/// once a test puts it there.
+pub const SECONDARY_ADDRESS: &str = "2001:db8:54::2";
 
 /// An address of the dead primary: on the namespace's loopback, where nothing listens.
 pub const DEAD_ADDRESS: &str = "2001:db8:53::1";
@@ -483,13 +498,14 @@ impl World {
   managed-keys-directory "{dir}";
   listen-on port 53 {{ 127.0.0.1; }};
   listen-on-v6 port 53 {{ ::1; }};
-  recursion no; dnssec-validation no; notify no;
+  recursion no; dnssec-validation no; notify no; querylog yes;
 }};
 controls {{ }};
 include "{dir}/keys.conf";
 zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; }};
 zone "example.test" {{ type primary; file "example.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "noupdate.test" {{ type primary; file "noupdate.test.db"; }};
+zone "two.test" {{ type primary; file "two.test.db"; allow-update {{ 127.0.0.1; ::1; }}; allow-transfer {{ any; }}; }};
 zone "dead.test" {{ type primary; file "dead.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 "#,
@@ -588,7 +604,7 @@ zone:
             format!(
                 "launch=gsqlite3\ngsqlite3-database={dir}/pdns.sqlite3\nlocal-address=127.0.0.1, ::1\nlocal-port=53\n\
                  dnsupdate=yes\nallow-dnsupdate-from=\ndaemon=no\nguardian=no\nwrite-pid=no\nsocket-dir={dir}\n\
-                 security-poll-suffix=\ncache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\nloglevel=4\n"
+                 security-poll-suffix=\ncache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\nloglevel=6\nlog-dns-queries=yes\n"
             ),
         )
         .unwrap();
@@ -778,6 +794,11 @@ zone:
         assert_eq!(self.serial("signed.test"), serial);
         assert_eq!(self.aaaa("h.signed.test"), ["300 2001:db8::1"]);
         assert_eq!(fs::read_to_string(self.cache()).unwrap(), cache);
+    }
+
+    /// What the server has logged so far (queries, with BIND and PowerDNS).
+    pub fn server_log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
     /// The cache path used by [`World::default_config`].
