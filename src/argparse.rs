@@ -18,6 +18,34 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
+/// The wrapper's usage line, as argparse would print it.
+pub const USAGE: &str =
+    "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check] [--] [IFACE ...]";
+
+/// The wrapper's `--help`, in argparse's layout. It lives here, printed by
+/// `dyndns-addrs --pydyndns-help`, so that the shell script, read in full
+/// every minute, does not carry it.
+pub const HELP: &str = "\
+usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check] [--] [IFACE ...]
+
+Register this host's IPv6 addresses (of the interfaces named, or of every
+interface that is up) as AAAA records of its FQDN, on the primary server of
+its zone, with an RFC 2136 dynamic update; nothing is sent when nothing
+changed since the last successful update.
+
+options:
+  -c, --config FILE  the JSON config file (default /etc/pydyndns.conf)
+  -f, --force        update even if nothing changed
+  -v, --verbose      debug output on stderr, and the result on stdout
+      --live         compare with the records the primary serves, not the cache
+      --check        send nothing: a monitoring status line (Nagios, Icinga)
+  -h, --help         show this help and exit
+  -V, --version      show the version and exit
+
+Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config;
+with --check, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+";
+
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Parsed {

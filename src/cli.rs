@@ -157,7 +157,7 @@ pub fn block_on<T, E: From<CommonError>>(
 pub fn pydyndns_argv(args: &[std::ffi::OsString]) -> ExitCode {
     let parsed = crate::argparse::parse(args);
     if let crate::argparse::Parsed::Usage(message) = &parsed {
-        eprintln!("usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--] [IFACE ...]");
+        eprintln!("{}", crate::argparse::USAGE);
         eprintln!("pydyndns: error: {message} (try --help)");
         return exit::code(exit::USAGE);
     }

@@ -195,7 +195,7 @@ fn parse_with_wrapper(args: &[&str]) -> (crate::common::Run, Vec<Vec<String>>) {
         // dyndns-addrs prints a state; dyndns-diff says "unchanged" (exit 0).
         // The wrapper's parser for unusual spellings is the real one.
         let script = format!(
-            "#!/bin/sh\n[ \"${{1-}}\" = --pydyndns-argv ] && exec '{}' \"$@\"\nprintf '%s\\t' \"${{0##*/}}\" \"$@\" >>'{}'\necho >>'{}'\necho '{{}}'\n",
+            "#!/bin/sh\ncase ${{1-}} in --pydyndns-argv | --pydyndns-help) exec '{}' \"$@\" ;; esac\nprintf '%s\\t' \"${{0##*/}}\" \"$@\" >>'{}'\necho >>'{}'\necho '{{}}'\n",
             crate::common::bin("dyndns-addrs").display(),
             record.display(),
             record.display()
@@ -520,4 +520,55 @@ fn the_environment_does_not_steer_the_wrapper() {
         .status(2)
         .stdout_is("")
         .stderr_has("cannot read config file");
+}
+
+/// `--live` and `--check` (ours, spelt in full only) put dyndns-soa before
+/// dyndns-diff; every prefix PyDynDNS took still means what it meant.
+#[test]
+fn live_and_check_run_dyndns_soa_first() {
+    let stages = |calls: &[Vec<String>]| -> Vec<String> {
+        calls
+            .iter()
+            .map(|c| {
+                let mut s = c[0].clone();
+                for flag in ["--live", "--check"] {
+                    if c.iter().any(|a| a == flag) {
+                        s.push(' ');
+                        s.push_str(flag);
+                    }
+                }
+                s
+            })
+            .collect()
+    };
+    for args in [&["--live", "eth0"][..], &["eth0", "--live"]] {
+        let (run, calls) = parse_with_wrapper(args);
+        run.ok();
+        assert_eq!(
+            stages(&calls),
+            ["dyndns-addrs", "dyndns-soa", "dyndns-diff --live"],
+            "{args:?}"
+        );
+    }
+    for args in [&["--check", "eth0"][..], &["eth0", "--check"]] {
+        let (run, calls) = parse_with_wrapper(args);
+        run.ok();
+        assert_eq!(
+            stages(&calls),
+            ["dyndns-addrs", "dyndns-soa", "dyndns-diff --check"],
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        parsed(&["--c", "x.conf", "eth0"]),
+        ran("x.conf", false, &["eth0"])
+    );
+    assert_eq!(
+        parsed(&["--liv", "eth0"]),
+        Parsed::Usage("unrecognized arguments: --liv")
+    );
+    assert_eq!(
+        parsed(&["--check=1"]),
+        Parsed::Usage("argument --check: ignored explicit argument '1'")
+    );
 }

@@ -12,10 +12,17 @@ use dyndns::stage::{self, AddrsError, AddrsOptions};
 
 fn main() -> ExitCode {
     // The pydyndns wrapper's command line, for the spellings it does not
-    // parse itself (see dyndns::argparse).
+    // parse itself, and its help (see dyndns::argparse).
     let mut argv = std::env::args_os().skip(1);
-    if argv.next().as_deref() == Some("--pydyndns-argv".as_ref()) {
-        return cli::pydyndns_argv(&argv.collect::<Vec<_>>());
+    match argv.next().as_deref().and_then(|a| a.to_str()) {
+        Some("--pydyndns-argv") => return cli::pydyndns_argv(&argv.collect::<Vec<_>>()),
+        Some("--pydyndns-help") => {
+            return match cli::print_line(dyndns::argparse::HELP) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            };
+        }
+        _ => {}
     }
     let args = Args::parse();
     let (reporter, config) =
