@@ -174,6 +174,10 @@ fn extra(name: &str) -> Extra {
             ],
             examples: &[
                 (
+                    "Every address, with its flags and lifetimes, and why it counts or not:",
+                    "dyndns-addrs --explain",
+                ),
+                (
                     "The state of the addresses of eth0:",
                     "dyndns-addrs eth0\n{\"hostname\":\"host1.example.com.\",\"ttl\":300,\"addresses\":[\"2001:db8::1\"]}",
                 ),
@@ -200,12 +204,27 @@ fn extra(name: &str) -> Extra {
                     "1",
                     "The state differs from the cache, or there is no usable cache; the state is printed.",
                 ),
-                ("2", "Trouble: bad usage, a bad config file or bad input."),
+                (
+                    "2",
+                    "Trouble: bad usage, a bad config file or bad input; with --live, the primary could not be asked.",
+                ),
+                (
+                    "0-3 with --check",
+                    "The monitoring-plugins statuses: 0 OK, 1 WARNING (another server of the zone lags), 2 CRITICAL (the primary's records differ), 3 UNKNOWN.",
+                ),
             ],
             examples: &[
                 (
                     "Say whether the addresses changed since the last update:",
                     "dyndns-addrs eth0 | dyndns-diff >/dev/null && echo unchanged",
+                ),
+                (
+                    "Compare with what the primary serves, and restore it:",
+                    "dyndns-addrs eth0 | dyndns-soa | dyndns-diff --live | dyndns-send",
+                ),
+                (
+                    "A monitoring check:",
+                    "dyndns-addrs eth0 | dyndns-soa | dyndns-diff --check",
                 ),
                 (
                     "Force the next update (removes the cache):",
@@ -304,6 +323,10 @@ fn extra(name: &str) -> Extra {
                     "2",
                     "Bad usage, a bad config file or bad input; nothing was sent.",
                 ),
+                (
+                    "0-3 with --check",
+                    "The monitoring-plugins statuses: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+                ),
             ],
             examples: &[
                 (
@@ -313,6 +336,14 @@ fn extra(name: &str) -> Extra {
                 (
                     "Once by hand, forced, showing each step:",
                     "pydyndns -fv eth0",
+                ),
+                (
+                    "Which addresses count, and why the others do not:",
+                    "pydyndns --explain",
+                ),
+                (
+                    "A monitoring check (Nagios, Icinga):",
+                    "pydyndns -c /etc/pydyndns.conf --check eth0",
                 ),
             ],
             see_also: &[

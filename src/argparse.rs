@@ -5,7 +5,7 @@
 //! `-c=FILE`, `--config=FILE`), unambiguous prefixes of long options
 //! (`--conf`, `--forc`), `--`, and the interfaces as one run of arguments
 //! (argparse's `nargs="*"`: `eth0 -f eth1` is refused). `-v/--verbose`,
-//! `-V/--version`, `--live` and `--check` are ours; the last two are taken
+//! `-V/--version`, `--live`, `--check` and `--explain` are ours; the last three are taken
 //! only spelt in full, so that every prefix PyDynDNS took (`--c` for
 //! `--config`) still means what it meant.
 //!
@@ -20,13 +20,13 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The wrapper's usage line, as argparse would print it.
 pub const USAGE: &str =
-    "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check] [--] [IFACE ...]";
+    "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain] [--] [IFACE ...]";
 
 /// The wrapper's `--help`, in argparse's layout. It lives here, printed by
 /// `dyndns-addrs --pydyndns-help`, so that the shell script, read in full
 /// every minute, does not carry it.
 pub const HELP: &str = "\
-usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check] [--] [IFACE ...]
+usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain] [--] [IFACE ...]
 
 Register this host's IPv6 addresses (of the interfaces named, or of every
 interface that is up) as AAAA records of its FQDN, on the primary server of
@@ -39,6 +39,7 @@ options:
   -v, --verbose      debug output on stderr, and the result on stdout
       --live         compare with the records the primary serves, not the cache
       --check        send nothing: a monitoring status line (Nagios, Icinga)
+      --explain      send nothing: every address, and why it is registered or not
   -h, --help         show this help and exit
   -V, --version      show the version and exit
 
@@ -61,6 +62,8 @@ pub enum Parsed {
         live: bool,
         /// `--check`.
         check: bool,
+        /// `--explain`.
+        explain: bool,
         /// The interfaces.
         interfaces: Vec<OsString>,
     },
@@ -82,7 +85,7 @@ const OPTIONS: [(u8, &str); 5] = [
 ];
 
 /// Our long-only options, exact spellings only, by a letter of their own.
-const LONG_ONLY: [(u8, &str); 2] = [(b'L', "live"), (b'K', "check")];
+const LONG_ONLY: [(u8, &str); 3] = [(b'L', "live"), (b'K', "check"), (b'E', "explain")];
 
 /// How argparse reads one argument.
 enum Kind {
@@ -196,7 +199,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         classify(arg)?;
     }
     let (mut config, mut force, mut verbose) = (None, false, false);
-    let (mut live, mut check) = (false, false);
+    let (mut live, mut check, mut explain) = (false, false, false);
     let mut interfaces: Vec<Vec<u8>> = Vec::new();
     let mut extras: Vec<Vec<u8>> = Vec::new();
     // 0: before the interfaces; 1: among them; 2: an option ended them.
@@ -272,6 +275,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
                 b'f' => force = true,
                 b'L' => live = true,
                 b'K' => check = true,
+                b'E' => explain = true,
                 _ => verbose = true,
             }
             let Some(rest) = attached.take() else { break };
@@ -304,6 +308,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         verbose,
         live,
         check,
+        explain,
         interfaces: interfaces.into_iter().map(OsString::from_vec).collect(),
     })
 }
@@ -336,6 +341,7 @@ impl Parsed {
                 verbose,
                 live,
                 check,
+                explain,
                 interfaces,
             } => {
                 if let Some(config) = config {
@@ -354,6 +360,9 @@ impl Parsed {
                 }
                 if *check {
                     out.extend_from_slice(b"check=1; ");
+                }
+                if *explain {
+                    out.extend_from_slice(b"explain=1; ");
                 }
                 out.extend_from_slice(b"set --");
                 for interface in interfaces {

@@ -31,7 +31,13 @@ pub struct AddrsArgs {
     /// The TTL of the records, seconds, instead of the config's "ttl"
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(0..=0x7fff_ffff))]
     pub ttl: Option<u32>,
-    /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
+    /// Print every address of every interface, with its flags, lifetimes and the verdict (registered, or left out and why), instead of the state
+    #[arg(long)]
+    pub explain: bool,
+    /// How --explain prints [default: table]
+    #[arg(long, value_enum, default_value_t = crate::addrs::Format::Table, hide_default_value = true, requires = "explain")]
+    pub format: crate::addrs::Format,
+    /// Interfaces whose addresses to register, or glob patterns ('eth*') [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,
 }
@@ -204,6 +210,9 @@ pub struct PydyndnsArgs {
     /// Send nothing: report for monitoring (Nagios, Icinga, Checkmk) whether DNS serves the addresses
     #[arg(long, conflicts_with_all = ["force", "live"])]
     pub check: bool,
+    /// Send nothing: print every address of every interface and why it is registered or left out (dyndns-addrs --explain, with the config's policy)
+    #[arg(long, conflicts_with_all = ["force", "live", "check"])]
+    pub explain: bool,
     /// Show the help and exit
     #[arg(short = 'h', long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,

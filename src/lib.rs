@@ -23,6 +23,7 @@ pub mod hostname;
 pub mod keyfile;
 pub mod live;
 pub mod logging;
+pub mod netlink;
 pub mod observed;
 pub mod query;
 pub mod stage;

@@ -68,7 +68,11 @@ pub fn dump() -> io::Result<Table> {
     socket.bind_auto()?;
     socket.connect(&SocketAddr::new(0, 0))?;
     let mut by_index = BTreeMap::new();
-    for message in request(&mut socket, RouteNetlinkMessage::GetLink(LinkMessage::default()), 1)? {
+    for message in request(
+        &mut socket,
+        RouteNetlinkMessage::GetLink(LinkMessage::default()),
+        1,
+    )? {
         if let RouteNetlinkMessage::NewLink(link) = message {
             let name = link.attributes.iter().find_map(|a| match a {
                 LinkAttribute::IfName(name) => Some(name.clone()),
@@ -164,7 +168,9 @@ fn request(
                 NetlinkPayload::Error(e) => {
                     return Err(e.to_io());
                 }
-                NetlinkPayload::InnerMessage(inner) if packet.header.sequence_number == sequence => {
+                NetlinkPayload::InnerMessage(inner)
+                    if packet.header.sequence_number == sequence =>
+                {
                     out.push(inner);
                 }
                 _ => {}

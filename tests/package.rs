@@ -341,7 +341,7 @@ fn man_pages_render() {
         (
             "man8/pydyndns.8.gz",
             "pydyndns - Register this host",
-            "SYNOPSIS pydyndns [-c FILE] [-f] [-v] [-h] [-V] [IFACE...] DESCRIPTION",
+            "SYNOPSIS pydyndns [-c FILE] [-f] [-v] [--live] [--check] [--explain] [-h] [-V] [IFACE...] DESCRIPTION",
         ),
         (
             "man5/pydyndns.conf.5.gz",

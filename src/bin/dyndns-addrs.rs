@@ -40,6 +40,11 @@ fn run(args: Args, config: &Config) -> Result<u8, AddrsError> {
         hostname: args.hostname,
         ttl_secs: args.ttl,
     };
+    if args.explain {
+        let text = stage::explain(&opts, config, args.format)?;
+        cli::print_line(&text)?;
+        return Ok(exit::SUCCESS);
+    }
     if let Some(state) = stage::addrs(&opts, config)? {
         cli::print_line(&state.to_json())?;
     }

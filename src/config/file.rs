@@ -12,6 +12,7 @@ use serde::de::{Deserializer, Error as _};
 use serde_json::Value;
 
 use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
+use crate::addrs::Prefix;
 use crate::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
@@ -20,7 +21,7 @@ pub(super) const KNOWN_KEYS: [&str; 12] = [
     "compare", "verify",
 ];
 /// The keys of the `ipv6` object.
-const IPV6_KEYS: [&str; 2] = ["enable", "teredo"];
+const IPV6_KEYS: [&str; 6] = ["enable", "teredo", "temporary", "ula", "include", "exclude"];
 
 /// The top-level object. `tsig` and `logging` are kept as JSON: each has a
 /// checker of its own, which needs the config file's path (a key file is
@@ -55,13 +56,21 @@ pub(super) struct File {
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(
     default,
-    expecting = "an object like {\"enable\": true, \"teredo\": false}"
+    expecting = "an object like {\"enable\": true, \"teredo\": false, \"temporary\": false, \"ula\": false, \"include\": [], \"exclude\": []}"
 )]
 pub(super) struct Ipv6 {
     #[serde(deserialize_with = "enable")]
     pub(super) enable: (),
     #[serde(deserialize_with = "flag")]
     pub(super) teredo: bool,
+    #[serde(deserialize_with = "flag")]
+    pub(super) temporary: bool,
+    #[serde(deserialize_with = "flag")]
+    pub(super) ula: bool,
+    #[serde(deserialize_with = "prefixes")]
+    pub(super) include: Vec<Prefix>,
+    #[serde(deserialize_with = "prefixes")]
+    pub(super) exclude: Vec<Prefix>,
 }
 
 /// Where and why serde refused the file.
@@ -208,6 +217,27 @@ fn empty<'de, D: Deserializer<'de>>(d: D) -> Result<Empty, D::Error> {
             describe(&other)
         ))),
     }
+}
+
+/// `ipv6.include` and `ipv6.exclude`: lists of prefixes (`"2001:db8::/32"`).
+fn prefixes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Prefix>, D::Error> {
+    let value = value(d)?;
+    let Value::Array(items) = &value else {
+        return Err(D::Error::custom(format!(
+            "must be a list of prefixes such as [\"2001:db8::/32\"], found {}",
+            describe(&value)
+        )));
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(s) => s.parse::<Prefix>().map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!(
+                "must hold prefixes such as \"2001:db8::/32\", found {}",
+                describe(other)
+            ))),
+        })
+        .collect()
 }
 
 /// `refresh`: whole seconds after which a registration is sent again even

@@ -93,8 +93,9 @@ pub struct Config {
     pub cache: Option<PathBuf>,
     /// The TTL of the AAAA records, seconds; required by the stages that build a state.
     pub ttl_secs: Option<u32>,
-    /// Whether Teredo addresses (2001::/32) are registered.
-    pub teredo: bool,
+    /// Which addresses count (the `ipv6` object: `teredo`, and our
+    /// `temporary`, `ula`, `include` and `exclude`).
+    pub policy: crate::addrs::Policy,
     /// What an empty address set does (our key `empty`).
     pub empty: Empty,
     /// Our key `refresh`, seconds, when given: see [`Config::refresh`].
@@ -273,7 +274,16 @@ impl Config {
             path: Some(path.to_owned()),
             cache: file.cache,
             ttl_secs: file.ttl,
-            teredo: file.ipv6.is_some_and(|v| v.teredo),
+            policy: file
+                .ipv6
+                .map(|v| crate::addrs::Policy {
+                    teredo: v.teredo,
+                    temporary: v.temporary,
+                    ula: v.ula,
+                    include: v.include,
+                    exclude: v.exclude,
+                })
+                .unwrap_or_default(),
             timeout: file.timeout,
             empty: file.empty,
             refresh_secs: file.refresh,
@@ -472,7 +482,7 @@ mod tests {
         assert!(error(r#"{"ttl": 1, "ipv6": {"enable": false}}"#).contains("ipv6.enable"));
         let c = parse(r#"{"ttl": 1, "ipv4": false, "ipv6": {"enable": true, "teredo": true}}"#)
             .unwrap();
-        assert!(c.teredo);
+        assert!(c.policy.teredo);
     }
 
     #[test]

@@ -19,6 +19,22 @@ pub struct AddrsOptions {
     pub ttl_secs: Option<u32>,
 }
 
+/// `dyndns-addrs --explain`: every address of every interface with its
+/// verdict under the config's policy, rendered in `format`.
+pub fn explain(
+    opts: &AddrsOptions,
+    config: &Config,
+    format: addrs::Format,
+) -> Result<String, AddrsError> {
+    let selection = Selection {
+        interfaces: opts.interfaces.clone(),
+        policy: config.policy.clone(),
+    };
+    let table = addrs::kernel_table()?;
+    let explained = addrs::explain(&table, &selection)?;
+    Ok(addrs::render(&explained, format))
+}
+
 /// The key of the state document that, when `addresses` is empty, says for
 /// each interface considered which addresses were left out and why, so that
 /// `dyndns-send` can say why the update deletes the records.
@@ -42,7 +58,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     };
     let selection = Selection {
         interfaces: opts.interfaces.clone(),
-        teredo: config.teredo,
+        policy: config.policy.clone(),
     };
     let selected = addrs::host_addresses(&selection)?;
     log::debug!(

@@ -391,10 +391,7 @@ mod tests {
         assert_eq!(usage.exit_status(), exit::USAGE);
         let missing = AddrsError::Addrs(AddrError::NoSuchInterface("eth9".into()));
         assert_eq!(missing.exit_status(), exit::USAGE);
-        let unreadable = AddrsError::Addrs(AddrError::Read {
-            path: "/proc/net/if_inet6".into(),
-            source: io::Error::other("gone"),
-        });
+        let unreadable = AddrsError::Addrs(AddrError::Netlink(io::Error::other("gone")));
         assert_eq!(unreadable.exit_status(), exit::FAILURE);
         let timeout = SoaError::Lookup(LookupError::Timeout {
             name: Name::root(),

@@ -18,7 +18,7 @@ mod error;
 mod send;
 mod soa;
 
-pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs};
+pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs, explain};
 pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
