@@ -12,8 +12,8 @@ use std::io;
 use std::net::Ipv6Addr;
 
 use netlink_packet_core::{
-    Emitable, ErrorBuffer, ErrorMessage, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR,
-    NetlinkBuffer, NetlinkHeader, NlasIterator, Parseable,
+    DefaultNla, Emitable, ErrorBuffer, ErrorMessage, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE,
+    NLMSG_ERROR, NetlinkBuffer, NetlinkHeader, NlasIterator, Parseable,
 };
 use netlink_packet_route::AddressFamily;
 use netlink_packet_route::address::{AddressHeader, CacheInfo};
@@ -31,6 +31,14 @@ const IFLA_IFNAME: u16 = 3;
 const IFA_ADDRESS: u16 = 1;
 const IFA_CACHEINFO: u16 = 6;
 const IFA_FLAGS: u16 = 8;
+/// `IFLA_EXT_MASK` and its `RTEXT_FILTER_SKIP_STATS` (linux/rtnetlink.h).
+const IFLA_EXT_MASK: u16 = 29;
+const RTEXT_FILTER_SKIP_STATS: u32 = 1 << 3;
+/// The receive buffer. The kernel sizes each datagram of a dump by the
+/// reader's last buffer (at least a page's worth, `NLMSG_GOODSIZE`; at most
+/// 32 KiB: net/netlink/af_netlink.c, netlink_dump), so 8 KiB is always
+/// enough for a link's or an address's message, and touches two pages.
+const RECEIVE_BUFFER: usize = 8 << 10;
 
 /// `IFA_CACHEINFO`'s "forever".
 const INFINITY_LIFE_TIME: u32 = u32::MAX;
@@ -84,86 +92,111 @@ pub fn dump() -> io::Result<Table> {
     let mut socket = Socket::new(NETLINK_ROUTE)?;
     socket.bind_auto()?;
     socket.connect(&SocketAddr::new(0, 0))?;
+    let mut receive = Vec::with_capacity(RECEIVE_BUFFER);
     let mut by_index = BTreeMap::new();
     let link_query = LinkHeader::default();
-    for (kind, payload) in request(&mut socket, RTM_GETLINK, &link_query, 1)? {
-        if kind != RTM_NEWLINK {
-            continue;
-        }
-        let header = LinkHeader::parse(&payload).map_err(invalid)?;
-        let mut name = None;
-        for nla in NlasIterator::new(&payload[link_query.buffer_len()..]) {
-            let nla = nla.map_err(invalid)?;
-            if nla.kind() == IFLA_IFNAME {
-                let value = nla.value();
-                let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
-                name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
+    // The kernel leaves out each link's statistics, which are most of a
+    // link's message and of no use here.
+    let skip_stats = DefaultNla::new(
+        IFLA_EXT_MASK,
+        RTEXT_FILTER_SKIP_STATS.to_ne_bytes().to_vec(),
+    );
+    let query = (&link_query, Some(&skip_stats));
+    request(
+        &mut socket,
+        &mut receive,
+        RTM_GETLINK,
+        query,
+        1,
+        |kind, payload| {
+            if kind != RTM_NEWLINK {
+                return Ok(());
             }
-        }
-        if let Some(name) = name {
-            by_index.insert(
-                header.index,
-                Link {
-                    name,
-                    up: header.flags.contains(LinkFlags::Up),
-                    loopback: header.flags.contains(LinkFlags::Loopback),
-                },
-            );
-        }
-    }
+            let header = LinkHeader::parse(payload).map_err(invalid)?;
+            let mut name = None;
+            for nla in NlasIterator::new(&payload[link_query.buffer_len()..]) {
+                let nla = nla.map_err(invalid)?;
+                if nla.kind() == IFLA_IFNAME {
+                    let value = nla.value();
+                    let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
+                    name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
+                }
+            }
+            if let Some(name) = name {
+                by_index.insert(
+                    header.index,
+                    Link {
+                        name,
+                        up: header.flags.contains(LinkFlags::Up),
+                        loopback: header.flags.contains(LinkFlags::Loopback),
+                    },
+                );
+            }
+            Ok(())
+        },
+    )?;
     let addr_query = AddressHeader {
         family: AddressFamily::Inet6,
         ..AddressHeader::default()
     };
     let mut addrs = Vec::new();
-    for (kind, payload) in request(&mut socket, RTM_GETADDR, &addr_query, 2)? {
-        if kind != RTM_NEWADDR {
-            continue;
-        }
-        let header = AddressHeader::parse(&payload).map_err(invalid)?;
-        if header.family != AddressFamily::Inet6 {
-            continue;
-        }
-        let Some(link) = by_index.get(&header.index) else {
-            continue;
-        };
-        // IFA_FLAGS, when present, holds all 32 bits; else the header's 8.
-        let mut flags = u32::from(header.flags.bits());
-        let mut addr = None;
-        let (mut preferred, mut valid) = (None, None);
-        for nla in NlasIterator::new(&payload[addr_query.buffer_len()..]) {
-            let nla = nla.map_err(invalid)?;
-            let value = nla.value();
-            match nla.kind() {
-                IFA_ADDRESS => {
-                    addr = <[u8; 16]>::try_from(value).ok().map(Ipv6Addr::from);
-                }
-                IFA_FLAGS => {
-                    if let Ok(bits) = <[u8; 4]>::try_from(value) {
-                        flags = u32::from_ne_bytes(bits);
-                    }
-                }
-                IFA_CACHEINFO => {
-                    let info = CacheInfo::parse(value).map_err(invalid)?;
-                    let life = |secs: u32| (secs != INFINITY_LIFE_TIME).then_some(secs);
-                    preferred = life(info.ifa_preferred);
-                    valid = life(info.ifa_valid);
-                }
-                _ => {}
+    let query = (&addr_query, None);
+    request(
+        &mut socket,
+        &mut receive,
+        RTM_GETADDR,
+        query,
+        2,
+        |kind, payload| {
+            if kind != RTM_NEWADDR {
+                return Ok(());
             }
-        }
-        if let Some(addr) = addr {
-            addrs.push(KernelAddr {
-                addr,
-                prefix_len: header.prefix_len,
-                interface: link.name.clone(),
-                flags,
-                scope: u8::from(header.scope),
-                preferred,
-                valid,
-            });
-        }
-    }
+            let header = AddressHeader::parse(payload).map_err(invalid)?;
+            if header.family != AddressFamily::Inet6 {
+                return Ok(());
+            }
+            let Some(link) = by_index.get(&header.index) else {
+                return Ok(());
+            };
+            // IFA_FLAGS, when present, holds all 32 bits; else the header's 8.
+            let mut flags = u32::from(header.flags.bits());
+            let mut addr = None;
+            let (mut preferred, mut valid) = (None, None);
+            for nla in NlasIterator::new(&payload[addr_query.buffer_len()..]) {
+                let nla = nla.map_err(invalid)?;
+                let value = nla.value();
+                match nla.kind() {
+                    IFA_ADDRESS => {
+                        addr = <[u8; 16]>::try_from(value).ok().map(Ipv6Addr::from);
+                    }
+                    IFA_FLAGS => {
+                        if let Ok(bits) = <[u8; 4]>::try_from(value) {
+                            flags = u32::from_ne_bytes(bits);
+                        }
+                    }
+                    IFA_CACHEINFO => {
+                        let info = CacheInfo::parse(value).map_err(invalid)?;
+                        let life = |secs: u32| (secs != INFINITY_LIFE_TIME).then_some(secs);
+                        preferred = life(info.ifa_preferred);
+                        valid = life(info.ifa_valid);
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(addr) = addr {
+                addrs.push(KernelAddr {
+                    addr,
+                    prefix_len: header.prefix_len,
+                    interface: link.name.clone(),
+                    flags,
+                    scope: u8::from(header.scope),
+                    preferred,
+                    valid,
+                });
+            }
+            Ok(())
+        },
+    )?;
     let links = by_index
         .into_values()
         .map(|link| (link.name.clone(), link))
@@ -176,41 +209,46 @@ fn invalid(e: netlink_packet_core::DecodeError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
-/// Sends one dump request (`kind`, with `header` as its payload) and reads
-/// its answer up to `NLMSG_DONE`: each message's type and payload.
+/// Sends one dump request (`kind`, with a header and an optional attribute
+/// as its payload) and hands each message of its answer, up to
+/// `NLMSG_DONE`, to `each` (its type and payload), in place.
 fn request(
     socket: &mut Socket,
+    receive: &mut Vec<u8>,
     kind: u16,
-    header: &impl Emitable,
+    (header, nla): (&impl Emitable, Option<&DefaultNla>),
     sequence: u32,
-) -> io::Result<Vec<(u16, Vec<u8>)>> {
+    mut each: impl FnMut(u16, &[u8]) -> io::Result<()>,
+) -> io::Result<()> {
     let mut nl = NetlinkHeader::default();
     nl.message_type = kind;
     nl.flags = NLM_F_DUMP | NLM_F_REQUEST;
     nl.sequence_number = sequence;
-    nl.length = (nl.buffer_len() + header.buffer_len()) as u32;
+    let extra = nla.map_or(0, Emitable::buffer_len);
+    nl.length = (nl.buffer_len() + header.buffer_len() + extra) as u32;
     let mut buf = vec![0; nl.length as usize];
     nl.emit(&mut buf);
     header.emit(&mut buf[nl.buffer_len()..]);
+    if let Some(nla) = nla {
+        nla.emit(&mut buf[nl.buffer_len() + header.buffer_len()..]);
+    }
     socket.send(&buf, 0)?;
-    let mut out = Vec::new();
-    // A dump comes in datagrams of a page or a few; 64 KiB holds any.
-    let mut receive = vec![0u8; 1 << 16];
     loop {
-        let size = socket.recv(&mut &mut receive[..], 0)?;
+        receive.clear();
+        let size = socket.recv(receive, 0)?.min(receive.len());
         let mut offset = 0;
         while offset < size {
             let message = NetlinkBuffer::new_checked(&receive[offset..size]).map_err(invalid)?;
             let length = message.length() as usize;
             if message.sequence_number() == sequence {
                 match message.message_type() {
-                    NLMSG_DONE => return Ok(out),
+                    NLMSG_DONE => return Ok(()),
                     NLMSG_ERROR => {
                         let payload = message.payload().to_vec();
                         let error = ErrorBuffer::new_checked(&payload).map_err(invalid)?;
                         return Err(ErrorMessage::parse(&error).map_err(invalid)?.to_io());
                     }
-                    kind => out.push((kind, message.payload().to_vec())),
+                    kind => each(kind, message.payload())?,
                 }
             }
             if length == 0 {
