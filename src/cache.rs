@@ -89,6 +89,8 @@ pub(crate) struct Record {
     /// When the server last accepted it: the cache's `confirmed`, or, for a
     /// cache written before that key existed, the file's modification time.
     pub confirmed: Option<SystemTime>,
+    /// Whether the cache says the TTL (PyDynDNS's does not).
+    pub ttl_known: bool,
 }
 
 impl Record {
@@ -123,32 +125,56 @@ pub(crate) fn read(path: &Path) -> Cached {
                 Some(v) => v.as_u64().map(|s| UNIX_EPOCH + Duration::from_secs(s)),
                 None => meta.modified().ok(),
             };
-            Cached::Found(Box::new(Record { state, confirmed }))
+            Cached::Found(Box::new(Record {
+                state,
+                confirmed,
+                ttl_known: true,
+            }))
         }
-        // PyDynDNS kept the addresses by family ({"ipv6": [...]}): a cache
-        // left by it is replaced by the next update, without a warning.
-        Err(_) if is_pydyndns_cache(&text) => {
-            log::info!(
-                "cache file {} was written by PyDynDNS; updating to replace it",
-                path.display()
-            );
-            Cached::Missing
-        }
-        Err(source) => Cached::Unusable(CacheError::Corrupt {
-            path: path.to_owned(),
-            source,
-        }),
+        // PyDynDNS 1.2.1 keeps the addresses by family and no TTL:
+        // {"hostname": …, "addresses": {"ipv4": […], "ipv6": […]}}.
+        Err(source) => match pydyndns_cache(&text) {
+            Some(state) => {
+                log::debug!("cache file {} was written by PyDynDNS", path.display());
+                Cached::Found(Box::new(Record {
+                    state,
+                    confirmed: meta.modified().ok(),
+                    ttl_known: false,
+                }))
+            }
+            None => Cached::Unusable(CacheError::Corrupt {
+                path: path.to_owned(),
+                source,
+            }),
+        },
     }
 }
 
-/// Whether `text` is PyDynDNS's cache: `{"hostname": …, "addresses": {"ipv6": […]}}`.
-fn is_pydyndns_cache(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .is_some_and(|v| {
-            v.get("hostname").is_some_and(serde_json::Value::is_string)
-                && v.get("addresses").is_some_and(serde_json::Value::is_object)
-        })
+/// PyDynDNS 1.2.1's cache, `{"hostname": …, "addresses": {"ipv4": […],
+/// "ipv6": […]}}` (a family it had off is absent), as a registration (its
+/// TTL unknown, taken as 0).
+fn pydyndns_cache(text: &str) -> Option<State> {
+    #[derive(serde::Deserialize)]
+    struct Families {
+        #[serde(default)]
+        ipv4: Option<Vec<std::net::Ipv4Addr>>,
+        #[serde(default)]
+        ipv6: Vec<std::net::Ipv6Addr>,
+    }
+    #[derive(serde::Deserialize)]
+    struct PyDynDns {
+        hostname: String,
+        addresses: Families,
+    }
+    let cache: PyDynDns = serde_json::from_str(text).ok()?;
+    let hostname = crate::state::parse_name(&cache.hostname).ok()?;
+    let mut state = State::new(hostname, 0, cache.addresses.ipv6);
+    state.ipv4 = cache.addresses.ipv4.map(|mut v| {
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    Some(state)
 }
 
 /// The name of the cache's temporary files, beside it.
@@ -469,15 +495,29 @@ mod tests {
     }
 
     #[test]
-    fn a_pydyndns_cache_is_replaced_quietly() {
+    fn a_pydyndns_cache_is_read_without_its_ttl() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
         fs::write(
             &path,
-            r#"{"hostname": "h.example.", "addresses": {"ipv6": ["2001:db8::1"]}}"#,
+            r#"{"hostname": "h.example.", "addresses": {"ipv4": ["192.0.2.2", "192.0.2.1"], "ipv6": ["2001:db8::1"]}}"#,
         )
         .unwrap();
-        assert!(matches!(read(&path), Cached::Missing));
+        let Cached::Found(record) = read(&path) else {
+            panic!("not read")
+        };
+        assert!(!record.ttl_known);
+        assert_eq!(
+            record.state.addresses,
+            ["2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap()]
+        );
+        assert_eq!(
+            record.state.ipv4_or_none(),
+            [
+                "192.0.2.1".parse::<std::net::Ipv4Addr>().unwrap(),
+                "192.0.2.2".parse().unwrap()
+            ]
+        );
     }
 
     #[test]

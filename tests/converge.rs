@@ -168,16 +168,24 @@ fn an_old_confirmation_or_another_boot_sends_again() {
     let sent = world.updates_logged("example.test");
     run(&conf).ok();
     assert_eq!(world.updates_logged("example.test"), sent);
-    // PyDynDNS's own cache is read and replaced, without a warning.
-    fs::write(
-        world.cache(),
-        r#"{"hostname": "host1.example.test.", "addresses": {"ipv6": ["2001:db8:10::1"]}}"#,
-    )
-    .unwrap();
+    // PyDynDNS 1.2.1's own cache (by family, no TTL) is read: the same
+    // set sends nothing; a changed one replaces it with ours.
+    let theirs =
+        r#"{"hostname": "host1.example.test.", "addresses": {"ipv6": ["2001:db8:10::1"]}}"#;
+    fs::write(world.cache(), theirs).unwrap();
+    let sent = world.updates_logged("example.test");
     world
         .run("pydyndns", &["-c", &conf, "veth0"], "")
         .ok()
         .quiet();
+    assert_eq!(world.updates_logged("example.test"), sent);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), theirs);
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.updates_logged("example.test"), sent + 1);
     assert!(
         fs::read_to_string(world.cache())
             .unwrap()

@@ -13,6 +13,7 @@ mod diff;
 mod faults;
 mod hardening;
 mod hostile;
+mod ipv4;
 mod logging;
 mod package;
 mod send;

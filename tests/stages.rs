@@ -56,12 +56,12 @@ fn bad_config_names_file_and_key() {
             "key \"ttl\": 4294967296 is too large",
         ),
         (
-            "{\"ttl\": 300, \"ipv4\": true}",
-            "key \"ipv4\": true is not supported",
+            "{\"ttl\": 300, \"ipv4\": \"yes\"}",
+            "key \"ipv4\": must be true or false, found a string",
         ),
         (
             "{\"ttl\": 300, \"ipv6\": {\"enable\": false}}",
-            "key \"ipv6.enable\"",
+            "key \"ipv6.enable\": false, with \"ipv4\" off too, would register nothing",
         ),
         (
             "{\"ttl\": 300, \"tsig\": {\"algorithm\": \"hmac-sha3\", \"keyname\": \"k\", \"key\": \"c2VjcmV0\"}}",

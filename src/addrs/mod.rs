@@ -8,9 +8,9 @@
 //! network namespace, so tests see only their own namespace's interfaces.
 
 use std::io;
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::netlink::{KernelAddr, Table};
+use crate::netlink::{Families, KernelAddr, Table};
 
 mod explain;
 mod policy;
@@ -82,6 +82,18 @@ pub(crate) struct Selection {
     pub interfaces: Vec<String>,
     /// The config's address policy.
     pub policy: Policy,
+    /// Which families count.
+    pub families: Families,
+}
+
+impl Default for Families {
+    /// IPv6 alone, as PyDynDNS's default config.
+    fn default() -> Self {
+        Self {
+            ipv4: false,
+            ipv6: true,
+        }
+    }
 }
 
 /// Why an address of the kernel's table is not registered. The names are
@@ -97,9 +109,13 @@ pub enum Reason {
     Multicast,
     /// 100::/64 (RFC 6666).
     Discard,
-    /// Any other range of RFC 6890's special-purpose registry in ::/16
-    /// (unspecified, loopback, IPv4-mapped and -compatible).
+    /// Any other special-purpose range (RFC 6890): in IPv6, ::/16
+    /// (unspecified, loopback, IPv4-mapped and -compatible); in IPv4,
+    /// 0.0.0.0/8, 127.0.0.0/8, 240.0.0.0/4 and the broadcast address.
     SpecialPurpose,
+    /// 100.64.0.0/10, the shared address space of carrier-grade NAT (RFC
+    /// 6598), unless an `include` prefix names it.
+    Shared,
     /// 2001::/32 (RFC 4380), while `ipv6.teredo` is off.
     Teredo,
     /// An RFC 4941 temporary (privacy) address, while `ipv6.temporary` is off.
@@ -133,6 +149,7 @@ impl Reason {
             Self::Multicast => "multicast",
             Self::Discard => "discard",
             Self::SpecialPurpose => "special-purpose",
+            Self::Shared => "shared",
             Self::Teredo => "teredo",
             Self::Temporary => "temporary",
             Self::Tentative => "tentative",
@@ -152,7 +169,7 @@ impl Reason {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LeftOut {
     /// The address.
-    pub address: Ipv6Addr,
+    pub address: IpAddr,
     /// Why.
     pub reason: Reason,
 }
@@ -165,8 +182,10 @@ pub type LeftOutByInterface = std::collections::BTreeMap<String, Vec<LeftOut>>;
 /// interface considered, those left out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Selected {
-    /// Sorted and deduplicated.
+    /// The IPv6 addresses, sorted and deduplicated.
     pub addresses: Vec<Ipv6Addr>,
+    /// The IPv4 addresses, sorted and deduplicated (empty when IPv4 is off).
+    pub ipv4: Vec<Ipv4Addr>,
     /// Why the others were not taken.
     pub left_out: LeftOutByInterface,
 }
@@ -182,7 +201,38 @@ pub struct Explained {
 
 /// Why `addr`'s range keeps it out (README, "What gets registered"; RFC
 /// 6890's special-purpose registry), or `None`.
-fn range_reason(addr: &Ipv6Addr, policy: &Policy) -> Option<Reason> {
+fn range_reason(addr: &IpAddr, policy: &Policy) -> Option<Reason> {
+    match addr {
+        IpAddr::V6(a) => range_reason_v6(a, policy),
+        IpAddr::V4(a) => range_reason_v4(a, policy),
+    }
+}
+
+/// [`range_reason`] for IPv4: what Python's `ipaddress` calls private or
+/// global, but neither link-local nor loopback, as PyDynDNS 1.2.1 takes
+/// it; and the shared address space only when an `include` prefix names it.
+fn range_reason_v4(addr: &Ipv4Addr, policy: &Policy) -> Option<Reason> {
+    let o = addr.octets();
+    if o[0] == 169 && o[1] == 254 {
+        Some(Reason::LinkLocal)
+    } else if o[0] & 0xf0 == 224 {
+        Some(Reason::Multicast)
+    } else if o[0] == 0 || o[0] == 127 || o[0] & 0xf0 == 240 {
+        // 255.255.255.255 is in 240.0.0.0/4.
+        Some(Reason::SpecialPurpose)
+    } else if o[0] == 100 && o[1] & 0xc0 == 64 {
+        let included = policy
+            .include
+            .iter()
+            .any(|p| p.contains(&IpAddr::V4(*addr)));
+        (!included).then_some(Reason::Shared)
+    } else {
+        None
+    }
+}
+
+/// [`range_reason`] for IPv6.
+fn range_reason_v6(addr: &Ipv6Addr, policy: &Policy) -> Option<Reason> {
     let s = addr.segments();
     if (s[0] & 0xffc0) == 0xfe80 {
         Some(Reason::LinkLocal)
@@ -219,11 +269,14 @@ fn flag_reason(flags: u32, policy: &Policy) -> Option<Reason> {
     .map(|(_, reason)| reason)
 }
 
-/// Why the policy's prefix lists keep `addr` out, or `None`.
-fn prefix_reason(addr: &Ipv6Addr, policy: &Policy) -> Option<Reason> {
+/// Why the policy's prefix lists keep `addr` out, or `None`. `include`
+/// narrows a family only when it lists a prefix of that family.
+fn prefix_reason(addr: &IpAddr, policy: &Policy) -> Option<Reason> {
+    let same_family = |p: &&Prefix| p.addr.is_ipv4() == addr.is_ipv4();
+    let mut include = policy.include.iter().filter(same_family).peekable();
     if policy.exclude.iter().any(|p| p.contains(addr)) {
         Some(Reason::Excluded)
-    } else if !policy.include.is_empty() && !policy.include.iter().any(|p| p.contains(addr)) {
+    } else if include.peek().is_some() && !include.any(|p| p.contains(addr)) {
         Some(Reason::NotIncluded)
     } else {
         None
@@ -271,7 +324,12 @@ pub(crate) fn explain(table: &Table, selection: &Selection) -> Result<Vec<Explai
             };
             let reason = interface
                 .or_else(|| range_reason(&k.addr, policy))
-                .or_else(|| flag_reason(k.flags, policy))
+                .or_else(|| match k.addr {
+                    IpAddr::V6(_) => flag_reason(k.flags, policy),
+                    // IPv4's 0x01 is IFA_F_SECONDARY, not a temporary;
+                    // DAD (RFC 5227's ACD) is not the kernel's for IPv4.
+                    IpAddr::V4(_) => None,
+                })
                 .or_else(|| prefix_reason(&k.addr, policy));
             Explained {
                 kernel: k.clone(),
@@ -294,7 +352,10 @@ pub(crate) fn select(table: &Table, explained: &[Explained], selection: &Selecti
         match e.reason {
             None => {
                 out.left_out.entry(e.kernel.interface.clone()).or_default();
-                out.addresses.push(e.kernel.addr);
+                match e.kernel.addr {
+                    IpAddr::V6(a) => out.addresses.push(a),
+                    IpAddr::V4(a) => out.ipv4.push(a),
+                }
             }
             Some(Reason::NotNamed) => {}
             Some(reason) => out
@@ -309,19 +370,21 @@ pub(crate) fn select(table: &Table, explained: &[Explained], selection: &Selecti
     }
     out.addresses.sort_unstable();
     out.addresses.dedup();
+    out.ipv4.sort_unstable();
+    out.ipv4.dedup();
     out
 }
 
-/// The kernel's table, over rtnetlink.
-pub(crate) fn kernel_table() -> Result<Table, AddrError> {
-    crate::netlink::dump().map_err(AddrError::Netlink)
+/// The kernel's table of the families wanted, over rtnetlink.
+pub(crate) fn kernel_table(families: Families) -> Result<Table, AddrError> {
+    crate::netlink::dump(families).map_err(AddrError::Netlink)
 }
 
 /// The addresses of this host to register, read from the kernel. A table
 /// that cannot be read is an error, never an empty set: an empty set
 /// deletes every record at the name.
 pub(crate) fn host_addresses(selection: &Selection) -> Result<Selected, AddrError> {
-    let table = kernel_table()?;
+    let table = kernel_table(selection.families)?;
     let explained = explain(&table, selection)?;
     Ok(select(&table, &explained, selection))
 }
@@ -357,6 +420,7 @@ mod tests {
     use crate::netlink::Link;
 
     fn addr(interface: &str, a: &str, flags: u32) -> KernelAddr {
+        // (0x01 on IPv4 is IFA_F_SECONDARY: it does not make it temporary.)
         KernelAddr {
             addr: a.parse().unwrap(),
             prefix_len: 64,
@@ -402,6 +466,11 @@ mod tests {
             addr("other", "2001:db8:40::1", PERMANENT),
             addr("lo", "::1", PERMANENT),
             addr("down0", "2001:db8:50::1", PERMANENT),
+            addr("veth0", "198.51.100.7", PERMANENT),
+            addr("veth0", "10.1.2.3", PERMANENT | TEMPORARY),
+            addr("veth0", "100.64.1.1", PERMANENT),
+            addr("veth0", "169.254.1.1", PERMANENT),
+            addr("lo", "127.0.0.1", PERMANENT),
         ];
         t
     }
@@ -410,6 +479,10 @@ mod tests {
         let selection = Selection {
             interfaces: interfaces.iter().map(ToString::to_string).collect(),
             policy,
+            families: Families {
+                ipv4: true,
+                ipv6: true,
+            },
         };
         let t = table();
         select(&t, &explain(&t, &selection).unwrap(), &selection)
@@ -431,7 +504,8 @@ mod tests {
             "veth0: fd00::1 (unique-local), fe80::1 (link-local), \
              2001:db8:10:0:1234:5678:abcd:ef01 (temporary), 2001:db8:10::3 (deprecated), \
              2001::1 (teredo), 2001:db8:10::4 (tentative), 2001:db8:10::5 (dad-failed), \
-             2001:db8:10::6 (optimistic), 100::1 (discard)"
+             2001:db8:10::6 (optimistic), 100::1 (discard), 100.64.1.1 (shared), \
+             169.254.1.1 (link-local)"
         );
     }
 
@@ -456,9 +530,41 @@ mod tests {
         let t = table();
         let none = Selection {
             interfaces: vec!["eth*".into()],
-            policy: Policy::default(),
+            ..Selection::default()
         };
         assert!(matches!(explain(&t, &none), Err(AddrError::NoSuchInterface(p)) if p == "eth*"));
+    }
+
+    #[test]
+    fn ipv4_as_pydyndns_takes_it_and_shared_space_when_included() {
+        let got = chosen(&["veth0", "lo"], Policy::default());
+        let v4 = |a: &[&str]| {
+            a.iter()
+                .map(|a| a.parse().unwrap())
+                .collect::<Vec<Ipv4Addr>>()
+        };
+        assert_eq!(got.ipv4, v4(&["10.1.2.3", "198.51.100.7"]));
+        let reason = |a: &str| {
+            got.left_out
+                .values()
+                .flatten()
+                .find(|l| l.address.to_string() == a)
+                .map(|l| l.reason)
+        };
+        assert_eq!(reason("100.64.1.1"), Some(Reason::Shared));
+        assert_eq!(reason("169.254.1.1"), Some(Reason::LinkLocal));
+        assert_eq!(reason("127.0.0.1"), Some(Reason::SpecialPurpose));
+        let shared = Policy {
+            include: vec![
+                "100.64.0.0/10".parse().unwrap(),
+                "198.51.100.0/24".parse().unwrap(),
+            ],
+            ..Policy::default()
+        };
+        // An IPv4 include list narrows IPv4 only.
+        let got = chosen(&["veth0"], shared);
+        assert_eq!(got.ipv4, v4(&["100.64.1.1", "198.51.100.7"]));
+        assert!(!got.addresses.is_empty());
     }
 
     #[test]

@@ -3,25 +3,38 @@
 //! `ula`), and prefix lists that narrow the result (`include`, `exclude`).
 
 use std::fmt;
-use std::net::Ipv6Addr;
+use std::net::IpAddr;
 use std::str::FromStr;
 
-/// An IPv6 prefix, `2001:db8::/32`.
+/// An IPv6 or IPv4 prefix, `2001:db8::/32`, `192.0.2.0/24`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prefix {
     /// The network address (host bits zero).
-    pub addr: Ipv6Addr,
-    /// The prefix length, 0 to 128.
+    pub addr: IpAddr,
+    /// The prefix length, 0 to 128 (to 32 for IPv4).
     pub len: u8,
 }
 
+/// An address as a number, and its family's width in bits.
+fn bits(addr: &IpAddr) -> (u128, u32) {
+    match addr {
+        IpAddr::V6(a) => (u128::from(*a), 128),
+        IpAddr::V4(a) => (u128::from(u32::from(*a)), 32),
+    }
+}
+
+/// The network part of `value` (`width` bits wide) for a prefix of `len`.
+fn masked(value: u128, width: u32, len: u8) -> u128 {
+    let host = width - u32::from(len);
+    let host_bits = u128::MAX.checked_shl(host).map_or(u128::MAX, |m| !m);
+    value & !host_bits
+}
+
 impl Prefix {
-    /// Whether `addr` lies in this prefix.
-    pub fn contains(&self, addr: &Ipv6Addr) -> bool {
-        let mask = u128::MAX
-            .checked_shl(128 - u32::from(self.len))
-            .unwrap_or(0);
-        u128::from(*addr) & mask == u128::from(self.addr)
+    /// Whether `addr` lies in this prefix (of the same family).
+    pub fn contains(&self, addr: &IpAddr) -> bool {
+        let ((net, width), (value, family)) = (bits(&self.addr), bits(addr));
+        width == family && masked(value, width, self.len) == net
     }
 }
 
@@ -38,26 +51,31 @@ impl FromStr for Prefix {
     /// is refused, naming `2001:db8::/32`).
     fn from_str(text: &str) -> Result<Self, String> {
         let shown = crate::describe::printable(text);
-        let (addr, len) = text
-            .split_once('/')
-            .ok_or_else(|| format!("\"{shown}\" is not a prefix; write it as 2001:db8::/32"))?;
-        let addr: Ipv6Addr = addr.parse().map_err(|_| {
-            format!("\"{shown}\" is not a prefix: not an IPv6 address before the /")
+        let (addr, len) = text.split_once('/').ok_or_else(|| {
+            format!("\"{shown}\" is not a prefix; write it as 2001:db8::/32 or 192.0.2.0/24")
         })?;
-        let len: u8 =
-            len.parse().ok().filter(|l| *l <= 128).ok_or_else(|| {
-                format!("\"{shown}\" is not a prefix: the length must be 0 to 128")
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("\"{shown}\" is not a prefix: not an IP address before the /"))?;
+        let (value, width) = bits(&addr);
+        let len: u8 = len
+            .parse()
+            .ok()
+            .filter(|l| u32::from(*l) <= width)
+            .ok_or_else(|| {
+                format!("\"{shown}\" is not a prefix: the length must be 0 to {width}")
             })?;
-        let network = Self { addr, len };
-        let masked = Ipv6Addr::from(
-            u128::from(addr) & u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0),
-        );
-        if masked != addr {
+        let network = masked(value, width, len);
+        if network != value {
+            let net = match addr {
+                IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::from(network)),
+                IpAddr::V4(_) => IpAddr::from(std::net::Ipv4Addr::from(network as u32)),
+            };
             return Err(format!(
-                "\"{shown}\" has bits set past its length; did you mean {masked}/{len}?"
+                "\"{shown}\" has bits set past its length; did you mean {net}/{len}?"
             ));
         }
-        Ok(network)
+        Ok(Self { addr, len })
     }
 }
 
@@ -84,6 +102,7 @@ mod tests {
     fn prefixes_parse_and_contain() {
         let p: Prefix = "2001:db8::/32".parse().unwrap();
         assert!(p.contains(&"2001:db8:ffff::1".parse().unwrap()));
+        assert!(!p.contains(&"192.0.2.1".parse().unwrap()));
         assert!(!p.contains(&"2001:db9::1".parse().unwrap()));
         let all: Prefix = "::/0".parse().unwrap();
         assert!(all.contains(&"ff02::1".parse().unwrap()));
@@ -105,11 +124,28 @@ mod tests {
                 .unwrap_err()
                 .contains("0 to 128")
         );
+        let v4: Prefix = "100.64.0.0/10".parse().unwrap();
+        assert!(v4.contains(&"100.127.1.1".parse().unwrap()));
+        assert!(!v4.contains(&"100.128.0.1".parse().unwrap()));
+        assert!(!v4.contains(&"::ffff:100.64.0.1".parse().unwrap()));
+        assert!(!p.contains(&"192.0.2.1".parse().unwrap()));
         assert!(
-            "10.0.0.0/8"
+            "10.0.0.1/8"
                 .parse::<Prefix>()
                 .unwrap_err()
-                .contains("not an IPv6 address")
+                .contains("did you mean 10.0.0.0/8?")
+        );
+        assert!(
+            "10.0.0.0/33"
+                .parse::<Prefix>()
+                .unwrap_err()
+                .contains("0 to 32")
+        );
+        assert!(
+            "x/8"
+                .parse::<Prefix>()
+                .unwrap_err()
+                .contains("not an IP address")
         );
     }
 }

@@ -33,8 +33,8 @@ pub(super) struct File {
     pub(super) cache: Option<PathBuf>,
     #[serde(deserialize_with = "ttl")]
     pub(super) ttl: Option<u32>,
-    #[serde(deserialize_with = "ipv4")]
-    pub(super) ipv4: (),
+    #[serde(deserialize_with = "flag")]
+    pub(super) ipv4: bool,
     pub(super) ipv6: Option<Ipv6>,
     #[serde(deserialize_with = "timeout")]
     pub(super) timeout: Option<Duration>,
@@ -60,7 +60,7 @@ pub(super) struct File {
 )]
 pub(super) struct Ipv6 {
     #[serde(deserialize_with = "enable")]
-    pub(super) enable: (),
+    pub(super) enable: Option<bool>,
     #[serde(deserialize_with = "flag")]
     pub(super) teredo: bool,
     #[serde(deserialize_with = "flag")]
@@ -179,27 +179,10 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     }
 }
 
-/// `ipv4`: `false` only; A records are not registered.
-fn ipv4<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+/// `ipv6.enable`: whether AAAA records are registered (default true).
+fn enable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match value(d)? {
-        Value::Bool(false) => Ok(()),
-        Value::Bool(true) => Err(D::Error::custom(
-            "true is not supported: dyndns registers AAAA records only; set it to false or remove it",
-        )),
-        other => Err(D::Error::custom(format!(
-            "must be false, found {}",
-            describe(&other)
-        ))),
-    }
-}
-
-/// `ipv6.enable`: `true` only; `false` would register nothing.
-fn enable<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
-    match value(d)? {
-        Value::Bool(true) => Ok(()),
-        Value::Bool(false) => Err(D::Error::custom(
-            "false would register nothing: dyndns registers AAAA records only; set it to true",
-        )),
+        Value::Bool(b) => Ok(Some(b)),
         other => Err(D::Error::custom(format!(
             "must be true or false, found {}",
             describe(&other)

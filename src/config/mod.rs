@@ -93,6 +93,10 @@ pub struct Config {
     pub cache: Option<PathBuf>,
     /// The TTL of the AAAA records, seconds; required by the stages that build a state.
     pub ttl_secs: Option<u32>,
+    /// A records for the IPv4 addresses too (PyDynDNS 1.2.1's `"ipv4": true`).
+    pub ipv4: bool,
+    /// AAAA records (`ipv6.enable`, true unless the config says false).
+    pub ipv6_disabled: bool,
     /// Which addresses count (the `ipv6` object: `teredo`, and our
     /// `temporary`, `ula`, `include` and `exclude`).
     pub policy: crate::addrs::Policy,
@@ -274,6 +278,8 @@ impl Config {
             path: Some(path.to_owned()),
             cache: file.cache,
             ttl_secs: file.ttl,
+            ipv4: file.ipv4,
+            ipv6_disabled: file.ipv6.as_ref().and_then(|v| v.enable) == Some(false),
             policy: file
                 .ipv6
                 .map(|v| crate::addrs::Policy {
@@ -296,6 +302,12 @@ impl Config {
                 .collect(),
             ..Self::default()
         };
+        if !config.ipv4 && config.ipv6_disabled {
+            return Err(bad(
+                "ipv6.enable",
+                "false, with \"ipv4\" off too, would register nothing; enable either family (\"ipv4\": true registers A records)".into(),
+            ));
+        }
         if config.ttl_secs.is_none() {
             return Err(bad(
                 "ttl",
@@ -478,8 +490,13 @@ mod tests {
 
     #[test]
     fn rejects_ipv4_and_disabled_ipv6() {
-        assert!(error(r#"{"ttl": 1, "ipv4": true}"#).contains("AAAA records only"));
-        assert!(error(r#"{"ttl": 1, "ipv6": {"enable": false}}"#).contains("ipv6.enable"));
+        assert!(parse(r#"{"ttl": 1, "ipv4": true}"#).unwrap().ipv4);
+        let v4 = parse(r#"{"ttl": 1, "ipv4": true, "ipv6": {"enable": false}}"#).unwrap();
+        assert!(v4.ipv4 && v4.ipv6_disabled);
+        assert!(
+            error(r#"{"ttl": 1, "ipv6": {"enable": false}}"#)
+                .contains("\"ipv6.enable\": false, with \"ipv4\" off too, would register nothing")
+        );
         let c = parse(r#"{"ttl": 1, "ipv4": false, "ipv6": {"enable": true, "teredo": true}}"#)
             .unwrap();
         assert!(c.policy.teredo);

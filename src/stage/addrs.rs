@@ -3,6 +3,7 @@
 use crate::addrs::{self, Selection};
 use crate::config::{Compare, Config, Empty};
 use crate::hostname;
+use crate::netlink::Families;
 use crate::observed::Observed;
 use crate::state::State;
 
@@ -29,8 +30,9 @@ pub fn explain(
     let selection = Selection {
         interfaces: opts.interfaces.clone(),
         policy: config.policy.clone(),
+        families: families(config),
     };
-    let table = addrs::kernel_table()?;
+    let table = addrs::kernel_table(selection.families)?;
     let explained = addrs::explain(&table, &selection)?;
     Ok(addrs::render(&explained, format))
 }
@@ -59,17 +61,22 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     let selection = Selection {
         interfaces: opts.interfaces.clone(),
         policy: config.policy.clone(),
+        families: families(config),
     };
     let selected = addrs::host_addresses(&selection)?;
     log::debug!(
-        "{hostname}: {} address(es) to register",
-        selected.addresses.len()
+        "{hostname}: {} IPv6 and {} IPv4 address(es) to register",
+        selected.addresses.len(),
+        selected.ipv4.len()
     );
     // Stamped as the kernel's table was read: it orders this observation
     // against other runs' (see crate::observed).
     let observed = Observed::now();
-    if !selected.addresses.is_empty() {
+    let empty = selected.addresses.is_empty() && selected.ipv4.is_empty();
+    let ipv4 = config.ipv4.then_some(selected.ipv4);
+    if !empty {
         let mut state = State::new(hostname, ttl_secs, selected.addresses);
+        state.ipv4 = ipv4;
         state.observed = observed;
         mark_live(&mut state, config);
         return Ok(Some(state));
@@ -83,6 +90,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     }
     log::debug!("{hostname}: no address to register ({why})");
     let mut state = State::new(hostname, ttl_secs, Vec::new());
+    state.ipv4 = ipv4;
     state.observed = observed;
     mark_live(&mut state, config);
     // Serialising a map of strings and enums cannot fail.
@@ -97,5 +105,13 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
 fn mark_live(state: &mut State, config: &Config) {
     if config.compare == Compare::Live {
         state.extra.insert(COMPARE_KEY.into(), "live".into());
+    }
+}
+
+/// The families the config enables.
+fn families(config: &Config) -> Families {
+    Families {
+        ipv4: config.ipv4,
+        ipv6: !config.ipv6_disabled,
     }
 }

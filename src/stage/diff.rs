@@ -123,12 +123,18 @@ fn cache_differences(state: &State, opts: &DiffOptions, seen: &mut Option<u64>) 
             return vec![format!("the cache is unusable: {}", chain(&e))];
         }
     };
-    let mut because = differences(
-        &record.state.hostname,
-        record.state.ttl_secs,
-        &record.state.addresses,
-        state,
-    );
+    // PyDynDNS's cache says no TTL: the config's is taken as unchanged.
+    let ttl = if record.ttl_known {
+        record.state.ttl_secs
+    } else {
+        state.ttl_secs
+    };
+    let mut because = differences(&record.state.hostname, ttl, &record.state.addresses, state);
+    because.extend(ipv4_differences(record.state.ipv4_or_none(), state));
+    let v4_only = record.state.addresses.is_empty() && state.addresses.is_empty();
+    if v4_only && ttl != state.ttl_secs && !state.ipv4_or_none().is_empty() {
+        because.push(format!("TTL {ttl} → {}", state.ttl_secs));
+    }
     if !because.is_empty() {
         return because;
     }
@@ -222,6 +228,26 @@ fn differences(hostname: &Name, ttl: u32, addresses: &[Ipv6Addr], state: &State)
     }
     if ttl != state.ttl_secs && !(addresses.is_empty() && state.addresses.is_empty()) {
         because.push(format!("TTL {ttl} → {}", state.ttl_secs));
+    }
+    because
+}
+
+/// The IPv4 addresses added and removed since `before`.
+fn ipv4_differences(before: &[std::net::Ipv4Addr], state: &State) -> Vec<String> {
+    let now = state.ipv4_or_none();
+    let list = |a: &[std::net::Ipv4Addr], b: &[std::net::Ipv4Addr]| {
+        a.iter()
+            .filter(|x| !b.contains(x))
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (added, removed) = (list(now, before), list(before, now));
+    let mut because = Vec::new();
+    if !added.is_empty() {
+        because.push(format!("added {}", added.join(" ")));
+    }
+    if !removed.is_empty() {
+        because.push(format!("removed {}", removed.join(" ")));
     }
     because
 }

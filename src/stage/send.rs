@@ -156,7 +156,7 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
     if let Some(server) = &opts.server {
         state.server = Some(server.clone());
     }
-    if state.addresses.is_empty() && opts.empty == Empty::Keep {
+    if state.addresses.is_empty() && state.ipv4_or_none().is_empty() && opts.empty == Empty::Keep {
         log::info!(
             "not updating {}: no address to register, and \"empty\": \"keep\" keeps the records",
             state.hostname
@@ -285,7 +285,7 @@ impl Sending {
                 .trim_end()
                 .to_owned());
         }
-        if state.addresses.is_empty() {
+        if state.addresses.is_empty() && state.ipv4_or_none().is_empty() {
             warn_empty(&state);
         }
         let (request, wire, signed) = update::encode(&update)?;
@@ -293,7 +293,13 @@ impl Sending {
         log::info!(
             "updating {} to [{}]",
             state.hostname,
-            joined(&state.addresses, ", ")
+            state
+                .ipv4_or_none()
+                .iter()
+                .map(ToString::to_string)
+                .chain(state.addresses.iter().map(ToString::to_string))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let tsig = opts.key.as_ref().map_or("off".into(), |k| {
             format!("on, key {} ({})", k.name, k.algorithm)
@@ -393,10 +399,16 @@ fn registered(
     } else {
         format!("{server} ({addr})")
     };
-    let addresses = if state.addresses.is_empty() {
+    let all: Vec<String> = state
+        .ipv4_or_none()
+        .iter()
+        .map(ToString::to_string)
+        .chain(state.addresses.iter().map(ToString::to_string))
+        .collect();
+    let addresses = if all.is_empty() {
         "no addresses".to_owned()
     } else {
-        joined(&state.addresses, " ")
+        all.join(" ")
     };
     Ok(format!(
         "updated {} in zone {zone} at {at}: {addresses}",

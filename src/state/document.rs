@@ -4,7 +4,7 @@
 //! next stage; writing puts the known keys first.
 
 use std::fmt;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use hickory_proto::rr::Name;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -25,6 +25,7 @@ pub(super) struct Document {
     pub(super) hostname: Option<Name>,
     pub(super) ttl: Option<u32>,
     pub(super) addresses: Option<Vec<Ipv6Addr>>,
+    pub(super) ipv4: Option<Vec<Ipv4Addr>>,
     pub(super) observed: Option<Observed>,
     pub(super) zone: Option<Name>,
     pub(super) server: Option<String>,
@@ -53,6 +54,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "hostname" => doc.hostname = Some(map.next_value::<HostName>()?.0),
                 "ttl" => doc.ttl = Some(map.next_value::<Ttl>()?.0),
                 "addresses" => doc.addresses = Some(map.next_value::<Addresses>()?.0),
+                "ipv4" => doc.ipv4 = Some(map.next_value::<Ipv4Addresses>()?.0),
                 "observed" => doc.observed = map.next_value()?,
                 "zone" => doc.zone = map.next_value::<Zone>()?.0,
                 "server" => doc.server = map.next_value::<Server>()?.0,
@@ -138,6 +140,33 @@ impl<'de> Deserialize<'de> for Addresses {
     }
 }
 
+/// `ipv4`: IPv4 addresses in text.
+struct Ipv4Addresses(Vec<Ipv4Addr>);
+
+impl<'de> Deserialize<'de> for Ipv4Addresses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Value::Array(items) = value(d)? else {
+            return Err(de::Error::custom("must be an array of IPv4 addresses"));
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s.parse::<Ipv4Addr>().map_err(|_| {
+                    de::Error::custom(format!(
+                        "\"{}\" is not an IPv4 address",
+                        crate::describe::printable(s)
+                    ))
+                }),
+                other => Err(de::Error::custom(format!(
+                    "must hold strings, found {}",
+                    describe(other)
+                ))),
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
 /// `zone`: the zone apex, or `null`.
 struct Zone(Option<Name>);
 
@@ -188,6 +217,9 @@ impl Serialize for State {
         map.serialize_entry("hostname", &self.hostname.to_ascii())?;
         map.serialize_entry("ttl", &self.ttl_secs)?;
         map.serialize_entry("addresses", &self.addresses)?;
+        if let Some(ipv4) = &self.ipv4 {
+            map.serialize_entry("ipv4", ipv4)?;
+        }
         if let Some(observed) = &self.observed {
             map.serialize_entry("observed", observed)?;
         }

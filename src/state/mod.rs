@@ -16,7 +16,7 @@
 //! cache holds. Keys a stage does not know are kept and passed on, so a custom
 //! pipeline can add its own.
 
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use hickory_proto::rr::Name;
 use serde_json::{Map, Value};
@@ -36,6 +36,9 @@ pub struct State {
     pub ttl_secs: u32,
     /// The addresses, sorted and deduplicated.
     pub addresses: Vec<Ipv6Addr>,
+    /// The IPv4 addresses for A records, sorted and deduplicated, when IPv4
+    /// is on (PyDynDNS's `"ipv4": true`); `None`: A records are not ours.
+    pub ipv4: Option<Vec<Ipv4Addr>>,
     /// When `dyndns-addrs` read them, to drop a state older than the last
     /// registration (see [`crate::observed`]).
     pub observed: Option<Observed>,
@@ -90,6 +93,7 @@ impl State {
             hostname,
             ttl_secs,
             addresses,
+            ipv4: None,
             observed: None,
             zone: None,
             server: None,
@@ -132,6 +136,11 @@ impl State {
         let ttl_secs = doc.ttl.ok_or_else(|| bad("ttl", "missing"))?;
         let addresses = doc.addresses.ok_or_else(|| bad("addresses", "missing"))?;
         let mut state = Self::new(hostname, ttl_secs, addresses);
+        state.ipv4 = doc.ipv4.map(|mut v| {
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
         state.observed = doc.observed;
         state.zone = doc.zone;
         state.server = doc.server;
@@ -149,16 +158,23 @@ impl State {
     /// were observed.
     pub fn registered(&self) -> Self {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
+        state.ipv4 = self.ipv4.clone();
         state.observed = self.observed.clone();
         state
     }
 
     /// Whether `other` registers the same thing: the name (case-insensitively),
-    /// the TTL and the address set.
+    /// the TTL and the address sets (no IPv4 set is an empty one).
     pub fn same_registration(&self, other: &Self) -> bool {
         self.hostname.eq_ignore_case(&other.hostname)
             && self.ttl_secs == other.ttl_secs
             && self.addresses == other.addresses
+            && self.ipv4_or_none() == other.ipv4_or_none()
+    }
+
+    /// The IPv4 set, empty when IPv4 is off.
+    pub fn ipv4_or_none(&self) -> &[Ipv4Addr] {
+        self.ipv4.as_deref().unwrap_or_default()
     }
 }
 

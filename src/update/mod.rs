@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, UpdateMessage};
-use hickory_proto::rr::rdata::AAAA;
+use hickory_proto::rr::rdata::{A, AAAA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -190,6 +190,13 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
     let mut delete = Record::update0(state.hostname.clone(), 0, RecordType::ANY);
     delete.dns_class = DNSClass::ANY;
     message.add_update(delete);
+    for addr in state.ipv4_or_none() {
+        message.add_update(Record::from_rdata(
+            state.hostname.clone(),
+            state.ttl_secs,
+            RData::A(A(*addr)),
+        ));
+    }
     for addr in &state.addresses {
         message.add_update(Record::from_rdata(
             state.hostname.clone(),
@@ -225,7 +232,7 @@ fn encode_at(
     // update did not fit, and sending it would register a partial set.
     let count = |at: usize| usize::from(u16::from_be_bytes([wire[at], wire[at + 1]]));
     let updates_written = count(8);
-    let updates_wanted = update.state.addresses.len() + 1;
+    let updates_wanted = update.state.addresses.len() + update.state.ipv4_or_none().len() + 1;
     let signature_written = count(10);
     if wire.len() > MAX_TCP_MESSAGE
         || updates_written < updates_wanted
@@ -235,7 +242,7 @@ fn encode_at(
         const AAAA_RECORD: usize = 2 + 2 + 2 + 4 + 2 + 16;
         return Err(BuildError::TooLarge {
             name: update.state.hostname.to_string(),
-            count: update.state.addresses.len(),
+            count: update.state.addresses.len() + update.state.ipv4_or_none().len(),
             size: wire.len() + updates_wanted.saturating_sub(updates_written) * AAAA_RECORD,
         });
     }
@@ -270,6 +277,13 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             }
             // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
             let _ = writeln!(out, "update delete {}", state.hostname);
+            for addr in state.ipv4_or_none() {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN A {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
             for addr in &state.addresses {
                 let _ = writeln!(
                     out,
@@ -281,10 +295,17 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             out
         }
         DryRunFormat::Json => {
+            let record = |rtype: &str, data: String| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": rtype, "data": data});
             let adds: Vec<serde_json::Value> = state
-                .addresses
+                .ipv4_or_none()
                 .iter()
-                .map(|a| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": "AAAA", "data": a.to_string()}))
+                .map(|a| record("A", a.to_string()))
+                .chain(
+                    state
+                        .addresses
+                        .iter()
+                        .map(|a| record("AAAA", a.to_string())),
+                )
                 .collect();
             let tsig = update.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
             let doc = serde_json::json!({

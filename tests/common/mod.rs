@@ -118,6 +118,18 @@ impl Run {
         self
     }
 
+    /// Asserts stdout holds each of `needles`.
+    #[track_caller]
+    pub fn stdout_has_lines(&self, needles: &[&str]) -> &Self {
+        for needle in needles {
+            assert!(
+                self.stdout.contains(needle),
+                "stdout lacks {needle:?}\n{self}"
+            );
+        }
+        self
+    }
+
     /// Asserts nothing at all on stderr.
     #[track_caller]
     pub fn quiet(&self) -> &Self {
@@ -696,14 +708,19 @@ zone:
 
     /// The AAAA records at `name` as "TTL ADDRESS", sorted.
     pub fn aaaa(&self, name: &str) -> Vec<String> {
+        self.records(name, "AAAA")
+    }
+
+    /// The `rtype` records at `name` as "TTL DATA", sorted.
+    pub fn records(&self, name: &str, rtype: &str) -> Vec<String> {
         let out = self.exec(&[
-            "dig", "+noall", "+answer", "+time=1", "+tries=1", "@::1", name, "AAAA",
+            "dig", "+noall", "+answer", "+time=1", "+tries=1", "@::1", name, rtype,
         ]);
         let mut v: Vec<String> = out
             .lines()
             .filter_map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
-                (f.len() == 5 && f[3] == "AAAA").then(|| format!("{} {}", f[1], f[4]))
+                (f.len() == 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4]))
             })
             .collect();
         v.sort();
