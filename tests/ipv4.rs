@@ -35,10 +35,10 @@ fn ipv4_registers_the_qualifying_a_records_in_the_same_update() {
         world
             .run("pydyndns", &["-c", &both, "-v"], "")
             .ok()
-            .stdout_is(&format!(
+            .stdout_is(
                 "updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): \
-                 10.1.2.3 198.51.100.7 2001:db8:10::1"
-            ));
+                 10.1.2.3 198.51.100.7 2001:db8:10::1",
+            );
         assert_eq!(
             world.records("host1.example.test", "A"),
             ["300 10.1.2.3", "300 198.51.100.7"],
