@@ -116,3 +116,58 @@ fn dry_run_shows_the_a_records_and_both_off_is_refused() {
         .status(2)
         .stderr_has("key \"ipv6.enable\": false, with \"ipv4\" off too, would register nothing");
 }
+
+/// PyDynDNS 1.2.1 itself and this tool, in turn, with one config: the same
+/// A set in DNS, and its cache read as it is.
+#[test]
+fn after_pydyndns_1_2_1_the_same_set_sends_nothing_and_a_change_both_families() {
+    let world = World::new("host1.example.test");
+    ipv4_of_every_kind(&world);
+    let conf = world.config(
+        "shared.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "ipv4": true, "ipv6": {{"enable": true, "teredo": false}}, "logging": {{"version": 1}}}}"#,
+            world.cache().display()
+        ),
+    );
+    world
+        .run_path(&crate::common::pydyndns_121(), &["-c", &conf, "veth0"])
+        .ok();
+    let theirs = world.records("host1.example.test", "A");
+    assert_eq!(theirs, ["300 10.1.2.3", "300 198.51.100.7"]);
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    assert!(
+        cache.contains(r#""ipv4": ["10.1.2.3", "198.51.100.7"]"#),
+        "{cache}"
+    );
+    // Ours, with the same config and interface: nothing to send.
+    let sent = world.updates_logged("example.test");
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.updates_logged("example.test"), sent);
+    assert_eq!(fs::read_to_string(world.cache()).unwrap(), cache);
+    // An IPv4 address changes: one update, both families.
+    world.ip(&["addr", "add", "198.51.100.8/24", "dev", "veth0"]);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.updates_logged("example.test"), sent + 1);
+    assert_eq!(
+        world.records("host1.example.test", "A"),
+        ["300 10.1.2.3", "300 198.51.100.7", "300 198.51.100.8"]
+    );
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    // And PyDynDNS again, forced: the very same A set.
+    let ours = world.records("host1.example.test", "A");
+    world
+        .run_path(
+            &crate::common::pydyndns_121(),
+            &["-c", &conf, "-f", "veth0"],
+        )
+        .ok();
+    assert_eq!(world.records("host1.example.test", "A"), ours);
+}

@@ -237,6 +237,46 @@ pub fn run(program: &str, args: &[&str], stdin: &str) -> Run {
     run_command(cmd, stdin, format!("{program} {}", args.join(" ")))
 }
 
+/// PyDynDNS 1.2.1 itself, from PyPI, in a virtual environment made once
+/// under cargo's scratch directory (`target/tmp`): its `pydyndns` program.
+pub fn pydyndns_121() -> PathBuf {
+    static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        require("python3", "python3");
+        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pydyndns-1.2.1");
+        let program = venv.join("bin/pydyndns");
+        if !program.exists() {
+            let _ = fs::remove_dir_all(&venv);
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .output()
+                .unwrap();
+            assert!(
+                made.status.success(),
+                "python3 -m venv failed (apt-get install python3-venv): {}",
+                String::from_utf8_lossy(&made.stderr)
+            );
+            let pip = Command::new(venv.join("bin/pip"))
+                .args([
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "PyDynDNS==1.2.1",
+                ])
+                .output()
+                .unwrap();
+            assert!(
+                pip.status.success(),
+                "pip install PyDynDNS==1.2.1 failed (it needs PyPI): {}",
+                String::from_utf8_lossy(&pip.stderr)
+            );
+        }
+        program
+    })
+    .clone()
+}
+
 /// Fails the test with an install hint when a needed tool is missing.
 #[track_caller]
 pub fn require(tool: &str, package: &str) {
@@ -845,6 +885,17 @@ zone:
             cmd,
             stdin,
             format!("[{}] {env}{program} {}", self.ns, args.join(" ")),
+        )
+    }
+
+    /// Runs a program given by its path inside the namespace, as the host.
+    pub fn run_path(&self, program: &Path, args: &[&str]) -> Run {
+        let mut cmd = self.as_host("exec \"$@\"");
+        cmd.arg(program).args(args);
+        run_command(
+            cmd,
+            "",
+            format!("[{}] {} {}", self.ns, program.display(), args.join(" ")),
         )
     }
 
