@@ -76,6 +76,21 @@ impl Served {
         out.dedup();
         out
     }
+
+    /// The A records' addresses, sorted.
+    pub fn ipv4(&self) -> Vec<std::net::Ipv4Addr> {
+        let mut out: Vec<std::net::Ipv4Addr> = self
+            .rdata
+            .iter()
+            .filter_map(|r| match r {
+                RData::A(a) => Some(a.0),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Asks `server` for the `rtype` records of `name`, within `timeout`.

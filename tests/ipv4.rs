@@ -171,3 +171,40 @@ fn after_pydyndns_1_2_1_the_same_set_sends_nothing_and_a_change_both_families() 
         .ok();
     assert_eq!(world.records("host1.example.test", "A"), ours);
 }
+
+/// The live comparison and the check after sending cover the A set too.
+#[test]
+fn live_mode_and_verify_cover_the_a_records() {
+    let world = World::new("host1.example.test");
+    ipv4_of_every_kind(&world);
+    let conf = world.config(
+        "live.conf",
+        r#"{"ttl": 300, "ipv4": true, "compare": "live", "verify": true}"#,
+    );
+    world.run("pydyndns", &["-c", &conf, "-v"], "").ok();
+    assert_eq!(
+        world.records("host1.example.test", "A"),
+        ["300 10.1.2.3", "300 198.51.100.7"]
+    );
+    // An A record changed behind our back: the live run restores it.
+    world.nsupdate("update delete host1.example.test. A 10.1.2.3\nupdate add host1.example.test. 300 A 192.0.2.99");
+    world
+        .run("pydyndns", &["-c", &conf, "-v"], "")
+        .ok()
+        .stderr_has("added 10.1.2.3")
+        .stderr_has("removed 192.0.2.99")
+        .stderr_has("verified: [::1]:53 serves what was sent");
+    assert_eq!(
+        world.records("host1.example.test", "A"),
+        ["300 10.1.2.3", "300 198.51.100.7"]
+    );
+    // The dry run's JSON shows them too.
+    let state = world.run("dyndns-addrs", &["-c", &conf], "");
+    world
+        .run("dyndns-send", &["-c", &conf, "--dry-run", "--format", "json"], &state.stdout)
+        .ok()
+        .stdout_has_lines(&[
+            r#"{"name":"host1.example.test.","ttl":300,"class":"IN","type":"A","data":"10.1.2.3"}"#,
+            r#"{"name":"host1.example.test.","ttl":300,"class":"IN","type":"AAAA","data":"2001:db8:10::1"}"#,
+        ]);
+}

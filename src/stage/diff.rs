@@ -186,7 +186,19 @@ fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, Di
     )?;
     let addresses = served.ipv6();
     let ttl = served.ttl.unwrap_or(state.ttl_secs);
-    let because: Vec<String> = differences(&state.hostname, ttl, &addresses, state)
+    let mut found = differences(&state.hostname, ttl, &addresses, state);
+    // With IPv4 on, the A set too, at the address that answered.
+    if state.ipv4.is_some() {
+        let (_, a) = live::ask_any(server, &[at], &state.hostname, RecordType::A, opts.timeout)?;
+        found.extend(ipv4_differences(&a.ipv4(), state));
+        if let Some(ttl) = a
+            .ttl
+            .filter(|t| *t != state.ttl_secs && addresses.is_empty())
+        {
+            found.push(format!("TTL {ttl} → {}", state.ttl_secs));
+        }
+    }
+    let because: Vec<String> = found
         .into_iter()
         .map(|d| format!("at the primary {server} ({at}): {d}"))
         .collect();

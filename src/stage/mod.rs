@@ -17,6 +17,7 @@ mod diff;
 mod error;
 mod send;
 mod soa;
+mod verify;
 
 pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs, explain};
 pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};

@@ -7,7 +7,7 @@
 //! sends, and writes the cache.
 
 use std::fs::File;
-use std::net::{Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -26,8 +26,8 @@ use crate::zone;
 
 use super::soa::bounded_find_zone;
 use super::{
-    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, NotVerified, SEND_BOUND,
-    SendError, Unsent, chain,
+    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, SEND_BOUND, SendError,
+    Unsent, chain,
 };
 
 /// `dyndns-send`'s flags as given, before they are checked.
@@ -376,7 +376,7 @@ fn registered(
     lock: Option<&File>,
 ) -> Result<String, SendError> {
     if opts.verify {
-        verify(state, addr, opts.timeout)?;
+        super::verify::verify(state, addr, opts.timeout)?;
     }
     if opts.cache.is_none()
         && let Some(lock) = lock
@@ -416,49 +416,6 @@ fn registered(
     ))
 }
 
-/// Asks the address that accepted the update whether it now serves the
-/// state's AAAA set with its TTL: some servers answer NOERROR and apply a
-/// policy (or nothing).
-fn verify(state: &State, addr: SocketAddr, timeout: Duration) -> Result<(), SendError> {
-    let (_, served) = crate::live::ask_any(
-        &addr.to_string(),
-        &[addr],
-        &state.hostname,
-        hickory_proto::rr::RecordType::AAAA,
-        timeout,
-    )
-    .map_err(|source| {
-        Box::new(NotVerified::Unanswered {
-            name: state.hostname.clone(),
-            source,
-        })
-    })?;
-    let got = served.ipv6();
-    let ttl_ok = got.is_empty() || served.ttl == Some(state.ttl_secs);
-    if got == state.addresses && ttl_ok {
-        log::debug!("verified: {addr} serves what was sent");
-        return Ok(());
-    }
-    let show = |addrs: &[Ipv6Addr], ttl: Option<u32>| {
-        let list = if addrs.is_empty() {
-            "no AAAA record".to_owned()
-        } else {
-            format!("[{}]", joined(addrs, " "))
-        };
-        match ttl {
-            Some(ttl) if !addrs.is_empty() => format!("{list} with TTL {ttl}"),
-            _ => list,
-        }
-    };
-    Err(Box::new(NotVerified::NotApplied {
-        name: state.hostname.clone(),
-        server: addr,
-        served: show(&got, served.ttl),
-        sent: show(&state.addresses, Some(state.ttl_secs)),
-    })
-    .into())
-}
-
 /// Says, without `-v`, that the update deletes every record: the host has
 /// no address to register. The cache keeps this from repeating every minute.
 fn warn_empty(state: &State) {
@@ -475,15 +432,6 @@ fn warn_empty(state: &State) {
          set \"empty\": \"keep\" in the config to keep the records instead",
         state.hostname
     );
-}
-
-/// The addresses as text, joined by `sep`.
-fn joined(addresses: &[Ipv6Addr], sep: &str) -> String {
-    addresses
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(sep)
 }
 
 #[cfg(test)]
