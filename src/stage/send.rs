@@ -427,8 +427,13 @@ fn warn_empty(state: &State) {
             || "the state gives no reason".to_owned(),
             |left_out| explain_left_out(&left_out),
         );
+    let records = if state.ipv4.is_some() {
+        "A and AAAA records"
+    } else {
+        "AAAA records"
+    };
     log::warn!(
-        "the update deletes the AAAA records of {}: no address to register ({why}); \
+        "the update deletes the {records} of {}: no address to register ({why}); \
          set \"empty\": \"keep\" in the config to keep the records instead",
         state.hostname
     );
