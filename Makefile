@@ -18,7 +18,7 @@ ZSHDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
-STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send
+STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-watch
 
 all: build assets
 
@@ -54,7 +54,7 @@ uninstall:
 	for s in $(STAGES) pydyndns; do rm -f "$(DESTDIR)$(BINDIR)/$$s"; done
 	rm -f "$(DESTDIR)$(MANDIR)"/man1/dyndns-*.1 "$(DESTDIR)$(MANDIR)/man5/pydyndns.conf.5" "$(DESTDIR)$(MANDIR)/man8/pydyndns.8"
 	for s in $(STAGES) pydyndns; do rm -f "$(DESTDIR)$(BASHDIR)/$$s" "$(DESTDIR)$(ZSHDIR)/_$$s" "$(DESTDIR)$(FISHDIR)/$$s.fish"; done
-	rm -f "$(DESTDIR)$(UNITDIR)"/pydyndns.service "$(DESTDIR)$(UNITDIR)"/pydyndns.timer "$(DESTDIR)$(UNITDIR)"/pydyndns-force.service
+	rm -f "$(DESTDIR)$(UNITDIR)"/pydyndns.service "$(DESTDIR)$(UNITDIR)"/pydyndns.timer "$(DESTDIR)$(UNITDIR)"/pydyndns-force.service "$(DESTDIR)$(UNITDIR)"/pydyndns-watch.service
 	rm -rf "$(DESTDIR)$(HOOKDIR)" "$(DESTDIR)$(DOCDIR)"
 
 # The Debian package, laid out for /usr (cargo install cargo-deb first).

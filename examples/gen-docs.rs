@@ -274,6 +274,32 @@ fn extra(name: &str) -> Extra {
                 "resolv.conf(5)",
             ],
         },
+        "dyndns-watch" => Extra {
+            exit: &[
+                ("0", "Ended by SIGTERM or SIGINT."),
+                (
+                    "1",
+                    "The kernel's tables could not be read over rtnetlink, or stdout was closed.",
+                ),
+                ("2", "Bad usage: a bad config file or interface name."),
+            ],
+            examples: &[
+                (
+                    "The changes of eth0's registrable addresses, as they happen:",
+                    "dyndns-watch eth0",
+                ),
+                (
+                    "Register within a second of each change (what pydyndns --watch runs):",
+                    "dyndns-watch -c /etc/pydyndns.conf --run /usr/bin/pydyndns eth0",
+                ),
+            ],
+            see_also: &[
+                "pydyndns(8)",
+                "dyndns-addrs(1)",
+                "pydyndns.conf(5)",
+                "rtnetlink(7)",
+            ],
+        },
         "dyndns-send" => Extra {
             exit: &[
                 (

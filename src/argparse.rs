@@ -5,7 +5,7 @@
 //! `-c=FILE`, `--config=FILE`), unambiguous prefixes of long options
 //! (`--conf`, `--forc`), `--`, and the interfaces as one run of arguments
 //! (argparse's `nargs="*"`: `eth0 -f eth1` is refused). `-v/--verbose`,
-//! `-V/--version`, `--live`, `--check` and `--explain` are ours; the last three are taken
+//! `-V/--version`, `--live`, `--check`, `--explain` and `--watch` are ours; the last four are taken
 //! only spelt in full, so that every prefix PyDynDNS took (`--c` for
 //! `--config`) still means what it meant.
 //!
@@ -19,14 +19,13 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The wrapper's usage line, as argparse would print it.
-pub const USAGE: &str =
-    "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain] [--] [IFACE ...]";
+pub const USAGE: &str = "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain | --watch] [--] [IFACE ...]";
 
 /// The wrapper's `--help`, in argparse's layout. It lives here, printed by
 /// `dyndns-addrs --pydyndns-help`, so that the shell script, read in full
 /// every minute, does not carry it.
 pub const HELP: &str = "\
-usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain] [--] [IFACE ...]
+usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain | --watch] [--] [IFACE ...]
 
 Register this host's IPv6 addresses (of the interfaces named, or of every
 interface that is up) as AAAA records of its FQDN, on the primary server of
@@ -40,6 +39,7 @@ options:
       --live         compare with the records the primary serves, not the cache
       --check        send nothing: a monitoring status line (Nagios, Icinga)
       --explain      send nothing: every address, and why it is registered or not
+      --watch        run at start and again within a second of each address change
   -h, --help         show this help and exit
   -V, --version      show the version and exit
 
@@ -64,6 +64,8 @@ pub enum Parsed {
         check: bool,
         /// `--explain`.
         explain: bool,
+        /// `--watch`.
+        watch: bool,
         /// The interfaces.
         interfaces: Vec<OsString>,
     },
@@ -85,7 +87,12 @@ const OPTIONS: [(u8, &str); 5] = [
 ];
 
 /// Our long-only options, exact spellings only, by a letter of their own.
-const LONG_ONLY: [(u8, &str); 3] = [(b'L', "live"), (b'K', "check"), (b'E', "explain")];
+const LONG_ONLY: [(u8, &str); 4] = [
+    (b'L', "live"),
+    (b'K', "check"),
+    (b'E', "explain"),
+    (b'W', "watch"),
+];
 
 /// How argparse reads one argument.
 enum Kind {
@@ -199,7 +206,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         classify(arg)?;
     }
     let (mut config, mut force, mut verbose) = (None, false, false);
-    let (mut live, mut check, mut explain) = (false, false, false);
+    let (mut live, mut check, mut explain, mut watch) = (false, false, false, false);
     let mut interfaces: Vec<Vec<u8>> = Vec::new();
     let mut extras: Vec<Vec<u8>> = Vec::new();
     // 0: before the interfaces; 1: among them; 2: an option ended them.
@@ -276,6 +283,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
                 b'L' => live = true,
                 b'K' => check = true,
                 b'E' => explain = true,
+                b'W' => watch = true,
                 _ => verbose = true,
             }
             let Some(rest) = attached.take() else { break };
@@ -309,6 +317,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
         live,
         check,
         explain,
+        watch,
         interfaces: interfaces.into_iter().map(OsString::from_vec).collect(),
     })
 }
@@ -342,6 +351,7 @@ impl Parsed {
                 live,
                 check,
                 explain,
+                watch,
                 interfaces,
             } => {
                 if let Some(config) = config {
@@ -363,6 +373,9 @@ impl Parsed {
                 }
                 if *explain {
                     out.extend_from_slice(b"explain=1; ");
+                }
+                if *watch {
+                    out.extend_from_slice(b"watch=1; ");
                 }
                 out.extend_from_slice(b"set --");
                 for interface in interfaces {

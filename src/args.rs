@@ -213,10 +213,57 @@ pub struct PydyndnsArgs {
     /// Send nothing: print every address of every interface and why it is registered or left out (dyndns-addrs --explain, with the config's policy)
     #[arg(long, conflicts_with_all = ["force", "live", "check"])]
     pub explain: bool,
+    /// Run at start, then again within a second of each change of the addresses (dyndns-watch --run pydyndns); for a service
+    #[arg(long, conflicts_with_all = ["check", "explain"])]
+    pub watch: bool,
     /// Show the help and exit
     #[arg(short = 'h', long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
     /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
+    #[arg(value_name = "IFACE")]
+    pub interfaces: Vec<String>,
+}
+
+/// Write a line for each address that becomes registrable or stops being, as the kernel announces it.
+///
+/// Subscribes to the kernel's rtnetlink address and link events and, after
+/// each burst (a quiet time without events), reads the kernel's table again
+/// and compares the registrable set (under the config's policy) with the
+/// last: one JSON line per change on stdout, flushed at once
+/// ({"event": "address-added", "interface": "eth0", "address": "2001:db8::1"};
+/// "address-removed"; "resync" after the kernel dropped events). Addresses
+/// still tentative count once duplicate address detection ends. It waits in
+/// poll(2): no CPU while nothing changes.
+///
+/// With --run PROGRAM, it also runs PROGRAM -c CONFIG [-v] -- IFACE... at
+/// start and after each burst of changes, retries a failed run with backoff
+/// (30 s, then 1, 2, 4 ... up to 15 minutes) until it succeeds or the next
+/// change, and runs it again after the config's "refresh" while nothing
+/// changes; SIGTERM stops the run under way and ends it. pydyndns --watch
+/// is this with PROGRAM pydyndns.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-watch",
+    version,
+    after_help = "Examples:\n  dyndns-watch eth0\n  dyndns-watch -c /etc/pydyndns.conf --run /usr/bin/pydyndns eth0"
+)]
+pub struct WatchArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// How long the events of one burst may be apart, milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub quiet: u64,
+    /// Run PROGRAM (pydyndns) at start and after each burst of changes
+    #[arg(long, value_name = "PROGRAM")]
+    pub run: Option<PathBuf>,
+    /// The first retry's delay after a failed run, seconds (doubling up to 15 minutes)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, hide = true)]
+    pub retry_after: u64,
+    /// The socket's receive buffer, octets (tests make it tiny)
+    #[arg(long, value_name = "OCTETS", hide = true)]
+    pub receive_buffer: Option<usize>,
+    /// Interfaces to watch, or glob patterns ('eth*') [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,
 }
@@ -230,6 +277,7 @@ pub fn commands() -> Vec<clap::Command> {
         DiffArgs::command(),
         SoaArgs::command(),
         SendArgs::command(),
+        WatchArgs::command(),
         PydyndnsArgs::command(),
     ]
 }

@@ -30,4 +30,5 @@ pub mod stage;
 pub mod state;
 pub mod tsig;
 pub mod update;
+pub mod watch;
 pub mod zone;

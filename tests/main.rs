@@ -21,4 +21,5 @@ mod servers;
 mod setup;
 mod soa;
 mod stages;
+mod watch;
 mod wrapper;

@@ -71,8 +71,10 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
         .args(args))
 }
 
-const FILES: [&str; 21] = [
+const FILES: [&str; 23] = [
     "usr/bin/dyndns-addrs",
+    "usr/bin/dyndns-watch",
+    "usr/lib/systemd/system/pydyndns-watch.service",
     "usr/bin/dyndns-diff",
     "usr/bin/dyndns-soa",
     "usr/bin/dyndns-send",
@@ -279,6 +281,25 @@ fn systemd_units_verify() {
             );
         }
     }
+    // The watcher: the same user and directory, netlink allowed, and a
+    // stop within its SIGTERM second.
+    let watch =
+        fs::read_to_string(r.join("usr/lib/systemd/system/pydyndns-watch.service")).unwrap();
+    for line in [
+        "LimitCORE=0",
+        "User=pydyndns",
+        "DynamicUser=yes",
+        "RuntimeDirectory=pydyndns",
+        "Type=exec",
+        "Restart=on-failure",
+        "ExecStart=/usr/bin/pydyndns --watch -c ${CREDENTIALS_DIRECTORY}/pydyndns.conf",
+        "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+    ] {
+        assert!(
+            watch.contains(&format!("\n{line}\n")),
+            "pydyndns-watch.service lacks {line}"
+        );
+    }
     // The units as installed, pointed at the unpacked programs, with their man pages on MANPATH.
     let units = tempfile::tempdir().unwrap();
     let mut names = Vec::new();
@@ -286,6 +307,7 @@ fn systemd_units_verify() {
         "pydyndns.service",
         "pydyndns.timer",
         "pydyndns-force.service",
+        "pydyndns-watch.service",
     ] {
         let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(name)).unwrap();
         let path = units.path().join(name);
@@ -339,9 +361,14 @@ fn man_pages_render() {
             "SYNOPSIS dyndns-send [-c FILE] [-v]",
         ),
         (
+            "man1/dyndns-watch.1.gz",
+            "dyndns-watch - Write a line for each address",
+            "SYNOPSIS dyndns-watch [-c FILE] [-v]",
+        ),
+        (
             "man8/pydyndns.8.gz",
             "pydyndns - Register this host",
-            "SYNOPSIS pydyndns [-c FILE] [-f] [-v] [--live] [--check] [--explain] [-h] [-V] [IFACE...] DESCRIPTION",
+            "SYNOPSIS pydyndns [-c FILE] [-f] [-v] [--live] [--check] [--explain] [--watch] [-h] [-V] [IFACE...] DESCRIPTION",
         ),
         (
             "man5/pydyndns.conf.5.gz",

@@ -76,7 +76,7 @@ pub enum AddrError {
 
 /// Which addresses are wanted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Selection {
+pub struct Selection {
     /// Interfaces named by the user, or glob patterns (`eth*`); empty:
     /// every interface that is up and not a loopback.
     pub interfaces: Vec<String>,

@@ -27,6 +27,7 @@ pub fn bin(name: &str) -> PathBuf {
         "dyndns-diff" => env!("CARGO_BIN_EXE_dyndns-diff").into(),
         "dyndns-soa" => env!("CARGO_BIN_EXE_dyndns-soa").into(),
         "dyndns-send" => env!("CARGO_BIN_EXE_dyndns-send").into(),
+        "dyndns-watch" => env!("CARGO_BIN_EXE_dyndns-watch").into(),
         "pydyndns" => Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pydyndns"),
         other => panic!("no such program {other}"),
     }
@@ -886,6 +887,66 @@ zone:
             stdin,
             format!("[{}] {env}{program} {}", self.ns, args.join(" ")),
         )
+    }
+
+    /// Stops the DNS server (as a crash would), to start it again later.
+    pub fn stop_server(&mut self) {
+        if let Some(mut named) = self.named.take() {
+            let _ = named.kill();
+            let _ = named.wait();
+        }
+    }
+
+    /// Starts the DNS server again after [`World::stop_server`], on the
+    /// same files.
+    pub fn restart_server(&mut self) {
+        assert!(self.named.is_none(), "the server still runs");
+        let (program, args) = match self.server {
+            Server::Bind => (
+                "named",
+                vec![
+                    "-g".to_owned(),
+                    "-n".into(),
+                    "1".into(),
+                    "-c".into(),
+                    self.dir.path().join("named.conf").display().to_string(),
+                ],
+            ),
+            _ => panic!("restart_server is for BIND"),
+        };
+        let log = fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.path().join("server.log"))
+            .unwrap();
+        self.named = Some(
+            Command::new("ip")
+                .args(["netns", "exec", &self.ns, program])
+                .args(&args)
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.dig("example.test", "SOA").is_empty() {
+            assert!(Instant::now() < deadline, "named did not come back");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts a program of ours inside the namespace, as the host, without
+    /// waiting: its stdout and stderr go to `out` in the scratch directory.
+    pub fn spawn(&self, program: &str, args: &[&str], out: &str) -> Child {
+        let mut cmd = self.as_host("exec \"$@\"");
+        cmd.arg(bin(program)).args(args);
+        let log = fs::File::create(self.dir.path().join(out)).unwrap();
+        cmd.env("PATH", test_path())
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap()
     }
 
     /// Runs a program given by its path inside the namespace, as the host.

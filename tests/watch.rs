@@ -1,0 +1,191 @@
+//! `dyndns-watch` and `pydyndns --watch`: registering within a second of an
+//! address change, against a real BIND, with real kernel events.
+
+use std::fs;
+use std::process::{Child, Command};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use crate::common::World;
+
+/// Waits up to `secs` for the AAAA set at host1.example.test to be `want`.
+fn until_aaaa(world: &World, want: &[&str], secs: u64) {
+    let mut want: Vec<String> = want.iter().map(|a| format!("300 {a}")).collect();
+    want.sort();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let got = world.aaaa("host1.example.test");
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "AAAA set {got:?}, not {want:?}");
+        sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends SIGTERM and waits: it must end within a second, successfully.
+fn terminate(mut child: Child) {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running a second after SIGTERM"
+        );
+        sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn pydyndns_watch_follows_the_kernel() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    let watcher = world.spawn("pydyndns", &["-c", &conf, "--watch", "veth0"], "watch.log");
+    // At start: registered.
+    until_aaaa(&world, &["2001:db8:10::1"], 10);
+    // Added, then removed: within a second or two each.
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 5);
+    world.del_address("2001:db8:10::1/64");
+    until_aaaa(&world, &["2001:db8:10::2"], 5);
+    // Tentative: only once DAD is over (three probes, about 3 s).
+    world.exec(&["sysctl", "-qw", "net.ipv6.conf.veth0.dad_transmits=3"]);
+    world.add_address(&["2001:db8:10::3/64"]);
+    sleep(Duration::from_millis(1200));
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:10::2"],
+        "registered while tentative"
+    );
+    until_aaaa(&world, &["2001:db8:10::2", "2001:db8:10::3"], 10);
+    // A burst of 50 changes: a few updates, and the final set.
+    let before = world.updates_logged("example.test");
+    let mut want = vec!["2001:db8:10::2".to_owned(), "2001:db8:10::3".to_owned()];
+    for n in 0..50 {
+        let addr = format!("2001:db8:10::1:{n:x}");
+        world.add_address(&[&format!("{addr}/64"), "nodad"]);
+        want.push(addr);
+    }
+    until_aaaa(
+        &world,
+        &want.iter().map(String::as_str).collect::<Vec<_>>(),
+        10,
+    );
+    sleep(Duration::from_millis(1500));
+    let updates = world.updates_logged("example.test") - before;
+    assert!(
+        (1..=4).contains(&updates),
+        "{updates} updates for one burst"
+    );
+    // An address on an interface not watched: nothing at all.
+    let before = world.updates_logged("example.test");
+    world.ip(&["addr", "add", "2001:db8:20::9/64", "nodad", "dev", "veth1"]);
+    sleep(Duration::from_millis(1500));
+    assert_eq!(world.updates_logged("example.test"), before);
+    // SIGTERM: it ends within a second; the cache says what DNS holds.
+    terminate(watcher);
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    for addr in &want {
+        assert!(
+            cache.contains(&format!("\"{addr}\"")),
+            "{addr} not in {cache}"
+        );
+    }
+}
+
+#[test]
+fn a_server_down_during_an_event_is_retried() {
+    let mut world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    // Lookups time out within a second, so a run fails while BIND is down.
+    let conf = world.config(
+        "fast.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "timeout": 0.3}}"#,
+            world.cache().display()
+        ),
+    );
+    let pydyndns = crate::common::bin("pydyndns").display().to_string();
+    let watcher = world.spawn(
+        "dyndns-watch",
+        &[
+            "-c",
+            &conf,
+            "--run",
+            &pydyndns,
+            "--retry-after",
+            "1",
+            "veth0",
+        ],
+        "watch.log",
+    );
+    until_aaaa(&world, &["2001:db8:10::1"], 10);
+    world.stop_server();
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    sleep(Duration::from_millis(4000));
+    world.restart_server();
+    // Retried with backoff (1 s, 2 s, 4 s here): the records are right.
+    // (A run bounds its lookups by the timeout; a longer outage needs more retries.)
+    until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 15);
+    let log = fs::read_to_string(world.dir.path().join("watch.log")).unwrap();
+    assert!(
+        log.contains("failed (exit status: 1); retrying in 1s"),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"event":"address-added","interface":"veth0","address":"2001:db8:10::2"}"#),
+        "{log}"
+    );
+    terminate(watcher);
+}
+
+#[test]
+fn an_overrun_reads_everything_again_and_loses_no_change() {
+    let world = World::new("host1.example.test");
+    let conf = world.default_config(300);
+    // A receive buffer of the kernel's minimum, and 200 addresses at once.
+    let watcher = world.spawn(
+        "dyndns-watch",
+        &[
+            "-c",
+            &conf,
+            "--receive-buffer",
+            "1",
+            "--quiet",
+            "300",
+            "veth0",
+        ],
+        "watch.log",
+    );
+    sleep(Duration::from_millis(300));
+    let mut batch = String::new();
+    for n in 0..200 {
+        batch.push_str(&format!(
+            "addr add 2001:db8:10::2:{n:x}/64 nodad dev veth0\n"
+        ));
+    }
+    let script = world.dir.path().join("batch");
+    fs::write(&script, batch).unwrap();
+    world.ip(&["-batch", &script.display().to_string()]);
+    sleep(Duration::from_millis(1500));
+    terminate(watcher);
+    let log = fs::read_to_string(world.dir.path().join("watch.log")).unwrap();
+    assert!(
+        log.contains(r#"{"event":"resync"}"#),
+        "no overrun provoked:\n{log}"
+    );
+    let added = log.lines().filter(|l| l.contains("address-added")).count();
+    assert_eq!(added, 200, "{log}");
+}
