@@ -193,7 +193,10 @@ def main():
     for n, cmdline in ours_per:
         print(f"- {n:,}: `{cmdline}`")
 
-    # 5. Scaling with the number of addresses on the interface.
+    # 5. Watching: from an address added to the primary serving it.
+    watch_section()
+
+    # 6. Scaling with the number of addresses on the interface.
     print("\n### Scaling: addresses on eth0\n")
     print("| addresses | dyndns-addrs median ms | dyndns-send median ms | update message octets |")
     print("| ---: | ---: | ---: | ---: |")
@@ -218,6 +221,58 @@ def main():
         t_addrs = alternate([("a", addrs, b"")])["a"]
         t_send = alternate([("s", send, state)])["s"]
         print(f"| {n} | {ms(t_addrs)[0]:.2f} | {ms(t_send)[0]:.2f} | {size} |")
+
+
+def served(addr):
+    """Whether the primary serves addr at host1.example.test."""
+    out = subprocess.run(["dig", "+short", "+time=1", "+tries=1", "@::1", "host1.example.test", "AAAA"],
+                         capture_output=True).stdout.decode()
+    return addr in out.split()
+
+
+def until(pred, limit=30.0):
+    start = time.perf_counter()
+    while not pred():
+        if time.perf_counter() - start > limit:
+            sys.exit("bench: the watcher did not register the address in time")
+        time.sleep(0.005)
+    return time.perf_counter() - start
+
+
+def watch_section():
+    """pydyndns --watch: latency, with DAD off and on, and its idle cost."""
+    print("\n### Watching: an address added until the primary serves it\n")
+    watcher = subprocess.Popen([WRAPPER, "-c", OURS_CONF, "--watch", "eth0"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    time.sleep(1.0)
+    rows = []
+    for dad, flag in (("off (nodad)", ["nodad"]), ("on (one probe, 1 s)", [])):
+        times = []
+        for i in range(10):
+            addr = f"2001:db8:30::{i + 1:x}"
+            subprocess.run(["ip", "addr", "add", f"{addr}/64", "dev", "eth0"] + flag, check=True)
+            times.append(until(lambda: served(addr)))
+            subprocess.run(["ip", "addr", "del", f"{addr}/64", "dev", "eth0"], check=True)
+            until(lambda: not served(addr))
+        rows.append((dad, times))
+    print("| DAD | runs | median ms | max ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for dad, times in rows:
+        print(f"| {dad} | {len(times)} | {statistics.median(times) * 1000:.0f} | {max(times) * 1000:.0f} |")
+    print("| cron, every minute (expected) | | 30000 | 60000 |")
+    # Idle: CPU time over a quiet minute, and the peak RSS (the wrapper
+    # execs dyndns-watch: one process waits).
+    def cpu(pid):
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    before = cpu(watcher.pid)
+    time.sleep(60)
+    idle = cpu(watcher.pid) - before
+    hwm = next(l.split()[1] for l in open(f"/proc/{watcher.pid}/status") if l.startswith("VmHWM"))
+    watcher.terminate()
+    watcher.wait(timeout=5)
+    print(f"\nIdle for 60 s: {idle:.2f} s of CPU; the waiting watcher's peak RSS {hwm} KiB "
+          "(it ran the pipeline 21 times meanwhile, as children).")
 
 
 if __name__ == "__main__":
