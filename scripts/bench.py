@@ -272,7 +272,7 @@ def watch_section():
     watcher.terminate()
     watcher.wait(timeout=5)
     print(f"\nIdle for 60 s: {idle:.2f} s of CPU; the waiting watcher's peak RSS {hwm} KiB "
-          "(it ran the pipeline 21 times meanwhile, as children).")
+          "(each run of the pipeline is a process of its own).")
 
 
 if __name__ == "__main__":
