@@ -189,3 +189,48 @@ fn an_overrun_reads_everything_again_and_loses_no_change() {
     let added = log.lines().filter(|l| l.contains("address-added")).count();
     assert_eq!(added, 200, "{log}");
 }
+
+/// SIGTERM while a run is under way: it ends within a second, and the cache
+/// never claims what DNS does not hold (a run stopped before its cache
+/// write leaves the old cache, and the next run sends again).
+#[test]
+fn sigterm_during_a_run_leaves_cache_and_records_consistent() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.default_config(300);
+    let watcher = world.spawn(
+        "dyndns-watch",
+        &[
+            "-c",
+            &conf,
+            "--quiet",
+            "0",
+            "--run",
+            &crate::common::bin("pydyndns").display().to_string(),
+            "veth0",
+        ],
+        "watch.log",
+    );
+    until_aaaa(&world, &["2001:db8:10::1"], 10);
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    // The run starts at once (no quiet time): stop it in its middle.
+    sleep(Duration::from_millis(5));
+    terminate(watcher);
+    let cache = fs::read_to_string(world.cache()).unwrap();
+    let records = world.aaaa("host1.example.test");
+    if cache.contains("2001:db8:10::2") {
+        assert_eq!(
+            records,
+            ["300 2001:db8:10::1", "300 2001:db8:10::2"],
+            "{cache}"
+        );
+    } else {
+        assert!(cache.contains("\"2001:db8:10::1\""), "{cache}");
+    }
+    // Whatever was cut, the next run puts it right.
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 5);
+}
