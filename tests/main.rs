@@ -16,6 +16,7 @@ mod hostile;
 mod ipv4;
 mod logging;
 mod package;
+mod replace;
 mod send;
 mod servers;
 mod setup;

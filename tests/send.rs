@@ -315,5 +315,5 @@ fn dry_run_as_json() {
     world
         .run("dyndns-send", &["--dry-run", "--format", "json", "--server", "[::1]:5353"], &state("h.example.test.", &["2001:db8::1"]))
         .ok()
-        .stdout_is(r#"{"server":"::1","port":5353,"zone":"example.test.","delete":"h.example.test.","add":[{"name":"h.example.test.","ttl":300,"class":"IN","type":"AAAA","data":"2001:db8::1"}],"tsig":null}"#);
+        .stdout_is(r#"{"server":"::1","port":5353,"zone":"example.test.","prerequisite":null,"delete":"h.example.test.","delete_types":["ANY"],"add":[{"name":"h.example.test.","ttl":300,"class":"IN","type":"AAAA","data":"2001:db8::1"}],"tsig":null}"#);
 }

@@ -53,6 +53,7 @@ fn run(args: Args, config: Config) -> Result<u8, DiffError> {
         timeout: config.timeout_or(args.timeout),
         cache: args.cache.or(config.cache),
         force: args.force,
+        guard: config.guard,
     };
     let outcome = stage::diff(input.as_deref(), &opts)?;
     if let DiffOutcome::Differs(state) = &outcome {

@@ -14,11 +14,12 @@ use serde_json::Value;
 use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
 use crate::addrs::Prefix;
 use crate::describe::describe;
+use crate::update::Replace;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 12] = [
+pub(super) const KNOWN_KEYS: [&str; 14] = [
     "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty", "refresh", "reboot",
-    "compare", "verify",
+    "compare", "verify", "replace", "guard",
 ];
 /// The keys of the `ipv6` object.
 const IPV6_KEYS: [&str; 6] = ["enable", "teredo", "temporary", "ula", "include", "exclude"];
@@ -48,6 +49,10 @@ pub(super) struct File {
     pub(super) compare: Compare,
     #[serde(deserialize_with = "flag")]
     pub(super) verify: bool,
+    #[serde(deserialize_with = "replace")]
+    pub(super) replace: Replace,
+    #[serde(deserialize_with = "flag")]
+    pub(super) guard: bool,
     pub(super) tsig: Option<Value>,
     pub(super) logging: Option<Value>,
 }
@@ -255,6 +260,18 @@ fn compare<'de, D: Deserializer<'de>>(d: D) -> Result<Compare, D::Error> {
         Value::String(s) if s == "live" => Ok(Compare::Live),
         other => Err(D::Error::custom(format!(
             "must be \"cache\" (compare with the cache file) or \"live\" (with the records the primary serves), found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `replace`: what an update deletes, `"all"` or `"aaaa"`.
+fn replace<'de, D: Deserializer<'de>>(d: D) -> Result<Replace, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "all" => Ok(Replace::All),
+        Value::String(s) if s == "aaaa" => Ok(Replace::Aaaa),
+        other => Err(D::Error::custom(format!(
+            "must be \"all\" (an update deletes every record at the name) or \"aaaa\" (only the AAAA and A sets), found {}",
             describe(&other)
         ))),
     }

@@ -112,6 +112,11 @@ pub struct Config {
     /// Whether `dyndns-send` queries the primary after it accepted the
     /// update, and fails unless it serves the new set (our key `verify`).
     pub verify: bool,
+    /// What an update deletes before it adds (our key `replace`).
+    pub replace: crate::update::Replace,
+    /// Compare-and-swap: the update holds unless the name holds what this
+    /// host last registered (our key `guard`).
+    pub guard: bool,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
@@ -296,6 +301,8 @@ impl Config {
             reboot: file.reboot,
             compare: file.compare,
             verify: file.verify,
+            replace: file.replace,
+            guard: file.guard,
             warnings: unknown
                 .iter()
                 .map(|key| file::unknown_key_warning(path, key))

@@ -49,6 +49,8 @@ pub struct DiffOptions {
     pub port: u16,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,
+    /// Add the compare-and-swap prerequisite (`"guard": true`).
+    pub guard: bool,
 }
 
 /// The outcome of `dyndns-diff`.
@@ -102,7 +104,31 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     }
     log::debug!("{} differs: {}", state.hostname, because.join("; "));
     state.extra.insert(BECAUSE_KEY.into(), because.into());
+    if opts.guard {
+        guard(&mut state, opts);
+    }
     Ok(DiffOutcome::Differs(Box::new(state)))
+}
+
+/// Adds the prerequisite that the name holds what this host last
+/// registered (the cache's AAAA set; none on a first registration). `-f`
+/// overrides it, once.
+fn guard(state: &mut State, opts: &DiffOptions) {
+    if opts.force {
+        log::warn!(
+            "-f: the guard is overridden once; {} is updated whatever it holds",
+            state.hostname
+        );
+        return;
+    }
+    let last = match opts.cache.as_deref().map(cache::read) {
+        Some(Cached::Found(record)) => record.state.addresses,
+        _ => Vec::new(),
+    };
+    let guard = crate::update::Guard { aaaa: last };
+    if let Ok(value) = serde_json::to_value(&guard) {
+        state.extra.insert(super::GUARD_KEY.into(), value);
+    }
 }
 
 /// Why `state` differs from the cache; empty when it does not. `seen` gets

@@ -230,10 +230,35 @@ pub enum SendError {
     /// The update landed, but the cache could not be written.
     #[error(transparent)]
     CacheWrite(#[from] Box<CacheNotWritten>),
+    /// The state's `guard` is not a prerequisite.
+    #[error("key \"guard\" of the state must be {{\"aaaa\": [IPv6 addresses]}}")]
+    BadGuard,
+    /// The guard's prerequisite failed: somebody else changed the name.
+    #[error(transparent)]
+    Guarded(#[from] Box<Guarded>),
     /// The primary accepted the update, but does not serve it, or could
     /// not be asked (`"verify"`).
     #[error(transparent)]
     Verify(#[from] Box<NotVerified>),
+}
+
+/// The guard's prerequisite failed: somebody else changed the name (RFC
+/// 2136 §2.4; NXRRSET, YXRRSET or NXDOMAIN). Nothing was overwritten.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{name} was changed by somebody else: the server {server} refused the update ({rcode}): \
+     the name holds {found}, not what this host last registered; nothing was overwritten \
+     and the cache is as it was; run with -f to take the name back"
+)]
+pub struct Guarded {
+    /// The host name.
+    pub name: Name,
+    /// The address that refused.
+    pub server: SocketAddr,
+    /// NXRRSET, YXRRSET or NXDOMAIN.
+    pub rcode: String,
+    /// The AAAA records found there.
+    pub found: String,
 }
 
 /// Why an update the primary accepted did not pass the check after it
@@ -270,13 +295,18 @@ impl ExitStatus for SendError {
     fn exit_status(&self) -> u8 {
         match self {
             Self::Common(e) => e.exit_status(),
-            Self::KeyFile(_) | Self::Name(_) | Self::BadServer | Self::Build(_) => exit::USAGE,
+            Self::KeyFile(_)
+            | Self::Name(_)
+            | Self::BadServer
+            | Self::Build(_)
+            | Self::BadGuard => exit::USAGE,
             Self::LockHeld(_)
             | Self::Lookup(_)
             | Self::ServerTimeout { .. }
             | Self::Unsent(_)
             | Self::CacheWrite(_)
-            | Self::Verify(_) => exit::FAILURE,
+            | Self::Verify(_)
+            | Self::Guarded(_) => exit::FAILURE,
         }
     }
 }

@@ -15,6 +15,7 @@ mod addrs;
 mod check;
 mod diff;
 mod error;
+mod guard;
 mod send;
 mod soa;
 mod verify;
@@ -23,9 +24,10 @@ pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs, explain};
 pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
-    AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, LookupError,
+    AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, Guarded, LookupError,
     NotVerified, SendError, SoaError, Unsent, chain,
 };
+pub use guard::GUARD_KEY;
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
 pub use soa::{soa, soa_of_name};
 

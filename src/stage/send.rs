@@ -21,7 +21,7 @@ use crate::keyfile;
 use crate::live::server_literal;
 use crate::state::{State, parse_name};
 use crate::tsig::Key;
-use crate::update::{self, DryRunFormat, ServerError, Update};
+use crate::update::{self, DryRunFormat, Replace, ServerError, Update};
 use crate::zone;
 
 use super::soa::bounded_find_zone;
@@ -72,6 +72,8 @@ pub struct SendOptions {
     pub empty: Empty,
     /// Ask the primary afterwards whether it serves what was sent.
     pub verify: bool,
+    /// What the update deletes before it adds.
+    pub replace: Replace,
 }
 
 impl SendOptions {
@@ -115,6 +117,7 @@ impl SendOptions {
             key,
             empty: config.empty,
             verify: flags.verify || config.verify,
+            replace: config.replace,
         })
     }
 
@@ -271,10 +274,13 @@ impl Sending {
                 (given_zone.unwrap_or(found.zone), server, Some(r))
             }
         };
+        let guard = super::guard::of(&state)?;
         let update = Update {
             state: &state,
             zone: &zone,
             key: opts.key.as_ref(),
+            replace: opts.replace,
+            guard: guard.as_ref(),
         };
         if let Some(format) = opts.dry_run {
             let (host, port) = match server_literal(&server, opts.port) {
@@ -318,6 +324,16 @@ impl Sending {
             match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
                 Ok(()) => {
                     return registered(&state, &zone, &server, addr, &opts, lock.as_ref());
+                }
+                // A prerequisite that failed: somebody else changed the
+                // name. Never retried elsewhere, never overwritten.
+                Err(ServerError::Refused(r)) if guard.is_some() && r.is_prerequisite() => {
+                    return Err(super::guard::refused(
+                        &state,
+                        addr,
+                        opts.timeout,
+                        r.rcode_name(),
+                    ));
                 }
                 Err(e) => {
                     log::debug!("{addr}: {e}");

@@ -6,7 +6,6 @@
 //! no rdata), then add one AAAA per address (§2.5.1). Over TCP the message is
 //! framed by a 2-byte length (RFC 1035 §4.2.2).
 
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -18,6 +17,11 @@ use tokio::net::TcpStream;
 
 use crate::state::State;
 use crate::tsig::{self, Key, Signed};
+
+mod describe;
+
+pub use describe::DryRunFormat;
+pub(crate) use describe::describe;
 
 /// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
 pub(crate) const MAX_TCP_MESSAGE: usize = 65535;
@@ -31,6 +35,32 @@ pub struct Update<'a> {
     pub zone: &'a Name,
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
+    /// What the update deletes before it adds.
+    pub replace: Replace,
+    /// The prerequisite: the AAAA set the name must hold (`"guard"`).
+    pub guard: Option<&'a Guard>,
+}
+
+/// What an update deletes before it adds the new records (`"replace"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replace {
+    /// Every record at the name (RFC 2136 §2.5.3), as PyDynDNS does.
+    #[default]
+    All,
+    /// The AAAA RRset (and the A RRset with IPv4 on) only (§2.5.2): other
+    /// types at the name stay.
+    Aaaa,
+}
+
+/// The compare-and-swap prerequisite (`"guard": true`, RFC 2136 §2.4):
+/// the name holds exactly this AAAA set, the one this host last
+/// registered (§2.4.2, value-dependent RRset exists), or, when it is
+/// empty, no AAAA set at all (§2.4.3, RRset does not exist).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guard {
+    /// The AAAA set expected at the name.
+    pub aaaa: Vec<std::net::Ipv6Addr>,
 }
 
 /// Why an update failed at one server.
@@ -97,7 +127,7 @@ impl std::fmt::Display for Refusal {
         }
         let hint = match self.rcode {
             ResponseCode::Refused | ResponseCode::NotAuth if self.signed => {
-                "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone"
+                "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone; a grant of some types only (update-policy ... name HOST AAAA) refuses \"replace\": \"all\": set \"replace\": \"aaaa\" or widen the grant"
             }
             ResponseCode::Refused | ResponseCode::NotAuth => {
                 "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
@@ -113,6 +143,25 @@ impl std::fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
+
+impl Refusal {
+    /// Whether a prerequisite failed (RFC 2136 §3.2.5: NXRRSET, YXRRSET,
+    /// NXDOMAIN, YXDOMAIN).
+    pub fn is_prerequisite(&self) -> bool {
+        matches!(
+            self.rcode,
+            ResponseCode::NXRRSet
+                | ResponseCode::YXRRSet
+                | ResponseCode::NXDomain
+                | ResponseCode::YXDomain
+        )
+    }
+
+    /// The rcode's mnemonic.
+    pub fn rcode_name(&self) -> String {
+        rcode_name(self.rcode)
+    }
+}
 
 /// The rcode's mnemonic, as RFC 6895 §2.3 names it.
 pub(crate) fn rcode_name(rcode: ResponseCode) -> String {
@@ -186,10 +235,29 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
     let mut zone = Query::query(update.zone.clone(), RecordType::SOA);
     zone.query_class = DNSClass::IN;
     message.add_zone(zone);
-    // RFC 2136 §2.5.3: delete all RRsets from a name.
-    let mut delete = Record::update0(state.hostname.clone(), 0, RecordType::ANY);
-    delete.dns_class = DNSClass::ANY;
-    message.add_update(delete);
+    if let Some(guard) = update.guard {
+        if guard.aaaa.is_empty() {
+            // §2.4.3: RRset does not exist (class NONE, no rdata).
+            let mut none = Record::update0(state.hostname.clone(), 0, RecordType::AAAA);
+            none.dns_class = DNSClass::NONE;
+            message.add_pre_requisite(none);
+        } else {
+            // §2.4.2: RRset exists, value dependent (class IN, TTL 0).
+            for addr in &guard.aaaa {
+                message.add_pre_requisite(Record::from_rdata(
+                    state.hostname.clone(),
+                    0,
+                    RData::AAAA(AAAA(*addr)),
+                ));
+            }
+        }
+    }
+    for rtype in deleted(update) {
+        // §2.5.3 (ANY: all RRsets) or §2.5.2 (one RRset): class ANY, no rdata.
+        let mut delete = Record::update0(state.hostname.clone(), 0, rtype);
+        delete.dns_class = DNSClass::ANY;
+        message.add_update(delete);
+    }
     for addr in state.ipv4_or_none() {
         message.add_update(Record::from_rdata(
             state.hostname.clone(),
@@ -205,6 +273,16 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
         ));
     }
     Ok(message)
+}
+
+/// The types the update deletes at the name: ANY (every RRset), or the
+/// AAAA RRset, and the A RRset when IPv4 is on.
+pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
+    match update.replace {
+        Replace::All => vec![RecordType::ANY],
+        Replace::Aaaa if update.state.ipv4.is_some() => vec![RecordType::A, RecordType::AAAA],
+        Replace::Aaaa => vec![RecordType::AAAA],
+    }
 }
 
 /// Encodes (and signs, when a key is given) the update for the wire.
@@ -232,7 +310,8 @@ fn encode_at(
     // update did not fit, and sending it would register a partial set.
     let count = |at: usize| usize::from(u16::from_be_bytes([wire[at], wire[at + 1]]));
     let updates_written = count(8);
-    let updates_wanted = update.state.addresses.len() + update.state.ipv4_or_none().len() + 1;
+    let updates_wanted =
+        update.state.addresses.len() + update.state.ipv4_or_none().len() + deleted(update).len();
     let signature_written = count(10);
     if wire.len() > MAX_TCP_MESSAGE
         || updates_written < updates_wanted
@@ -247,78 +326,6 @@ fn encode_at(
         });
     }
     Ok((message, wire, signed))
-}
-
-/// How `--dry-run` shows an update.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum DryRunFormat {
-    /// A script `nsupdate` runs as it is (a signed update needs `nsupdate -k KEYFILE`).
-    #[default]
-    Nsupdate,
-    /// One JSON object, for other tools.
-    Json,
-}
-
-/// The update as `--dry-run` shows it, sent to `host` (a name or an
-/// address) at `port`. The TSIG secret is never shown.
-pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
-    let state = update.state;
-    match format {
-        DryRunFormat::Nsupdate => {
-            let mut out = String::new();
-            let _ = writeln!(out, "server {host} {port}");
-            let _ = writeln!(out, "zone {}", update.zone);
-            if let Some(key) = update.key {
-                let _ = writeln!(
-                    out,
-                    "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
-                    key.name, key.algorithm
-                );
-            }
-            // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
-            let _ = writeln!(out, "update delete {}", state.hostname);
-            for addr in state.ipv4_or_none() {
-                let _ = writeln!(
-                    out,
-                    "update add {} {} IN A {addr}",
-                    state.hostname, state.ttl_secs
-                );
-            }
-            for addr in &state.addresses {
-                let _ = writeln!(
-                    out,
-                    "update add {} {} IN AAAA {addr}",
-                    state.hostname, state.ttl_secs
-                );
-            }
-            let _ = writeln!(out, "send");
-            out
-        }
-        DryRunFormat::Json => {
-            let record = |rtype: &str, data: String| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": rtype, "data": data});
-            let adds: Vec<serde_json::Value> = state
-                .ipv4_or_none()
-                .iter()
-                .map(|a| record("A", a.to_string()))
-                .chain(
-                    state
-                        .addresses
-                        .iter()
-                        .map(|a| record("AAAA", a.to_string())),
-                )
-                .collect();
-            let tsig = update.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
-            let doc = serde_json::json!({
-                "server": host,
-                "port": port,
-                "zone": update.zone.to_ascii(),
-                "delete": state.hostname.to_ascii(),
-                "add": adds,
-                "tsig": tsig,
-            });
-            format!("{doc}\n")
-        }
-    }
 }
 
 /// Sends the encoded update to one server and checks its answer: the ID, the

@@ -52,6 +52,8 @@ fn unsigned() -> (Message, Vec<u8>, Option<Signed>) {
     let update = Update {
         state: &state,
         zone: &zone,
+        replace: Replace::All,
+        guard: None,
         key: None,
     };
     encode_at(&update, 0x1234, 0).unwrap()
@@ -72,6 +74,8 @@ fn signed_update_octet_for_octet() {
     let update = Update {
         state: &state,
         zone: &zone,
+        replace: Replace::All,
+        guard: None,
         key: Some(&key),
     };
     let time: u64 = 1_700_000_000; // 0x6553f100

@@ -347,6 +347,13 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
         ("example.test", "ns1", ns1()),
         ("noupdate.test", "ns1", ns1()),
         ("signed.test", "ns1", ns1()),
+        // BIND grants one key AAAA records at one name only, which holds a
+        // TXT record of the administrator's (tests/replace.rs).
+        (
+            "grant.test",
+            "ns1",
+            vec!["ns1 AAAA ::1".to_owned(), "host1 TXT \"admin\"".to_owned()],
+        ),
         // Two servers: BIND's secondary on SECONDARY_ADDRESS, started by
         // the test that needs it (tests/converge.rs).
         (
@@ -558,6 +565,7 @@ include "{dir}/keys.conf";
 zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; }};
 zone "example.test" {{ type primary; file "example.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "noupdate.test" {{ type primary; file "noupdate.test.db"; }};
+zone "grant.test" {{ type primary; file "grant.test.db"; update-policy {{ grant key-hmac-sha256 name host1.grant.test. AAAA; }}; }};
 zone "two.test" {{ type primary; file "two.test.db"; allow-update {{ 127.0.0.1; ::1; }}; allow-transfer {{ any; }}; }};
 zone "dead.test" {{ type primary; file "dead.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
@@ -761,7 +769,7 @@ zone:
             .lines()
             .filter_map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
-                (f.len() == 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4]))
+                (f.len() >= 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4..].join(" ")))
             })
             .collect();
         v.sort();

@@ -1,0 +1,66 @@
+//! `"guard": true`: the compare-and-swap prerequisite the state carries
+//! (`dyndns-diff` adds it from the cache), and what a failed one means.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::state::State;
+use crate::update::Guard;
+
+use super::{Guarded, SendError, chain};
+
+/// The key of the state that carries the update's prerequisite (`"guard"`).
+pub const GUARD_KEY: &str = "guard";
+
+/// The prerequisite the state carries (`dyndns-diff` adds it under
+/// `"guard": true`), if any.
+pub(super) fn of(state: &State) -> Result<Option<Guard>, SendError> {
+    match state.extra.get(GUARD_KEY) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|_| SendError::BadGuard),
+    }
+}
+
+/// The guard's prerequisite failed at `addr`: what the name holds now (one
+/// query), for the message; the cache is not touched.
+pub(super) fn refused(
+    state: &State,
+    addr: SocketAddr,
+    timeout: Duration,
+    rcode: String,
+) -> SendError {
+    let found = crate::live::ask_any(
+        &addr.to_string(),
+        &[addr],
+        &state.hostname,
+        hickory_proto::rr::RecordType::AAAA,
+        timeout,
+    )
+    .map(|(_, served)| served.ipv6())
+    .map_or_else(
+        |e| format!("(they could not be read: {})", chain(&e)),
+        |found| {
+            if found.is_empty() {
+                "no AAAA record".to_owned()
+            } else {
+                format!(
+                    "[{}]",
+                    found
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            }
+        },
+    );
+    Box::new(Guarded {
+        name: state.hostname.clone(),
+        server: addr,
+        rcode,
+        found,
+    })
+    .into()
+}

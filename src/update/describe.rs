@@ -1,0 +1,97 @@
+//! `--dry-run`: the update as a script `nsupdate` runs as it is, or as
+//! one JSON object. The TSIG secret is never shown.
+
+use std::fmt::Write as _;
+
+use hickory_proto::rr::RecordType;
+
+use super::{Update, deleted};
+
+/// How `--dry-run` shows an update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DryRunFormat {
+    /// A script `nsupdate` runs as it is (a signed update needs `nsupdate -k KEYFILE`).
+    #[default]
+    Nsupdate,
+    /// One JSON object, for other tools.
+    Json,
+}
+
+/// The update as `--dry-run` shows it, sent to `host` (a name or an
+/// address) at `port`. The TSIG secret is never shown.
+pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
+    let state = update.state;
+    match format {
+        DryRunFormat::Nsupdate => {
+            let mut out = String::new();
+            let _ = writeln!(out, "server {host} {port}");
+            let _ = writeln!(out, "zone {}", update.zone);
+            if let Some(key) = update.key {
+                let _ = writeln!(
+                    out,
+                    "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
+                    key.name, key.algorithm
+                );
+            }
+            if let Some(guard) = update.guard {
+                if guard.aaaa.is_empty() {
+                    let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
+                }
+                for addr in &guard.aaaa {
+                    let _ = writeln!(out, "prereq yxrrset {} IN AAAA {addr}", state.hostname);
+                }
+            }
+            for rtype in deleted(update) {
+                // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
+                match rtype {
+                    RecordType::ANY => writeln!(out, "update delete {}", state.hostname),
+                    rtype => writeln!(out, "update delete {} IN {rtype}", state.hostname),
+                }
+                .unwrap_or_default();
+            }
+            for addr in state.ipv4_or_none() {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN A {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
+            for addr in &state.addresses {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN AAAA {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
+            let _ = writeln!(out, "send");
+            out
+        }
+        DryRunFormat::Json => {
+            let record = |rtype: &str, data: String| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": rtype, "data": data});
+            let adds: Vec<serde_json::Value> = state
+                .ipv4_or_none()
+                .iter()
+                .map(|a| record("A", a.to_string()))
+                .chain(
+                    state
+                        .addresses
+                        .iter()
+                        .map(|a| record("AAAA", a.to_string())),
+                )
+                .collect();
+            let tsig = update.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
+            let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
+            let doc = serde_json::json!({
+                "server": host,
+                "port": port,
+                "zone": update.zone.to_ascii(),
+                "prerequisite": update.guard.map(|g| serde_json::json!({"name": state.hostname.to_ascii(), "aaaa": g.aaaa})),
+                "delete": state.hostname.to_ascii(),
+                "delete_types": deletes,
+                "add": adds,
+                "tsig": tsig,
+            });
+            format!("{doc}\n")
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! `"replace": "aaaa"` (touch only the AAAA set) and `"guard": true`
+//! (compare-and-swap with RFC 2136 prerequisites), against every server.
+
+use std::fs;
+
+use crate::common::{Server, World, state};
+
+/// Records of other types at the host's name, put there by somebody else.
+fn others(world: &World) {
+    world.nsupdate(
+        "update add host1.example.test. 300 A 192.0.2.7\n\
+         update add host1.example.test. 300 TXT \"kept\"\n\
+         update add host1.example.test. 300 SSHFP 1 1 0123456789abcdef0123456789abcdef01234567",
+    );
+}
+
+#[test]
+fn replace_aaaa_keeps_the_other_types_and_all_removes_them() {
+    for server in [Server::Bind, Server::Knot, Server::PowerDns] {
+        let world = World::with("host1.example.test", server);
+        world.add_address(&["2001:db8:10::1/64", "nodad"]);
+        others(&world);
+        let aaaa = world.config("aaaa.conf", r#"{"ttl": 300, "replace": "aaaa"}"#);
+        world
+            .run(
+                "dyndns-send",
+                &["-c", &aaaa, "--dry-run"],
+                &state("host1.example.test.", &["2001:db8:10::1"]),
+            )
+            .ok()
+            .stdout_has_lines(&["update delete host1.example.test. IN AAAA\n"]);
+        world
+            .run("pydyndns", &["-c", &aaaa, "veth0"], "")
+            .ok()
+            .quiet();
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:10::1"],
+            "{server:?}"
+        );
+        assert_eq!(
+            world.records("host1.example.test", "A"),
+            ["300 192.0.2.7"],
+            "{server:?}"
+        );
+        assert_eq!(
+            world.records("host1.example.test", "TXT"),
+            ["300 \"kept\""],
+            "{server:?}"
+        );
+        assert_eq!(
+            world.records("host1.example.test", "SSHFP").len(),
+            1,
+            "{server:?}"
+        );
+        let all = world.config("all.conf", r#"{"ttl": 300, "replace": "all"}"#);
+        world
+            .run("pydyndns", &["-c", &all, "-f", "veth0"], "")
+            .ok()
+            .quiet();
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:10::1"],
+            "{server:?}"
+        );
+        for rtype in ["A", "TXT", "SSHFP"] {
+            assert!(
+                world.records("host1.example.test", rtype).is_empty(),
+                "{server:?} {rtype}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_guard_never_overwrites_another_hosts_records() {
+    for server in [Server::Bind, Server::Knot, Server::PowerDns] {
+        let world = World::with("host1.example.test", server);
+        world.add_address(&["2001:db8:10::1/64", "nodad"]);
+        let guarded = world.config(
+            "guarded.conf",
+            &format!(
+                r#"{{"ttl": 300, "cache": "{}", "guard": true}}"#,
+                world.cache().display()
+            ),
+        );
+        // A first registration on an empty name: the name must hold no AAAA set.
+        world
+            .run("pydyndns", &["-c", &guarded, "veth0"], "")
+            .ok()
+            .quiet();
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:10::1"],
+            "{server:?}"
+        );
+        // A second host with the same name registers its own addresses.
+        world
+            .run(
+                "dyndns-send",
+                &["--zone", "example.test", "--server", "::1"],
+                &state("host1.example.test.", &["2001:db8:99::99"]),
+            )
+            .ok();
+        // Ours changes, and is refused: the name is not what we registered.
+        let cache = fs::read_to_string(world.cache()).unwrap();
+        world.add_address(&["2001:db8:10::2/64", "nodad"]);
+        world
+            .run("pydyndns", &["-c", &guarded, "veth0"], "")
+            .status(1)
+            .stderr_has("host1.example.test. was changed by somebody else")
+            .stderr_has("the name holds [2001:db8:99::99], not what this host last registered");
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:99::99"],
+            "{server:?}"
+        );
+        assert_eq!(
+            fs::read_to_string(world.cache()).unwrap(),
+            cache,
+            "{server:?}"
+        );
+        // -f takes it back, saying so.
+        world
+            .run("pydyndns", &["-c", &guarded, "-f", "veth0"], "")
+            .ok()
+            .stderr_has("-f: the guard is overridden once");
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:10::1", "300 2001:db8:10::2"],
+            "{server:?}"
+        );
+        // Over an unchanged name, a guarded update lands.
+        world.add_address(&["2001:db8:10::3/64", "nodad"]);
+        world
+            .run("pydyndns", &["-c", &guarded, "veth0"], "")
+            .ok()
+            .quiet();
+        assert_eq!(world.aaaa("host1.example.test").len(), 3, "{server:?}");
+    }
+    // The prerequisites, as nsupdate takes them.
+    let world = World::new("host1.example.test");
+    let mut doc = state("host1.example.test.", &["2001:db8:10::2"]);
+    doc = doc.replace('}', r#","guard":{"aaaa":["2001:db8:10::1"]}}"#);
+    world
+        .run("dyndns-send", &["--dry-run"], &doc)
+        .ok()
+        .stdout_has_lines(&["prereq yxrrset host1.example.test. IN AAAA 2001:db8:10::1\nupdate delete host1.example.test.\n"]);
+}
+
+#[test]
+fn a_grant_of_aaaa_only_takes_replace_aaaa_and_refuses_all_saying_why() {
+    let world = World::new("host1.grant.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = |replace: &str| {
+        world.config(
+            &format!("{replace}.conf"),
+            &format!(
+                r#"{{"ttl": 300, "replace": "{replace}", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
+                world.secret("hmac-sha256")
+            ),
+        )
+    };
+    world
+        .run("pydyndns", &["-c", &conf("aaaa"), "veth0"], "")
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.grant.test"), ["300 2001:db8:10::1"]);
+    world
+        .run("pydyndns", &["-c", &conf("all"), "-f", "veth0"], "")
+        .status(1)
+        .stderr_has("REFUSED")
+        .stderr_has("set \"replace\": \"aaaa\" or widen the grant");
+}
