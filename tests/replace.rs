@@ -172,3 +172,43 @@ fn a_grant_of_aaaa_only_takes_replace_aaaa_and_refuses_all_saying_why() {
         .stderr_has("REFUSED")
         .stderr_has("set \"replace\": \"aaaa\" or widen the grant");
 }
+
+/// The prerequisites are signed with the rest of a TSIG update.
+#[test]
+fn the_guard_works_signed() {
+    let world = World::new("host1.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.config(
+        "signed.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "guard": true, "replace": "aaaa", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
+            world.cache().display(),
+            world.secret("hmac-sha256")
+        ),
+    );
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    let key = world.key_file("hmac-sha256").display().to_string();
+    world
+        .run(
+            "dyndns-send",
+            &["-k", &key, "--zone", "signed.test", "--server", "::1"],
+            &state("host1.signed.test.", &["2001:db8:99::99"]),
+        )
+        .ok();
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stderr_has("(NXRRSET)")
+        .stderr_has("the name holds [2001:db8:99::99]");
+    world
+        .run("pydyndns", &["-c", &conf, "-f", "veth0"], "")
+        .ok();
+    assert_eq!(
+        world.aaaa("host1.signed.test"),
+        ["300 2001:db8:10::1", "300 2001:db8:10::2"]
+    );
+}
