@@ -23,7 +23,7 @@ fn fixture() -> &'static Fixture {
         let state = State::parse(r#"{"hostname":"h.example.","ttl":60,"addresses":["2001:db8::1"]}"#, "f").unwrap();
         let zone = state.hostname.base_name();
         let key = Key::new("k", "hmac-sha256", "c2VjcmV0").unwrap();
-        let plain = update::build(&Update { state: &state, zone: &zone, key: None }).unwrap();
+        let plain = update::build(&Update { state: &state, zone: &zone, key: None, replace: update::Replace::All, guard: None }).unwrap();
         let mut signed = plain.clone();
         let request_mac = tsig::sign(&mut signed, &key, 1_000_000).unwrap();
         Fixture { plain, signed, key, request_mac }
