@@ -28,7 +28,9 @@ OURS_CONF = os.path.join(WORK, "ours.conf")
 PY_CONF = os.path.join(WORK, "py.conf")
 OURS_CACHE = os.path.join(WORK, "ours.cache")
 PY_CACHE = os.path.join(WORK, "py.cache")
-ENV = dict(os.environ, PATH=REL + ":" + os.environ["PATH"])
+# Runs without a cache lock in $RUNTIME_DIRECTORY: the benchmark's own
+# directory, never the machine's /run/pydyndns.
+ENV = dict(os.environ, PATH=REL + ":" + os.environ["PATH"], RUNTIME_DIRECTORY=WORK)
 ENV.pop("RUST_LOG", None)
 
 

@@ -23,8 +23,27 @@ fn until_aaaa(world: &World, want: &[&str], secs: u64) {
     }
 }
 
+/// A watcher started by a test: killed when dropped, so that a failing
+/// test leaves no process behind.
+struct Watcher(Option<Child>);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts `program` in the world, held by a [`Watcher`].
+fn start(world: &World, program: &str, args: &[&str]) -> Watcher {
+    Watcher(Some(world.spawn(program, args, "watch.log")))
+}
+
 /// Sends SIGTERM and waits: it must end within a second, successfully.
-fn terminate(mut child: Child) {
+fn terminate(mut watcher: Watcher) {
+    let mut child = watcher.0.take().unwrap();
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -52,7 +71,7 @@ fn pydyndns_watch_follows_the_kernel() {
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     let conf = world.default_config(300);
-    let watcher = world.spawn("pydyndns", &["-c", &conf, "--watch", "veth0"], "watch.log");
+    let watcher = start(&world, "pydyndns", &["-c", &conf, "--watch", "veth0"]);
     // At start: registered.
     until_aaaa(&world, &["2001:db8:10::1"], 10);
     // Added, then removed: within a second or two each.
@@ -118,7 +137,8 @@ fn a_server_down_during_an_event_is_retried() {
         ),
     );
     let pydyndns = crate::common::bin("pydyndns").display().to_string();
-    let watcher = world.spawn(
+    let watcher = start(
+        &world,
         "dyndns-watch",
         &[
             "-c",
@@ -129,7 +149,6 @@ fn a_server_down_during_an_event_is_retried() {
             "1",
             "veth0",
         ],
-        "watch.log",
     );
     until_aaaa(&world, &["2001:db8:10::1"], 10);
     world.stop_server();
@@ -156,7 +175,8 @@ fn an_overrun_reads_everything_again_and_loses_no_change() {
     let world = World::new("host1.example.test");
     let conf = world.default_config(300);
     // A receive buffer of the kernel's minimum, and 200 addresses at once.
-    let watcher = world.spawn(
+    let watcher = start(
+        &world,
         "dyndns-watch",
         &[
             "-c",
@@ -167,7 +187,6 @@ fn an_overrun_reads_everything_again_and_loses_no_change() {
             "300",
             "veth0",
         ],
-        "watch.log",
     );
     sleep(Duration::from_millis(300));
     let mut batch = String::new();
@@ -198,7 +217,8 @@ fn sigterm_during_a_run_leaves_cache_and_records_consistent() {
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     let conf = world.default_config(300);
-    let watcher = world.spawn(
+    let watcher = start(
+        &world,
         "dyndns-watch",
         &[
             "-c",
@@ -209,7 +229,6 @@ fn sigterm_during_a_run_leaves_cache_and_records_consistent() {
             &crate::common::bin("pydyndns").display().to_string(),
             "veth0",
         ],
-        "watch.log",
     );
     until_aaaa(&world, &["2001:db8:10::1"], 10);
     world.add_address(&["2001:db8:10::2/64", "nodad"]);
