@@ -114,11 +114,12 @@ pub(crate) fn read(path: &Path) -> Cached {
     };
     // Not followed if a symlink, not waited on if a FIFO, not read past
     // MAX_CACHE_BYTES: a cache pointed at /dev/zero or a pipe is refused.
-    let (text, meta) = match crate::fsutil::read_bounded_with_meta(path, MAX_CACHE_BYTES) {
-        Ok(Some(found)) => found,
-        Ok(None) => return Cached::Missing,
-        Err(e) => return read_err(e),
-    };
+    let (text, meta) =
+        match crate::fsutil::read_bounded_with_meta(path, MAX_CACHE_BYTES, Some("a cache")) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Cached::Missing,
+            Err(e) => return read_err(e),
+        };
     match State::parse(&text, &format!("cache file {}", path.display())) {
         Ok(mut state) => {
             let confirmed = match state.extra.shift_remove(CONFIRMED_KEY) {

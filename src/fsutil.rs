@@ -23,9 +23,15 @@ fn not_regular(kind: &str) -> io::Error {
 
 /// Checks with `fstat` that `file` is a regular file.
 fn regular(file: File) -> io::Result<File> {
-    let kind = file.metadata()?.file_type();
+    regular_with_meta(file).map(|(file, _)| file)
+}
+
+/// [`regular`], keeping what `fstat` said.
+fn regular_with_meta(file: File) -> io::Result<(File, std::fs::Metadata)> {
+    let meta = file.metadata()?;
+    let kind = meta.file_type();
     if kind.is_file() {
-        return Ok(file);
+        return Ok((file, meta));
     }
     use std::os::unix::fs::FileTypeExt;
     Err(not_regular(if kind.is_dir() {
@@ -58,29 +64,37 @@ fn symlink_refused(path: &Path, e: io::Error) -> io::Error {
 /// Reads a regular file of at most `max` octets; `Ok(None)` when there is
 /// no file. A larger one is an error that says so.
 pub(crate) fn read_bounded(path: &Path, max: u64) -> io::Result<Option<String>> {
-    Ok(read_bounded_with_meta(path, max)?.map(|(text, _)| text))
+    Ok(read_bounded_with_meta(path, max, None)?.map(|(text, _)| text))
 }
 
-/// [`read_bounded`], with the file's metadata (`fstat`'s).
+/// [`read_bounded`], with the file's metadata (`fstat`'s); `what` names
+/// the kind of file in the error for one too large (`a cache`).
 pub(crate) fn read_bounded_with_meta(
     path: &Path,
     max: u64,
+    what: Option<&str>,
 ) -> io::Result<Option<(String, std::fs::Metadata)>> {
-    let file = match OpenOptions::new().read(true).custom_flags(FLAGS).open(path) {
-        Ok(file) => regular(file)?,
+    let (file, meta) = match OpenOptions::new().read(true).custom_flags(FLAGS).open(path) {
+        Ok(file) => regular_with_meta(file)?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(symlink_refused(path, e)),
     };
-    let meta = file.metadata()?;
+    Ok(Some((read_at_most(file, max, what)?, meta)))
+}
+
+/// Reads `file` to its end, refusing it if it holds more than `max`
+/// octets (far more than `what` holds, when given).
+fn read_at_most(file: File, max: u64, what: Option<&str>) -> io::Result<String> {
     let mut text = String::new();
     file.take(max + 1).read_to_string(&mut text)?;
     if text.len() as u64 > max {
+        let far = what.map_or(String::new(), |w| format!(", far more than {w} holds"));
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("it is more than {max} octets, far more than a cache holds"),
+            format!("it is more than {max} octets{far}"),
         ));
     }
-    Ok(Some((text, meta)))
+    Ok(text)
 }
 
 /// Reads a file the administrator names (the config, a key file), at most
@@ -93,15 +107,7 @@ pub(crate) fn read_named(path: &Path, max: u64) -> io::Result<String> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)?;
-    let mut text = String::new();
-    file.take(max + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > max {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("it is more than {max} octets"),
-        ));
-    }
-    Ok(text)
+    read_at_most(file, max, None)
 }
 
 /// Opens an existing regular file read-only.
