@@ -65,7 +65,7 @@ pub fn start(
     if let Ok(config) = &loaded
         && !common.no_config_warnings
     {
-        for warning in &config.warnings {
+        for warning in config.all_warnings() {
             log::warn!(target: "dyndns", "{warning}");
         }
     }

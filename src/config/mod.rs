@@ -126,6 +126,10 @@ pub struct Config {
     pub logging: Option<LogConfig>,
     /// Warnings found while reading (unknown keys), to log once logging is up.
     pub warnings: Vec<String>,
+    /// The files whose owner and mode [`Config::all_warnings`] checks: the
+    /// config itself and a key file it names. Checked only by the stage
+    /// that reports the warnings (the wrapper's first), not by every stage.
+    pub(crate) exposed: Vec<(PathBuf, Holds)>,
 }
 
 /// Why a config file was refused.
@@ -187,6 +191,17 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The warnings to report: those found while reading, and who else
+    /// owns, can read or can change the config and key files (an `fstat`
+    /// each, so only when the warnings are shown).
+    pub fn all_warnings(&self) -> Vec<String> {
+        let mut all = self.warnings.clone();
+        for (path, holds) in &self.exposed {
+            all.extend(exposure_warnings(path, *holds));
+        }
+        all
+    }
+
     /// After how long an unchanged registration is sent again (a day unless
     /// the config says otherwise); `None`: never (`"refresh": 0`).
     pub fn refresh(&self) -> Option<Duration> {
@@ -323,15 +338,15 @@ impl Config {
             ));
         }
         let inline_secret = file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
-        config.warnings.extend(exposure_warnings(
-            path,
+        config.exposed.push((
+            path.to_owned(),
             Holds {
                 what: "config file",
                 secret: inline_secret,
             },
         ));
         if let Some(tsig) = &file.tsig {
-            config.tsig = tsig_key(path, tsig, secrets, &mut config.warnings)?;
+            config.tsig = tsig_key(path, tsig, secrets, &mut config.exposed)?;
         }
         if let Some(logging) = &file.logging {
             config.logging =
@@ -342,14 +357,15 @@ impl Config {
 }
 
 /// The key a `tsig` object gives, inline or in a key file (relative to the
-/// config file's directory), with warnings about who else can read or
-/// change the key file. With [`Secrets::Skip`] the key is only checked: the
-/// key file is not read, the secret not decoded, and `None` comes back.
+/// config file's directory), adding the key file to `exposed` (to check who
+/// else can read or change it). With [`Secrets::Skip`] the key is only
+/// checked: the key file is not read, the secret not decoded, and `None`
+/// comes back.
 fn tsig_key(
     path: &Path,
     tsig: &Value,
     secrets: Secrets,
-    warnings: &mut Vec<String>,
+    exposed: &mut Vec<(PathBuf, Holds)>,
 ) -> Result<Option<Key>, ConfigError> {
     let Some(file) = key_file_of(tsig) else {
         let tsig_err = |source| ConfigError::Tsig {
@@ -366,8 +382,8 @@ fn tsig_key(
         path: path.to_owned(),
         source,
     };
-    warnings.extend(exposure_warnings(
-        &file,
+    exposed.push((
+        file.clone(),
         Holds {
             what: "key file",
             secret: true,
