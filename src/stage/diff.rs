@@ -4,10 +4,10 @@
 //! the state's `differs_because`.
 
 use std::net::Ipv6Addr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::rr::RecordType;
 
 use crate::cache::{self, Cached};
 use crate::exit;
@@ -81,21 +81,31 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     };
     let mut state = State::parse(input, "standard input").map_err(CommonError::from)?;
     let live = opts.live || state.extra.get(COMPARE_KEY).and_then(|v| v.as_str()) == Some("live");
-    // Marked for dyndns-send's re-check of the cache under its lock; not
-    // when the comparison was live, where the cache says nothing.
-    let mut seen = None;
-    let because = if opts.force {
-        if let Some(path) = &opts.cache {
+    // The cache, read once: for the comparison, and for the guard.
+    let cached = match &opts.cache {
+        Some(path) if opts.force => {
             log::debug!("--force: removing cache file {}", path.display());
             cache::remove(path).map_err(DiffError::CacheRemove)?;
+            None
         }
+        Some(path) if !live || opts.guard => Some((path.as_path(), cache::read(path))),
+        _ => None,
+    };
+    let because = if opts.force {
         vec!["forced (-f)".to_owned()]
     } else if live {
         live_differences(&state, opts)?
     } else {
-        cache_differences(&state, opts, &mut seen)
+        cache_differences(&state, opts, cached.as_ref())
     };
+    // Marked for dyndns-send's re-check of the cache under its lock (with
+    // the confirmation time seen); not when the comparison was live, where
+    // the cache says nothing.
     if opts.cache.is_some() && !live {
+        let seen = match &cached {
+            Some((_, Cached::Found(record))) => record.confirmed_secs(),
+            _ => None,
+        };
         let mark = seen.map_or(serde_json::Value::Bool(true), Into::into);
         state.extra.insert(DIFFERS_KEY.into(), mark);
     }
@@ -105,48 +115,51 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     log::debug!("{} differs: {}", state.hostname, because.join("; "));
     state.extra.insert(BECAUSE_KEY.into(), because.into());
     if opts.guard {
-        guard(&mut state, opts);
+        let last = match cached {
+            Some((_, Cached::Found(record))) => Some(record.state.addresses),
+            _ => None,
+        };
+        guard(&mut state, opts.force, last);
     }
     Ok(DiffOutcome::Differs(Box::new(state)))
 }
 
 /// Adds the prerequisite that the name holds what this host last
-/// registered (the cache's AAAA set; none on a first registration). `-f`
-/// overrides it, once.
-fn guard(state: &mut State, opts: &DiffOptions) {
-    if opts.force {
+/// registered (`last`, the cache's AAAA set; none on a first
+/// registration). `-f` overrides it, once.
+fn guard(state: &mut State, force: bool, last: Option<Vec<Ipv6Addr>>) {
+    if force {
         log::warn!(
             "-f: the guard is overridden once; {} is updated whatever it holds",
             state.hostname
         );
         return;
     }
-    let last = match opts.cache.as_deref().map(cache::read) {
-        Some(Cached::Found(record)) => record.state.addresses,
-        _ => Vec::new(),
+    let guard = crate::update::Guard {
+        aaaa: last.unwrap_or_default(),
     };
-    let guard = crate::update::Guard { aaaa: last };
     if let Ok(value) = serde_json::to_value(&guard) {
         state.extra.insert(super::GUARD_KEY.into(), value);
     }
 }
 
-/// Why `state` differs from the cache; empty when it does not. `seen` gets
-/// the cache's confirmation time.
-fn cache_differences(state: &State, opts: &DiffOptions, seen: &mut Option<u64>) -> Vec<String> {
-    let Some(path) = &opts.cache else {
+/// Why `state` differs from the cache (its path and what reading it
+/// found); empty when it does not.
+fn cache_differences(
+    state: &State,
+    opts: &DiffOptions,
+    cached: Option<&(&Path, Cached)>,
+) -> Vec<String> {
+    let Some((path, cached)) = cached else {
         log::debug!("no cache configured: every run updates");
         return vec!["no cache configured".into()];
     };
-    let record = match cache::read(path) {
-        Cached::Found(record) => {
-            *seen = record.confirmed_secs();
-            record
-        }
+    let record = match cached {
+        Cached::Found(record) => record,
         Cached::Missing => return vec![format!("no cache file {}", path.display())],
         Cached::Unusable(e) => {
-            log::warn!("{}; updating anyway", chain(&e));
-            return vec![format!("the cache is unusable: {}", chain(&e))];
+            log::warn!("{}; updating anyway", chain(e));
+            return vec![format!("the cache is unusable: {}", chain(e))];
         }
     };
     // PyDynDNS's cache says no TTL: the config's is taken as unchanged.
@@ -155,12 +168,7 @@ fn cache_differences(state: &State, opts: &DiffOptions, seen: &mut Option<u64>) 
     } else {
         state.ttl_secs
     };
-    let mut because = differences(&record.state.hostname, ttl, &record.state.addresses, state);
-    because.extend(ipv4_differences(record.state.ipv4_or_none(), state));
-    let v4_only = record.state.addresses.is_empty() && state.addresses.is_empty();
-    if v4_only && ttl != state.ttl_secs && !state.ipv4_or_none().is_empty() {
-        because.push(format!("TTL {ttl} → {}", state.ttl_secs));
-    }
+    let mut because = differences(&record.state, ttl, state);
     if !because.is_empty() {
         return because;
     }
@@ -210,20 +218,16 @@ fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, Di
         RecordType::AAAA,
         opts.timeout,
     )?;
-    let addresses = served.ipv6();
-    let ttl = served.ttl.unwrap_or(state.ttl_secs);
-    let mut found = differences(&state.hostname, ttl, &addresses, state);
-    // With IPv4 on, the A set too, at the address that answered.
+    // What the primary serves, as a registration: the AAAA set and, with
+    // IPv4 on, the A set, asked at the address that answered.
+    let mut there = State::new(state.hostname.clone(), 0, served.ipv6());
+    let mut ttl = served.ttl;
     if state.ipv4.is_some() {
         let (_, a) = live::ask_any(server, &[at], &state.hostname, RecordType::A, opts.timeout)?;
-        found.extend(ipv4_differences(&a.ipv4(), state));
-        if let Some(ttl) = a
-            .ttl
-            .filter(|t| *t != state.ttl_secs && addresses.is_empty())
-        {
-            found.push(format!("TTL {ttl} → {}", state.ttl_secs));
-        }
+        ttl = ttl.or(a.ttl);
+        there.ipv4 = Some(a.ipv4());
     }
+    let found = differences(&there, ttl.unwrap_or(state.ttl_secs), state);
     let because: Vec<String> = found
         .into_iter()
         .map(|d| format!("at the primary {server} ({at}): {d}"))
@@ -237,57 +241,45 @@ fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, Di
     Ok(because)
 }
 
-/// How `state` differs from a registration of `hostname`, `ttl` and
-/// `addresses`: the name, the addresses added and removed, the TTL.
-fn differences(hostname: &Name, ttl: u32, addresses: &[Ipv6Addr], state: &State) -> Vec<String> {
+/// How `state` differs from the registration `before` (with the TTL
+/// `ttl`): the name, the addresses of both families added and removed, the
+/// TTL when either side has records.
+fn differences(before: &State, ttl: u32, state: &State) -> Vec<String> {
     let mut because = Vec::new();
-    if !hostname
+    if !before
+        .hostname
         .to_ascii()
         .eq_ignore_ascii_case(&state.hostname.to_ascii())
     {
-        because.push(format!("host name {hostname} → {}", state.hostname));
+        because.push(format!(
+            "host name {} → {}",
+            before.hostname, state.hostname
+        ));
     }
-    let added: Vec<String> = state
-        .addresses
-        .iter()
-        .filter(|a| !addresses.contains(a))
-        .map(ToString::to_string)
-        .collect();
-    let removed: Vec<String> = addresses
-        .iter()
-        .filter(|a| !state.addresses.contains(a))
-        .map(ToString::to_string)
-        .collect();
+    let (v4_before, v4_now) = (before.ipv4_or_none(), state.ipv4_or_none());
+    let mut added = only_in(v4_now, v4_before);
+    added.extend(only_in(&state.addresses, &before.addresses));
+    let mut removed = only_in(v4_before, v4_now);
+    removed.extend(only_in(&before.addresses, &state.addresses));
     if !added.is_empty() {
         because.push(format!("added {}", added.join(" ")));
     }
     if !removed.is_empty() {
         because.push(format!("removed {}", removed.join(" ")));
     }
-    if ttl != state.ttl_secs && !(addresses.is_empty() && state.addresses.is_empty()) {
+    let no_records = |s: &State| s.addresses.is_empty() && s.ipv4_or_none().is_empty();
+    if ttl != state.ttl_secs && !(no_records(before) && no_records(state)) {
         because.push(format!("TTL {ttl} → {}", state.ttl_secs));
     }
     because
 }
 
-/// The IPv4 addresses added and removed since `before`.
-fn ipv4_differences(before: &[std::net::Ipv4Addr], state: &State) -> Vec<String> {
-    let now = state.ipv4_or_none();
-    let list = |a: &[std::net::Ipv4Addr], b: &[std::net::Ipv4Addr]| {
-        a.iter()
-            .filter(|x| !b.contains(x))
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-    };
-    let (added, removed) = (list(now, before), list(before, now));
-    let mut because = Vec::new();
-    if !added.is_empty() {
-        because.push(format!("added {}", added.join(" ")));
-    }
-    if !removed.is_empty() {
-        because.push(format!("removed {}", removed.join(" ")));
-    }
-    because
+/// The items of `a` that `b` lacks, as text.
+fn only_in<T: PartialEq + std::fmt::Display>(a: &[T], b: &[T]) -> Vec<String> {
+    a.iter()
+        .filter(|x| !b.contains(x))
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// A duration as people read it: `1d 2h`, `5h 3m`, `42s`.
@@ -306,7 +298,7 @@ mod tests {
     use super::*;
     use crate::stage::ExitStatus;
 
-    fn cached(path: &std::path::Path) -> DiffOptions {
+    fn cached(path: &Path) -> DiffOptions {
         DiffOptions {
             cache: Some(path.to_owned()),
             refresh: Some(Duration::from_secs(86_400)),
