@@ -93,7 +93,8 @@ pub fn server_addresses(
                     .map(|i| i.sockaddr.ip())
                     .collect::<Vec<_>>()
             })
-            .map_err(|e| format!("{:?}", e.kind()))
+            // glibc's own words (gai_strerror): "Name or service not known".
+            .map_err(|e| e.to_string())
     })
     .ok_or_else(|| lookup(format!("no answer within {bound:?}")))?
     .map_err(lookup)?;
