@@ -42,6 +42,23 @@ pub struct AddrsArgs {
     pub interfaces: Vec<String>,
 }
 
+/// The flags of the stages that talk to the zone's servers.
+#[derive(Clone, Debug, clap::Args)]
+pub struct NetArgs {
+    /// The DNS port of the zone's servers [default: 53]
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PORT",
+        default_value_t = 53,
+        hide_default_value = true
+    )]
+    pub port: u16,
+    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
+    pub timeout: Option<f64>,
+}
+
 /// Pass the state on only when it differs from the last registered one.
 ///
 /// Compares the state on stdin with the cache of the last successful update
@@ -79,18 +96,9 @@ pub struct DiffArgs {
     /// Send nothing: report, for monitoring, whether the primary and the zone's other servers serve the host's addresses
     #[arg(long, conflicts_with = "force")]
     pub check: bool,
-    /// The DNS port of the zone's servers [default: 53]
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PORT",
-        default_value_t = 53,
-        hide_default_value = true
-    )]
-    pub port: u16,
-    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
-    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
-    pub timeout: Option<f64>,
+    /// The DNS port and the timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Find the zone of a name and its primary server.
@@ -146,18 +154,9 @@ pub struct SendArgs {
     /// The zone apex [default: the state's "zone"]
     #[arg(short = 'z', long, value_name = "ZONE")]
     pub zone: Option<String>,
-    /// The server's DNS port [default: 53]
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PORT",
-        default_value_t = 53,
-        hide_default_value = true
-    )]
-    pub port: u16,
-    /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
-    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
-    pub timeout: Option<f64>,
+    /// The DNS port and the timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
     /// The cache file to rewrite on success, instead of the config's "cache"
     #[arg(long, value_name = "FILE")]
     pub cache: Option<PathBuf>,

@@ -38,8 +38,8 @@ fn check(args: &Args, config: &Config) -> Result<Report, Report> {
         State::parse(&input, "standard input").map_err(|e| Report::unknown(&cli::chain(&e)))?;
     Ok(stage::check(
         &state,
-        args.port,
-        config.timeout_or(args.timeout),
+        args.net.port,
+        config.timeout_or(args.net.timeout),
     ))
 }
 
@@ -49,8 +49,8 @@ fn run(args: Args, config: Config) -> Result<u8, DiffError> {
         refresh: config.refresh(),
         reboot_updates: config.reboot_updates(),
         live: args.live || config.compare == Compare::Live,
-        port: args.port,
-        timeout: config.timeout_or(args.timeout),
+        port: args.net.port,
+        timeout: config.timeout_or(args.net.timeout),
         cache: args.cache.or(config.cache),
         force: args.force,
         guard: config.guard,

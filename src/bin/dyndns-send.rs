@@ -24,8 +24,8 @@ fn run(args: Args, config: &Config) -> Result<u8, SendError> {
     let flags = SendFlags {
         server: args.server,
         zone: args.zone,
-        port: args.port,
-        timeout_secs: args.timeout,
+        port: args.net.port,
+        timeout_secs: args.net.timeout,
         cache: args.cache,
         key_file: args.key_file,
         dry_run: args.dry_run.then_some(args.format),
