@@ -110,13 +110,13 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
             ipv6: !config.ipv6_disabled,
         },
     };
-    let (signals, signal_writer) = UnixStream::pair().map_err(CommonError::Stdout)?;
+    let (signals, signal_writer) = UnixStream::pair().map_err(CommonError::Signals)?;
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::low_level::pipe::register(
             signal,
-            signal_writer.try_clone().map_err(CommonError::Stdout)?,
+            signal_writer.try_clone().map_err(CommonError::Signals)?,
         )
-        .map_err(CommonError::Stdout)?;
+        .map_err(CommonError::Signals)?;
     }
     // Subscribed before the first read, so nothing falls between them.
     let mut events = Events::open(&selection, args.receive_buffer)

@@ -50,6 +50,9 @@ pub enum CommonError {
     /// The async runtime could not be started.
     #[error("cannot start the async runtime")]
     Runtime(#[source] io::Error),
+    /// SIGTERM and SIGINT could not be caught (`dyndns-watch`).
+    #[error("cannot catch SIGTERM and SIGINT")]
+    Signals(#[source] io::Error),
     /// The state document on stdin is not valid.
     #[error(transparent)]
     State(#[from] StateError),
@@ -58,7 +61,7 @@ pub enum CommonError {
 impl ExitStatus for CommonError {
     fn exit_status(&self) -> u8 {
         match self {
-            Self::Stdout(_) | Self::Runtime(_) => exit::FAILURE,
+            Self::Stdout(_) | Self::Runtime(_) | Self::Signals(_) => exit::FAILURE,
             Self::Config(_) | Self::Stdin(_) | Self::StdinTooLarge { .. } | Self::State(_) => {
                 exit::USAGE
             }
