@@ -86,6 +86,21 @@ pub struct Selection {
     pub families: Families,
 }
 
+impl Selection {
+    /// The interfaces named (or patterns) under the config's policy and
+    /// families.
+    pub fn new(interfaces: Vec<String>, config: &crate::config::Config) -> Self {
+        Self {
+            interfaces,
+            policy: config.policy.clone(),
+            families: Families {
+                ipv4: config.ipv4,
+                ipv6: !config.ipv6_disabled,
+            },
+        }
+    }
+}
+
 impl Default for Families {
     /// IPv6 alone, as PyDynDNS's default config.
     fn default() -> Self {

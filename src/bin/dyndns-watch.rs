@@ -12,7 +12,6 @@ use dyndns::addrs::Selection;
 use dyndns::args::WatchArgs as Args;
 use dyndns::cli;
 use dyndns::config::{Config, Secrets};
-use dyndns::netlink::Families;
 use dyndns::stage::{AddrsError, CommonError};
 use dyndns::watch::{self, Events, Wake};
 
@@ -102,14 +101,7 @@ fn wait_child(child: &mut Child, signals: &UnixStream) -> Option<std::process::E
 }
 
 fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
-    let selection = Selection {
-        interfaces: args.interfaces.clone(),
-        policy: config.policy.clone(),
-        families: Families {
-            ipv4: config.ipv4,
-            ipv6: !config.ipv6_disabled,
-        },
-    };
+    let selection = Selection::new(args.interfaces.clone(), config);
     let (signals, signal_writer) = UnixStream::pair().map_err(CommonError::Signals)?;
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::low_level::pipe::register(

@@ -3,7 +3,6 @@
 use crate::addrs::{self, Selection};
 use crate::config::{Compare, Config, Empty};
 use crate::hostname;
-use crate::netlink::Families;
 use crate::observed::Observed;
 use crate::state::State;
 
@@ -27,11 +26,7 @@ pub fn explain(
     config: &Config,
     format: addrs::Format,
 ) -> Result<String, AddrsError> {
-    let selection = Selection {
-        interfaces: opts.interfaces.clone(),
-        policy: config.policy.clone(),
-        families: families(config),
-    };
+    let selection = Selection::new(opts.interfaces.clone(), config);
     let table = addrs::kernel_table(selection.families)?;
     let explained = addrs::explain(&table, &selection)?;
     Ok(addrs::render(&explained, format))
@@ -58,11 +53,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         Some(name) => hostname::given(name)?,
         None => hostname::fqdn(config.timeout_or(None) * super::LOOKUP_BOUND)?,
     };
-    let selection = Selection {
-        interfaces: opts.interfaces.clone(),
-        policy: config.policy.clone(),
-        families: families(config),
-    };
+    let selection = Selection::new(opts.interfaces.clone(), config);
     let selected = addrs::host_addresses(&selection)?;
     log::debug!(
         "{hostname}: {} IPv6 and {} IPv4 address(es) to register",
@@ -105,13 +96,5 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
 fn mark_live(state: &mut State, config: &Config) {
     if config.compare == Compare::Live {
         state.extra.insert(COMPARE_KEY.into(), "live".into());
-    }
-}
-
-/// The families the config enables.
-fn families(config: &Config) -> Families {
-    Families {
-        ipv4: config.ipv4,
-        ipv6: !config.ipv6_disabled,
     }
 }
