@@ -62,13 +62,7 @@ fn records_changed_behind_the_back_are_restored_live_and_seen_by_check() {
 
     // "compare": "live" in the config does the same.
     change_behind_the_back(&world, "host1.example.test");
-    let live = world.config(
-        "live.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "compare": "live"}}"#,
-            world.cache().display()
-        ),
-    );
+    let live = world.cached_config("live.conf", r#""compare": "live""#);
     world
         .run("pydyndns", &["-c", &live, "veth0"], "")
         .ok()
@@ -115,13 +109,7 @@ fn an_old_confirmation_or_another_boot_sends_again() {
     assert_eq!(world.updates_logged("example.test"), sent + 1);
     assert_ne!(confirmed(&world), two_days_ago.to_string());
     // ...unless "refresh": 0.
-    let never = world.config(
-        "never.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "refresh": 0}}"#,
-            world.cache().display()
-        ),
-    );
+    let never = world.cached_config("never.conf", r#""refresh": 0"#);
     edit_cache(
         &world,
         &format!("\"confirmed\":{}", confirmed(&world)),
@@ -145,13 +133,7 @@ fn an_old_confirmation_or_another_boot_sends_again() {
     let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
     let other = "00000000-0000-4000-8000-000000000000";
     edit_cache(&world, boot.trim(), other);
-    let trusting = world.config(
-        "trusting.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "reboot": "trust-cache"}}"#,
-            world.cache().display()
-        ),
-    );
+    let trusting = world.cached_config("trusting.conf", r#""reboot": "trust-cache""#);
     run(&trusting).ok();
     assert_eq!(world.updates_logged("example.test"), sent);
     run(&conf)
@@ -389,13 +371,7 @@ fn check_warns_while_a_secondary_lags_behind() {
 #[test]
 fn verify_after_send_passes_when_the_primary_serves_the_update() {
     let world = World::new("host1.example.test");
-    let conf = world.config(
-        "verify.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "verify": true}}"#,
-            world.cache().display()
-        ),
-    );
+    let conf = world.cached_config("verify.conf", r#""verify": true"#);
     world
         .run(
             "dyndns-send",

@@ -54,13 +54,7 @@ fn simultaneous_runs_send_one_update() {
 #[test]
 fn a_held_lock_is_waited_for_then_a_clear_error() {
     let world = World::new("host1.example.test");
-    let conf = world.config(
-        "t.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "timeout": 0.2}}"#,
-            world.cache().display()
-        ),
-    );
+    let conf = world.cached_config("t.conf", r#""timeout": 0.2"#);
     let lock = format!("{}.lock", world.cache().display());
     // flock(1) holds the lock for 5 s, as a stuck run would.
     let mut holder = Command::new("flock")
@@ -154,13 +148,7 @@ fn silent_primary_ends_within_the_bound() {
     let world = World::new("host1.silent.test");
     world.add_address(&[SILENT_NET, "nodad"]);
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.config(
-        "t.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "timeout": 1}}"#,
-            world.cache().display()
-        ),
-    );
+    let conf = world.cached_config("t.conf", r#""timeout": 1"#);
     let started = Instant::now();
     let r = world.run("pydyndns", &["-c", &conf, "veth0"], "");
     let took = started.elapsed();

@@ -24,13 +24,7 @@ fn ipv4_registers_the_qualifying_a_records_in_the_same_update() {
     for server in [Server::Bind, Server::Knot, Server::PowerDns] {
         let world = World::with("host1.example.test", server);
         ipv4_of_every_kind(&world);
-        let both = world.config(
-            "both.conf",
-            &format!(
-                r#"{{"ttl": 300, "cache": "{}", "ipv4": true}}"#,
-                world.cache().display()
-            ),
-        );
+        let both = world.cached_config("both.conf", r#""ipv4": true"#);
         let serial = world.serial("example.test");
         world
             .run("pydyndns", &["-c", &both, "-v"], "")
@@ -123,12 +117,9 @@ fn dry_run_shows_the_a_records_and_both_off_is_refused() {
 fn after_pydyndns_1_2_1_the_same_set_sends_nothing_and_a_change_both_families() {
     let world = World::new("host1.example.test");
     ipv4_of_every_kind(&world);
-    let conf = world.config(
+    let conf = world.cached_config(
         "shared.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "ipv4": true, "ipv6": {{"enable": true, "teredo": false}}, "logging": {{"version": 1}}}}"#,
-            world.cache().display()
-        ),
+        r#""ipv4": true, "ipv6": {"enable": true, "teredo": false}, "logging": {"version": 1}"#,
     );
     world
         .run_path(&crate::common::pydyndns_121(), &["-c", &conf, "veth0"])

@@ -77,13 +77,7 @@ fn the_guard_never_overwrites_another_hosts_records() {
     for server in [Server::Bind, Server::Knot, Server::PowerDns] {
         let world = World::with("host1.example.test", server);
         world.add_address(&["2001:db8:10::1/64", "nodad"]);
-        let guarded = world.config(
-            "guarded.conf",
-            &format!(
-                r#"{{"ttl": 300, "cache": "{}", "guard": true}}"#,
-                world.cache().display()
-            ),
-        );
+        let guarded = world.cached_config("guarded.conf", r#""guard": true"#);
         // A first registration on an empty name: the name must hold no AAAA set.
         world
             .run("pydyndns", &["-c", &guarded, "veth0"], "")
@@ -156,8 +150,8 @@ fn a_grant_of_aaaa_only_takes_replace_aaaa_and_refuses_all_saying_why() {
         world.config(
             &format!("{replace}.conf"),
             &format!(
-                r#"{{"ttl": 300, "replace": "{replace}", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
-                world.secret("hmac-sha256")
+                r#"{{"ttl": 300, "replace": "{replace}", {}}}"#,
+                world.tsig_json("hmac-sha256")
             ),
         )
     };
@@ -178,12 +172,11 @@ fn a_grant_of_aaaa_only_takes_replace_aaaa_and_refuses_all_saying_why() {
 fn the_guard_works_signed() {
     let world = World::new("host1.signed.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.config(
+    let conf = world.cached_config(
         "signed.conf",
         &format!(
-            r#"{{"ttl": 300, "cache": "{}", "guard": true, "replace": "aaaa", "tsig": {{"algorithm": "hmac-sha256", "keyname": "key-hmac-sha256", "key": "{}"}}}}"#,
-            world.cache().display(),
-            world.secret("hmac-sha256")
+            r#""guard": true, "replace": "aaaa", {}"#,
+            world.tsig_json("hmac-sha256")
         ),
     );
     world

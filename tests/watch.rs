@@ -129,13 +129,7 @@ fn a_server_down_during_an_event_is_retried() {
     let mut world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     // Lookups time out within a second, so a run fails while BIND is down.
-    let conf = world.config(
-        "fast.conf",
-        &format!(
-            r#"{{"ttl": 300, "cache": "{}", "timeout": 0.3}}"#,
-            world.cache().display()
-        ),
-    );
+    let conf = world.cached_config("fast.conf", r#""timeout": 0.3"#);
     let pydyndns = crate::common::bin("pydyndns").display().to_string();
     let watcher = start(
         &world,

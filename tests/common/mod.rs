@@ -823,6 +823,26 @@ zone:
     }
 
     /// A config file `file` with the world's cache and an inline TSIG key.
+    /// A config with the TTL 300, the cache in the scratch directory, and
+    /// the keys `extra` (JSON members, `"guard": true`) too.
+    pub fn cached_config(&self, name: &str, extra: &str) -> String {
+        self.config(
+            name,
+            &format!(
+                r#"{{"ttl": 300, "cache": "{}", {extra}}}"#,
+                self.cache().display()
+            ),
+        )
+    }
+
+    /// The `"tsig"` member of a config with the world's key of `algorithm`.
+    pub fn tsig_json(&self, algorithm: &str) -> String {
+        format!(
+            r#""tsig": {{"algorithm": "{algorithm}", "keyname": "key-{algorithm}", "key": "{}"}}"#,
+            self.secret(algorithm)
+        )
+    }
+
     pub fn tsig_config(&self, file: &str, algorithm: &str, keyname: &str, secret: &str) -> String {
         self.config(
             file,
