@@ -190,7 +190,10 @@ const STALE_AFTER: Duration = Duration::from_secs(60);
 /// a temporary name is then renamed over the cache, and a name a killed
 /// run left in that moment (or on a file system without `O_TMPFILE`, where
 /// the file is named from the start) is removed by a later write.
-pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
+///
+/// `confirmed` is when the server last accepted the forward registration
+/// (seconds since the epoch); `None`: now.
+pub(crate) fn write(path: &Path, state: &State, confirmed: Option<u64>) -> Result<(), CacheError> {
     let werr = |source| CacheError::Write {
         path: path.to_owned(),
         source,
@@ -206,9 +209,11 @@ pub(crate) fn write(path: &Path, state: &State) -> Result<(), CacheError> {
     if record.observed.is_none() {
         record.observed = Observed::now();
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = confirmed.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
     record.extra.insert(CONFIRMED_KEY.into(), now.into());
     let mut text = record.to_json();
     text.push('\n');
@@ -421,7 +426,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache");
         let before = SystemTime::now() - Duration::from_secs(1);
-        write(&path, &state()).unwrap();
+        write(&path, &state(), None).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let boot = Observed::now().unwrap().boot_id;
         assert!(
@@ -462,7 +467,7 @@ mod tests {
                 .set_modified(minutes_ago)
                 .unwrap();
         }
-        write(&dir.path().join("cache"), &state()).unwrap();
+        write(&dir.path().join("cache"), &state(), None).unwrap();
         assert!(!old.exists() && fresh.exists() && other.exists());
     }
 
@@ -478,7 +483,7 @@ mod tests {
         std::os::unix::fs::chown(dir.path(), Some(4242), Some(4243)).unwrap();
         let path = dir.path().join("cache");
         let lock = lock(&path, Duration::ZERO).unwrap();
-        write(&path, &state()).unwrap();
+        write(&path, &state(), None).unwrap();
         drop(lock);
         for f in [path.clone(), dir.path().join("cache.lock")] {
             let meta = fs::metadata(&f).unwrap();
@@ -491,7 +496,7 @@ mod tests {
         }
         // In root's own directory, root's files stay root's.
         let mine = tempfile::tempdir().unwrap();
-        write(&mine.path().join("cache"), &state()).unwrap();
+        write(&mine.path().join("cache"), &state(), None).unwrap();
         assert_eq!(fs::metadata(mine.path().join("cache")).unwrap().uid(), 0);
     }
 

@@ -17,10 +17,12 @@ use crate::describe::describe;
 use crate::update::Replace;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 14] = [
+pub(super) const KNOWN_KEYS: [&str; 15] = [
     "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty", "refresh", "reboot",
-    "compare", "verify", "replace", "guard",
+    "compare", "verify", "replace", "guard", "ptr",
 ];
+/// The keys of the `ptr` object.
+pub(super) const PTR_KEYS: [&str; 3] = ["enable", "ttl", "tsig"];
 /// The keys of the `ipv6` object.
 const IPV6_KEYS: [&str; 6] = ["enable", "teredo", "temporary", "ula", "include", "exclude"];
 
@@ -54,6 +56,7 @@ pub(super) struct File {
     #[serde(deserialize_with = "flag")]
     pub(super) guard: bool,
     pub(super) tsig: Option<Value>,
+    pub(super) ptr: Option<Value>,
     pub(super) logging: Option<Value>,
 }
 
@@ -120,6 +123,7 @@ pub(super) fn parse(text: &str) -> Result<(File, Vec<String>), FileError> {
 pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
     let (known, last): (&[&str], &str) = match key.split_once('.') {
         Some(("ipv6", rest)) => (&IPV6_KEYS, rest),
+        Some(("ptr", rest)) => (&PTR_KEYS, rest),
         Some(_) => (&[], key),
         None => (&KNOWN_KEYS, key),
     };
@@ -162,7 +166,7 @@ fn cache<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
 }
 
 /// `ttl`: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
-fn ttl<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+pub(super) fn ttl<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let value = value(d)?;
     let Value::Number(n) = &value else {
         return Err(D::Error::custom(format!(

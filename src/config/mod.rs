@@ -120,6 +120,8 @@ pub struct Config {
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
+    /// PTR records for the registered addresses (our key `ptr`); `None`: off.
+    pub ptr: Option<PtrConfig>,
     /// How long one server address, or one DNS lookup, may take (our key `timeout`).
     pub timeout: Option<Duration>,
     /// The `logging` object, validated; `None`: warnings and errors to stderr.
@@ -130,6 +132,27 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// The `ptr` key: `true`, or `{"enable": true, "ttl": 300, "tsig": {...}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PtrConfig {
+    /// The PTR records' TTL; `None`: the AAAA records'.
+    pub ttl_secs: Option<u32>,
+    /// The key that signs the reverse zones' updates, when it is not the
+    /// forward zone's (`ptr.tsig`); `None` too when loaded with
+    /// [`Secrets::Skip`].
+    pub tsig: Option<Key>,
+}
+
+impl Config {
+    /// The key that signs the reverse zones' updates: `ptr.tsig`, else `tsig`.
+    pub fn ptr_key(&self) -> Option<&Key> {
+        self.ptr
+            .as_ref()
+            .and_then(|p| p.tsig.as_ref())
+            .or(self.tsig.as_ref())
+    }
 }
 
 /// Why a config file was refused.
@@ -172,19 +195,23 @@ pub enum ConfigError {
         /// What is wrong and what would be right.
         problem: String,
     },
-    /// The key file named by `tsig.file` is unusable.
-    #[error("config file {}: key \"tsig.file\"", path.display())]
+    /// The key file named by `tsig.file` (or `ptr.tsig.file`) is unusable.
+    #[error("config file {}: key \"{key}.file\"", path.display())]
     KeyFile {
         /// The config file.
         path: PathBuf,
+        /// `tsig` or `ptr.tsig`.
+        key: &'static str,
         /// Why the key file is unusable.
         source: KeyFileError,
     },
     /// The TSIG key is unusable.
-    #[error("config file {}: key \"tsig\"", path.display())]
+    #[error("config file {}: key \"{key}\"", path.display())]
     Tsig {
         /// The file.
         path: PathBuf,
+        /// `tsig` or `ptr.tsig`.
+        key: &'static str,
         /// Why the key is unusable.
         source: KeyError,
     },
@@ -346,7 +373,10 @@ impl Config {
             },
         ));
         if let Some(tsig) = &file.tsig {
-            config.tsig = tsig_key(path, tsig, secrets, &mut config.exposed)?;
+            config.tsig = tsig_key(path, "tsig", tsig, secrets, &mut config.exposed)?;
+        }
+        if let Some(ptr) = &file.ptr {
+            config.ptr = ptr_config(path, ptr, secrets, &mut config)?;
         }
         if let Some(logging) = &file.logging {
             config.logging =
@@ -363,6 +393,7 @@ impl Config {
 /// comes back.
 fn tsig_key(
     path: &Path,
+    key: &'static str,
     tsig: &Value,
     secrets: Secrets,
     exposed: &mut Vec<(PathBuf, Holds)>,
@@ -370,7 +401,8 @@ fn tsig_key(
     let Some(file) = key_file_of(tsig) else {
         let tsig_err = |source| ConfigError::Tsig {
             path: path.to_owned(),
-            source,
+            key,
+            source: within(key, source),
         };
         return match secrets {
             Secrets::Load => parse_tsig(tsig).map(Some).map_err(tsig_err),
@@ -380,6 +412,7 @@ fn tsig_key(
     let file = path.parent().unwrap_or(Path::new(".")).join(file);
     let key_file_err = |source| ConfigError::KeyFile {
         path: path.to_owned(),
+        key,
         source,
     };
     exposed.push((
@@ -400,6 +433,77 @@ fn tsig_key(
             .map(|_| None)
             .map_err(|source| key_file_err(KeyFileError::Read { path: file, source })),
     }
+}
+
+/// A key error of the `tsig` object, its field named under `key`
+/// (`ptr.tsig.key` for the `ptr` object's).
+fn within(key: &str, error: KeyError) -> KeyError {
+    match error {
+        KeyError::Field { field, problem } if key != "tsig" => KeyError::Field {
+            field: format!("{}{}", key.trim_end_matches("tsig"), field),
+            problem,
+        },
+        other => other,
+    }
+}
+
+/// The `ptr` key: `true` or `false`, or an object with `enable` (default
+/// true), `ttl` (default the AAAA records') and `tsig` (default the
+/// forward zone's key). Unknown keys in it are warned about.
+fn ptr_config(
+    path: &Path,
+    ptr: &Value,
+    secrets: Secrets,
+    config: &mut Config,
+) -> Result<Option<PtrConfig>, ConfigError> {
+    let bad = |key: &str, problem: String| ConfigError::Key {
+        path: path.to_owned(),
+        key: key.to_owned(),
+        problem,
+    };
+    let map = match ptr {
+        Value::Bool(false) | Value::Null => return Ok(None),
+        Value::Bool(true) => return Ok(Some(PtrConfig::default())),
+        Value::Object(map) => map,
+        other => {
+            return Err(bad(
+                "ptr",
+                format!(
+                    "must be true, false, or an object like {{\"enable\": true, \"ttl\": 300}}, found {}",
+                    kind(other)
+                ),
+            ));
+        }
+    };
+    for key in map.keys().filter(|k| !file::PTR_KEYS.contains(&k.as_str())) {
+        let warning = file::unknown_key_warning(path, &format!("ptr.{key}"));
+        config.warnings.push(warning);
+    }
+    match map.get("enable") {
+        None | Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => return Ok(None),
+        Some(other) => {
+            return Err(bad(
+                "ptr.enable",
+                format!("must be true or false, found {}", kind(other)),
+            ));
+        }
+    }
+    let ttl_secs = match map.get("ttl") {
+        None => None,
+        Some(v) => file::ttl(v.clone()).map_err(|e| bad("ptr.ttl", e.to_string()))?,
+    };
+    let tsig = match map.get("tsig") {
+        None => None,
+        Some(t) => tsig_key(path, "ptr.tsig", t, secrets, &mut config.exposed)?,
+    };
+    if map.contains_key("tsig") && key_file_of(&map["tsig"]).is_none() {
+        // An inline secret: the config file holds one.
+        if let Some((_, holds)) = config.exposed.first_mut() {
+            holds.secret = true;
+        }
+    }
+    Ok(Some(PtrConfig { ttl_secs, tsig }))
 }
 
 /// The key file a `tsig` object names with `"file"` (then `"keyname"` may

@@ -4,7 +4,7 @@ use crate::addrs::{self, Selection};
 use crate::config::{Compare, Config, Empty};
 use crate::hostname;
 use crate::observed::Observed;
-use crate::state::State;
+use crate::state::{Ptr, State};
 
 use super::{AddrsError, COMPARE_KEY};
 
@@ -69,7 +69,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         let mut state = State::new(hostname, ttl_secs, selected.addresses);
         state.ipv4 = ipv4;
         state.observed = observed;
-        mark_live(&mut state, config);
+        mark(&mut state, config);
         return Ok(Some(state));
     }
     let why = addrs::explain_left_out(&selected.left_out);
@@ -83,7 +83,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     let mut state = State::new(hostname, ttl_secs, Vec::new());
     state.ipv4 = ipv4;
     state.observed = observed;
-    mark_live(&mut state, config);
+    mark(&mut state, config);
     // Serialising a map of strings and enums cannot fail.
     if let Ok(value) = serde_json::to_value(&selected.left_out) {
         state.extra.insert(LEFT_OUT_KEY.into(), value);
@@ -93,8 +93,13 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
 
 /// With `"compare": "live"`, tells the wrapper (which reads no JSON config)
 /// to find the primary before comparing: `"compare": "live"` in the state.
-fn mark_live(state: &mut State, config: &Config) {
+/// With `"ptr"`, adds the PTR side: each address's reverse name.
+fn mark(state: &mut State, config: &Config) {
     if config.compare == Compare::Live {
         state.extra.insert(COMPARE_KEY.into(), "live".into());
+    }
+    if let Some(ptr) = &config.ptr {
+        let ttl = ptr.ttl_secs.unwrap_or(state.ttl_secs);
+        state.ptr = Some(Ptr::new(ttl, state.all_addresses()));
     }
 }

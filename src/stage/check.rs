@@ -48,8 +48,48 @@ impl Report {
 }
 
 /// Checks what the zone's servers serve for `state` (which must carry
-/// `zone` and `server`, from `dyndns-soa`).
+/// `zone` and `server`, from `dyndns-soa`), and, with `"ptr"`, what the
+/// reverse zones' primaries serve: a PTR missing or wrong is CRITICAL.
 pub fn check(state: &State, port: u16, timeout: Duration) -> Report {
+    let report = forward(state, port, timeout);
+    let Some(ptr) = state
+        .ptr
+        .as_ref()
+        .filter(|_| report.status < CHECK_CRITICAL)
+    else {
+        return report;
+    };
+    let wrong = super::ptr::check(ptr, &state.hostname, port, timeout);
+    let (text, perf) = report
+        .line
+        .split_once(" | ")
+        .unwrap_or((report.line.as_str(), ""));
+    if wrong.is_empty() {
+        return Report {
+            status: report.status,
+            line: format!(
+                "{text}; PTR right for all {} | {perf} ptr={} ptr_wrong=0",
+                ptr.records.len(),
+                ptr.records.len()
+            ),
+        };
+    }
+    let text = text.split_once(" - ").map_or(text, |(_, t)| t);
+    Report {
+        status: CHECK_CRITICAL,
+        line: format!(
+            "DYNDNS CRITICAL - {} of {} PTR records wrong: {}; {text} | {perf} ptr={} ptr_wrong={}",
+            wrong.len(),
+            ptr.records.len(),
+            wrong.join("; "),
+            ptr.records.len(),
+            wrong.len()
+        ),
+    }
+}
+
+/// The forward side of [`check`].
+fn forward(state: &State, port: u16, timeout: Duration) -> Report {
     let (Some(zone), Some(primary)) = (&state.zone, state.server.as_deref()) else {
         return Report::unknown(
             "the state has no zone and primary: run dyndns-soa before dyndns-diff --check",

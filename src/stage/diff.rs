@@ -81,20 +81,23 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     };
     let mut state = State::parse(input, "standard input").map_err(CommonError::from)?;
     let live = opts.live || state.extra.get(COMPARE_KEY).and_then(|v| v.as_str()) == Some("live");
-    // The cache, read once: for the comparison, and for the guard.
+    // The cache, read once: for the comparison, the guard, and the PTR
+    // records of addresses gone (which only the cache remembers).
     let cached = match &opts.cache {
         Some(path) if opts.force => {
             log::debug!("--force: removing cache file {}", path.display());
             cache::remove(path).map_err(DiffError::CacheRemove)?;
             None
         }
-        Some(path) if !live || opts.guard => Some((path.as_path(), cache::read(path))),
+        Some(path) if !live || opts.guard || state.ptr.is_some() => {
+            Some((path.as_path(), cache::read(path)))
+        }
         _ => None,
     };
-    let because = if opts.force {
-        vec!["forced (-f)".to_owned()]
+    let (mut because, renew) = if opts.force {
+        (vec!["forced (-f)".to_owned()], true)
     } else if live {
-        live_differences(&state, opts)?
+        (live_differences(&state, opts)?, false)
     } else {
         cache_differences(&state, opts, cached.as_ref())
     };
@@ -108,6 +111,22 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
         };
         let mark = seen.map_or(serde_json::Value::Bool(true), Into::into);
         state.extra.insert(DIFFERS_KEY.into(), mark);
+    }
+    let found = match &cached {
+        Some((_, Cached::Found(record))) => Some(&**record),
+        _ => None,
+    };
+    if let Some(ptr) = state.ptr.as_mut() {
+        let forward_same = because.is_empty();
+        let host = &state.hostname;
+        let ptr_because = if live && !opts.force {
+            super::ptr::compare_live(ptr, host, found, opts.port, opts.timeout)?
+        } else {
+            super::ptr::compare_with_cache(ptr, host, found, renew)
+        };
+        // Only the PTR side is left: dyndns-send sends no forward update.
+        state.forward_registered = forward_same && !ptr_because.is_empty();
+        because.extend(ptr_because);
     }
     if because.is_empty() {
         return Ok(DiffOutcome::Same);
@@ -144,22 +163,23 @@ fn guard(state: &mut State, force: bool, last: Option<Vec<Ipv6Addr>>) {
 }
 
 /// Why `state` differs from the cache (its path and what reading it
-/// found); empty when it does not.
+/// found), empty when it does not; and whether everything is to be sent
+/// again (no cache, another boot, a refresh due), the PTR records too.
 fn cache_differences(
     state: &State,
     opts: &DiffOptions,
     cached: Option<&(&Path, Cached)>,
-) -> Vec<String> {
+) -> (Vec<String>, bool) {
     let Some((path, cached)) = cached else {
         log::debug!("no cache configured: every run updates");
-        return vec!["no cache configured".into()];
+        return (vec!["no cache configured".into()], true);
     };
     let record = match cached {
         Cached::Found(record) => record,
-        Cached::Missing => return vec![format!("no cache file {}", path.display())],
+        Cached::Missing => return (vec![format!("no cache file {}", path.display())], true),
         Cached::Unusable(e) => {
             log::warn!("{}; updating anyway", chain(e));
-            return vec![format!("the cache is unusable: {}", chain(e))];
+            return (vec![format!("the cache is unusable: {}", chain(e))], true);
         }
     };
     // PyDynDNS's cache says no TTL: the config's is taken as unchanged.
@@ -170,7 +190,7 @@ fn cache_differences(
     };
     let mut because = differences(&record.state, ttl, state);
     if !because.is_empty() {
-        return because;
+        return (because, false);
     }
     let now_boot = state
         .observed
@@ -198,14 +218,15 @@ fn cache_differences(
             ));
         }
     }
-    if because.is_empty() {
+    if because.is_empty() && state.ptr.as_ref().is_none_or(|p| !p.pending()) {
         log::info!(
             "not updating {}: addresses unchanged since the last update (cache file {})",
             state.hostname,
             path.display()
         );
     }
-    because
+    let renew = !because.is_empty();
+    (because, renew)
 }
 
 /// Why `state` differs from what the primary serves; empty when it does not.
@@ -341,7 +362,7 @@ mod tests {
             [format!("no cache file {}", path.display())]
         );
         let state = State::parse(doc, "t").unwrap();
-        cache::write(&path, &state).unwrap();
+        cache::write(&path, &state, None).unwrap();
         assert_eq!(diff(Some(doc), &opts).unwrap(), DiffOutcome::Same);
         let upper = r#"{"hostname":"H.EXAMPLE.","ttl":1,"addresses":["2001:db8::1"]}"#;
         assert_eq!(diff(Some(upper), &opts).unwrap(), DiffOutcome::Same);

@@ -120,6 +120,16 @@ pub enum DiffError {
          (dyndns-addrs | dyndns-soa | dyndns-diff --live | dyndns-send)"
     )]
     NoPrimary,
+    /// A live comparison of a PTR record whose reverse zone's primary the
+    /// state does not carry.
+    #[error(
+        "the live comparison needs the primary of the reverse zone of {address}: run dyndns-soa \
+         before dyndns-diff, which finds it (key \"ptr.records\", \"server\")"
+    )]
+    NoPtrPrimary {
+        /// The address.
+        address: std::net::IpAddr,
+    },
     /// The primary could not be asked what it serves.
     #[error(transparent)]
     Live(#[from] crate::live::LiveError),
@@ -233,6 +243,9 @@ pub enum SendError {
     /// The update landed, but the cache could not be written.
     #[error(transparent)]
     CacheWrite(#[from] Box<CacheNotWritten>),
+    /// A reverse zone's update failed; the rest landed.
+    #[error(transparent)]
+    PtrUnsent(#[from] Box<PtrUnsent>),
     /// The state's `guard` is not a prerequisite.
     #[error("key \"guard\" of the state must be {{\"aaaa\": [IPv6 addresses]}}")]
     BadGuard,
@@ -308,6 +321,7 @@ impl ExitStatus for SendError {
             | Self::ServerTimeout { .. }
             | Self::Unsent(_)
             | Self::CacheWrite(_)
+            | Self::PtrUnsent(_)
             | Self::Verify(_)
             | Self::Guarded(_) => exit::FAILURE,
         }
@@ -326,8 +340,8 @@ impl From<ZoneError> for SendError {
 pub struct CacheNotWritten {
     /// The host name.
     pub name: Name,
-    /// The address that accepted the update.
-    pub addr: SocketAddr,
+    /// Where the update was accepted.
+    pub at: String,
     /// Why the cache could not be written.
     pub source: CacheError,
 }
@@ -340,7 +354,7 @@ impl fmt::Display for CacheNotWritten {
             f,
             "{} was updated at {}, but {}; the next run will update again",
             self.name,
-            self.addr,
+            self.at,
             chain(&self.source)
         )
     }
@@ -352,11 +366,42 @@ impl std::error::Error for CacheNotWritten {
     }
 }
 
+/// The PTR update of one reverse zone or more failed (or their zone was
+/// not found); the forward update and the other zones' landed, the cache
+/// says so, and the next run sends only what failed.
+#[derive(Debug)]
+pub struct PtrUnsent {
+    /// The result lines of what landed.
+    pub done: Vec<String>,
+    /// Each failure.
+    pub failures: Vec<SendError>,
+}
+
+impl fmt::Display for PtrUnsent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, failure) in self.failures.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "; " };
+            write!(f, "{sep}{}", chain(failure))?;
+        }
+        if self.done.is_empty() {
+            f.write_str("; the next run tries again")
+        } else {
+            write!(
+                f,
+                "; the rest landed ({}); the next run sends only what failed",
+                self.done.join("; ")
+            )
+        }
+    }
+}
+
+impl std::error::Error for PtrUnsent {}
+
 /// Why an update failed at every address of the primary.
 #[derive(Debug)]
 pub struct Unsent {
-    /// The host name.
-    pub name: Name,
+    /// What was updated: the host name, or "the PTR records".
+    pub what: String,
     /// The zone.
     pub zone: Name,
     /// The server.
@@ -370,7 +415,7 @@ impl fmt::Display for Unsent {
         write!(
             f,
             "update of {} in zone {} failed at every address of {}: ",
-            self.name, self.zone, self.server
+            self.what, self.zone, self.server
         )?;
         for (i, (addr, error)) in self.attempts.iter().enumerate() {
             let sep = if i == 0 { "" } else { "; " };

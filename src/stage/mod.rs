@@ -16,7 +16,9 @@ mod check;
 mod diff;
 mod error;
 mod guard;
+mod ptr;
 mod send;
+mod send_ptr;
 mod soa;
 mod verify;
 
@@ -25,7 +27,7 @@ pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, 
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
     AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, Guarded, LookupError,
-    NotVerified, SendError, SoaError, Unsent, chain,
+    NotVerified, PtrUnsent, SendError, SoaError, Unsent, chain,
 };
 pub use guard::GUARD_KEY;
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};

@@ -26,8 +26,8 @@ use crate::zone;
 
 use super::soa::bounded_find_zone;
 use super::{
-    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, SEND_BOUND, SendError,
-    Unsent, chain,
+    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, PtrUnsent, SEND_BOUND,
+    SendError, Unsent, chain,
 };
 
 /// `dyndns-send`'s flags as given, before they are checked.
@@ -74,6 +74,9 @@ pub struct SendOptions {
     pub verify: bool,
     /// What the update deletes before it adds.
     pub replace: Replace,
+    /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
+    /// forward zone's).
+    pub ptr_key: Option<Key>,
 }
 
 impl SendOptions {
@@ -107,7 +110,12 @@ impl SendOptions {
             }
             None => config.tsig.clone(),
         };
+        let ptr_key = match config.ptr.as_ref().and_then(|p| p.tsig.clone()) {
+            Some(own) => Some(own),
+            None => key.clone(),
+        };
         Ok(Self {
+            ptr_key,
             server: flags.server,
             zone,
             port: flags.port,
@@ -245,7 +253,13 @@ fn registered_meanwhile(state: &State, now: &cache::Record) -> bool {
     let Some(seen) = state.extra.get(DIFFERS_KEY) else {
         return false;
     };
+    let ptr_covered = match (&state.ptr, &now.state.ptr) {
+        (None, _) => true,
+        (Some(mine), Some(theirs)) => mine.covered_by(&state.hostname, theirs, &now.state.hostname),
+        (Some(mine), None) => !mine.pending(),
+    };
     now.state.same_registration(state)
+        && ptr_covered
         && match seen.as_u64() {
             Some(secs) => now.confirmed_secs() != Some(secs),
             None => true,
@@ -255,181 +269,282 @@ fn registered_meanwhile(state: &State, now: &cache::Record) -> bool {
 impl Sending {
     /// Finds the zone and primary when the state lacks them, builds the
     /// update, sends it to each address of the primary in turn until one
-    /// accepts it (or prints it, for a dry run), and rewrites the cache.
-    /// Returns the result line.
+    /// accepts it (or prints it, for a dry run); then the PTR side, one
+    /// update per reverse zone; then rewrites the cache. Returns the
+    /// result lines.
     pub async fn send(self) -> Result<String, SendError> {
         let Self {
             mut state,
             opts,
             lock,
         } = self;
-        let deadline = Instant::now() + opts.run_bound();
-        let (zone, server, resolver) = match (state.zone.take(), state.server.take()) {
-            (Some(zone), Some(server)) => (zone, server, None),
-            // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
-            (given_zone, given_server) => {
-                let r = zone::system_resolver(opts.timeout)?;
-                let found = bounded_find_zone(&r, &state.hostname, opts.timeout).await?;
-                let server = given_server.unwrap_or_else(|| found.primary.to_ascii());
-                (given_zone.unwrap_or(found.zone), server, Some(r))
-            }
-        };
-        let guard = super::guard::of(&state)?;
-        let update = Update {
-            state: &state,
-            zone: &zone,
-            key: opts.key.as_ref(),
-            replace: opts.replace,
-            guard: guard.as_ref(),
-        };
-        if let Some(format) = opts.dry_run {
-            let (host, port) = match server_literal(&server, opts.port) {
-                Some(addr) => (addr.ip().to_string(), addr.port()),
-                None => (server.clone(), opts.port),
-            };
-            return Ok(update::describe(&update, &host, port, format)
-                .trim_end()
-                .to_owned());
+        let mut lookups = Lookups::new(opts.timeout);
+        let mut lines = Vec::new();
+        let mut accepted = None;
+        if !state.forward_registered {
+            let (line, addr) = forward(&mut state, &opts, &mut lookups).await?;
+            lines.push(line);
+            accepted = addr;
         }
-        if state.addresses.is_empty() && state.ipv4_or_none().is_empty() {
-            warn_empty(&state);
+        let ptr = super::send_ptr::send_ptr(&mut state, &opts, &mut lookups).await;
+        lines.extend(ptr.lines);
+        if opts.dry_run.is_some() {
+            return Ok(lines.join("\n"));
         }
-        let (request, wire, signed) = update::encode(&update)?;
-        log::debug!("the update message is {} octets", wire.len());
-        log::info!(
-            "updating {} to [{}]",
-            state.hostname,
-            state
-                .ipv4_or_none()
-                .iter()
-                .map(ToString::to_string)
-                .chain(state.addresses.iter().map(ToString::to_string))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let tsig = opts.key.as_ref().map_or("off".into(), |k| {
-            format!("on, key {} ({})", k.name, k.algorithm)
-        });
-        log::debug!("TSIG {tsig}");
-
-        let mut attempts = Vec::new();
-        for addr in server_addresses(&server, &opts, resolver).await? {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                attempts.push((addr, ServerError::NotTried));
-                continue;
-            }
-            log::debug!("sending the update to {server} at {addr}");
-            let key = opts.key.as_ref().zip(signed.as_ref());
-            match update::exchange(addr, &request, &wire, key, opts.timeout.min(left)).await {
-                Ok(()) => {
-                    return registered(&state, &zone, &server, addr, &opts, lock.as_ref());
-                }
-                // A prerequisite that failed: somebody else changed the
-                // name. Never retried elsewhere, never overwritten.
-                Err(ServerError::Refused(r)) if guard.is_some() && r.is_prerequisite() => {
-                    return Err(super::guard::refused(
-                        &state,
-                        addr,
-                        opts.timeout,
-                        r.rcode_name(),
-                    ));
-                }
-                Err(e) => {
-                    log::debug!("{addr}: {e}");
-                    attempts.push((addr, e));
-                }
-            }
+        write_cache(&state, &opts, lock.as_ref(), accepted)?;
+        if !ptr.failures.is_empty() {
+            return Err(Box::new(PtrUnsent {
+                done: lines,
+                failures: ptr.failures,
+            })
+            .into());
         }
-        Err(Box::new(Unsent {
-            name: state.hostname.clone(),
-            zone,
-            server,
-            attempts,
-        })
-        .into())
+        Ok(lines.join("\n"))
     }
 }
 
-/// The addresses to send to: the server's own when it is an address, else
-/// every address of its name, IPv6 first, within [`LOOKUP_BOUND`] timeouts.
-async fn server_addresses(
-    server: &str,
+/// The forward update: finds the zone when the state has none, sends it
+/// (or describes it, for a dry run: then no address), verifies it when
+/// asked. The result line, and the address that accepted it.
+async fn forward(
+    state: &mut State,
     opts: &SendOptions,
-    resolver: Option<TokioResolver>,
-) -> Result<Vec<SocketAddr>, SendError> {
-    if let Some(addr) = server_literal(server, opts.port) {
-        return Ok(vec![addr]);
-    }
-    let name = parse_name(server).map_err(|source| BadName {
-        what: "server".into(),
-        source,
-    })?;
-    let resolver = match resolver {
-        Some(r) => r,
-        None => zone::system_resolver(opts.timeout)?,
+    lookups: &mut Lookups,
+) -> Result<(String, Option<SocketAddr>), SendError> {
+    let deadline = Instant::now() + opts.run_bound();
+    let (zone, server) = match (state.zone.take(), state.server.take()) {
+        (Some(zone), Some(server)) => (zone, server),
+        // A state straight from dyndns-addrs or dyndns-diff: find the zone here.
+        (given_zone, given_server) => {
+            let found =
+                bounded_find_zone(lookups.resolver()?, &state.hostname, opts.timeout).await?;
+            let server = given_server.unwrap_or_else(|| found.primary.to_ascii());
+            (given_zone.unwrap_or(found.zone), server)
+        }
     };
-    let bound = opts.timeout * LOOKUP_BOUND;
-    let found = tokio::time::timeout(bound, zone::server_addresses(&resolver, &name))
-        .await
-        .map_err(|_| SendError::ServerTimeout {
-            name: name.clone(),
-            bound,
-        })??;
-    Ok(found
-        .into_iter()
-        .map(|ip| SocketAddr::new(ip, opts.port))
-        .collect())
+    let guard = super::guard::of(state)?;
+    let update = Update {
+        state,
+        zone: &zone,
+        key: opts.key.as_ref(),
+        replace: opts.replace,
+        guard: guard.as_ref(),
+    };
+    if let Some(format) = opts.dry_run {
+        let (host, port) = show_server(&server, opts.port);
+        let text = update::describe(&update, &host, port, format);
+        return Ok((text.trim_end().to_owned(), None));
+    }
+    if state.addresses.is_empty() && state.ipv4_or_none().is_empty() {
+        warn_empty(state);
+    }
+    let (request, wire, signed) = update::encode(&update)?;
+    log::debug!("the update message is {} octets", wire.len());
+    log::info!(
+        "updating {} to [{}]",
+        state.hostname,
+        addresses(state).join(", ")
+    );
+    let tsig = opts.key.as_ref().map_or("off".into(), |k| {
+        format!("on, key {} ({})", k.name, k.algorithm)
+    });
+    log::debug!("TSIG {tsig}");
+    let addrs = lookups.server_addresses(&server, opts).await?;
+    let key = opts.key.as_ref().zip(signed.as_ref());
+    // A prerequisite that failed: somebody else changed the name. Never
+    // retried elsewhere, never overwritten.
+    let guarded = |e: &ServerError| {
+        guard.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
+    };
+    let sent = to_each_address(
+        &server, addrs, &request, &wire, key, opts, deadline, guarded,
+    )
+    .await;
+    let mut attempts = match sent {
+        Ok(addr) => {
+            if opts.verify {
+                super::verify::verify(state, addr, opts.timeout)?;
+            }
+            let all = addresses(state);
+            let list = if all.is_empty() {
+                "no addresses".to_owned()
+            } else {
+                all.join(" ")
+            };
+            let at = shown_at(&server, addr, opts.port);
+            let line = format!("updated {} in zone {zone} at {at}: {list}", state.hostname);
+            return Ok((line, Some(addr)));
+        }
+        Err(attempts) => attempts,
+    };
+    if let Some((addr, ServerError::Refused(r))) = attempts.last()
+        && guard.is_some()
+        && r.is_prerequisite()
+    {
+        return Err(super::guard::refused(
+            state,
+            *addr,
+            opts.timeout,
+            r.rcode_name(),
+        ));
+    }
+    attempts.shrink_to_fit();
+    Err(Box::new(Unsent {
+        what: state.hostname.to_string(),
+        zone,
+        server,
+        attempts,
+    })
+    .into())
 }
 
-/// After the server accepted the update: rewrite the cache, and say so.
-fn registered(
-    state: &State,
-    zone: &Name,
+/// The addresses of both families as text, IPv4 first.
+fn addresses(state: &State) -> Vec<String> {
+    state.all_addresses().map(|a| a.to_string()).collect()
+}
+
+/// The server as a result line names it: the address, or the name and
+/// the address that answered.
+pub(super) fn shown_at(server: &str, addr: SocketAddr, port: u16) -> String {
+    if server_literal(server, port).is_some() {
+        addr.to_string()
+    } else {
+        format!("{server} ({addr})")
+    }
+}
+
+/// The server and port as `--dry-run` shows them.
+pub(super) fn show_server(server: &str, port: u16) -> (String, u16) {
+    match server_literal(server, port) {
+        Some(addr) => (addr.ip().to_string(), addr.port()),
+        None => (server.to_owned(), port),
+    }
+}
+
+/// Sends an encoded update to each address in turn until one accepts it,
+/// within `deadline`; stops at once on an error `stop` says is final.
+/// The address that accepted it, or each address tried and what it said.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn to_each_address(
     server: &str,
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
+    request: &hickory_proto::op::Message,
+    wire: &[u8],
+    key: Option<(&Key, &crate::tsig::Signed)>,
+    opts: &SendOptions,
+    deadline: Instant,
+    stop: impl Fn(&ServerError) -> bool,
+) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
+    let mut attempts = Vec::new();
+    for addr in addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            attempts.push((addr, ServerError::NotTried));
+            continue;
+        }
+        log::debug!("sending the update to {server} at {addr}");
+        match update::exchange(addr, request, wire, key, opts.timeout.min(left)).await {
+            Ok(()) => return Ok(addr),
+            Err(e) => {
+                log::debug!("{addr}: {e}");
+                let last = stop(&e);
+                attempts.push((addr, e));
+                if last {
+                    break;
+                }
+            }
+        }
+    }
+    Err(attempts)
+}
+
+/// The system resolver, made on first use, for the zones and primaries
+/// the state does not name.
+pub(super) struct Lookups {
+    timeout: Duration,
+    resolver: Option<TokioResolver>,
+}
+
+impl Lookups {
+    /// None made yet.
+    pub(super) fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            resolver: None,
+        }
+    }
+
+    /// The resolver, made now if need be.
+    pub(super) fn resolver(&mut self) -> Result<&TokioResolver, SendError> {
+        let resolver = match self.resolver.take() {
+            Some(r) => r,
+            None => zone::system_resolver(self.timeout)?,
+        };
+        Ok(self.resolver.insert(resolver))
+    }
+
+    /// The addresses to send to: the server's own when it is an address,
+    /// else every address of its name, IPv6 first, within [`LOOKUP_BOUND`]
+    /// timeouts.
+    pub(super) async fn server_addresses(
+        &mut self,
+        server: &str,
+        opts: &SendOptions,
+    ) -> Result<Vec<SocketAddr>, SendError> {
+        if let Some(addr) = server_literal(server, opts.port) {
+            return Ok(vec![addr]);
+        }
+        let name = parse_name(server).map_err(|source| BadName {
+            what: "server".into(),
+            source,
+        })?;
+        let bound = opts.timeout * LOOKUP_BOUND;
+        let resolver = self.resolver()?;
+        let found = tokio::time::timeout(bound, zone::server_addresses(resolver, &name))
+            .await
+            .map_err(|_| SendError::ServerTimeout {
+                name: name.clone(),
+                bound,
+            })??;
+        Ok(found
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, opts.port))
+            .collect())
+    }
+}
+
+/// After the updates: rewrite the cache (or, without one, stamp the lock
+/// file) with what is registered now. A run that sent only the PTR side
+/// keeps the forward registration's `confirmed` time: its refresh is not
+/// put off.
+fn write_cache(
+    state: &State,
     opts: &SendOptions,
     lock: Option<&File>,
-) -> Result<String, SendError> {
-    if opts.verify {
-        super::verify::verify(state, addr, opts.timeout)?;
-    }
+    accepted: Option<SocketAddr>,
+) -> Result<(), SendError> {
     if opts.cache.is_none()
         && let Some(lock) = lock
         && let Err(e) = cache::write_stamp(lock, state.observed.as_ref())
     {
         log::warn!("cannot record the time stamp of this update in the lock file: {e}");
     }
-    if let Some(path) = &opts.cache {
-        cache::write(path, state).map_err(|source| {
-            Box::new(CacheNotWritten {
-                name: state.hostname.clone(),
-                addr,
-                source,
-            })
-        })?;
-        log::debug!("wrote cache file {}", path.display());
-    }
-    let at = if server_literal(server, opts.port).is_some() {
-        addr.to_string()
-    } else {
-        format!("{server} ({addr})")
+    let Some(path) = &opts.cache else {
+        return Ok(());
     };
-    let all: Vec<String> = state
-        .ipv4_or_none()
-        .iter()
-        .map(ToString::to_string)
-        .chain(state.addresses.iter().map(ToString::to_string))
-        .collect();
-    let addresses = if all.is_empty() {
-        "no addresses".to_owned()
-    } else {
-        all.join(" ")
+    let kept = match state.extra.get(DIFFERS_KEY) {
+        Some(seen) if state.forward_registered => seen.as_u64(),
+        _ => None,
     };
-    Ok(format!(
-        "updated {} in zone {zone} at {at}: {addresses}",
-        state.hostname
-    ))
+    cache::write(path, state, kept).map_err(|source| {
+        Box::new(CacheNotWritten {
+            name: state.hostname.clone(),
+            at: accepted.map_or_else(|| "the reverse zones' primaries".into(), |a| a.to_string()),
+            source,
+        })
+    })?;
+    log::debug!("wrote cache file {}", path.display());
+    Ok(())
 }
 
 /// Says, without `-v`, that the update deletes every record: the host has

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
-use crate::state::{State, parse_name};
+use crate::state::{Ptr, State, parse_name};
 use crate::zone::{self, ZoneInfo};
 
 use super::{BadName, LOOKUP_BOUND, LookupError, SoaError};
@@ -21,13 +21,41 @@ pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, SoaError
     Ok(bounded_find_zone(&resolver, &name, timeout).await?.primary)
 }
 
-/// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state.
+/// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state, and
+/// to each PTR record left to send, its reverse zone and that zone's
+/// primary (unless only the PTR side is left: then not the forward zone).
 pub async fn soa(mut state: State, timeout: Duration) -> Result<State, SoaError> {
     let resolver = zone::system_resolver(timeout)?;
-    let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
-    state.zone = Some(found.zone);
-    state.server = Some(found.primary.to_ascii());
+    if !state.forward_registered {
+        let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
+        state.zone = Some(found.zone);
+        state.server = Some(found.primary.to_ascii());
+    }
+    if let Some(ptr) = state.ptr.as_mut() {
+        locate(ptr, &resolver, timeout).await?;
+    }
     Ok(state)
+}
+
+/// Finds the reverse zone and primary of each PTR record left to send
+/// that lacks them: an SOA lookup per reverse name, as for the forward
+/// name (RFC 2136 §4), since any of them may be delegated apart.
+pub(super) async fn locate(
+    ptr: &mut Ptr,
+    resolver: &TokioResolver,
+    timeout: Duration,
+) -> Result<(), LookupError> {
+    for record in ptr.pending_mut() {
+        if record.zone.is_some() && record.server.is_some() {
+            continue;
+        }
+        let found = bounded_find_zone(resolver, &record.name, timeout).await?;
+        record.zone.get_or_insert(found.zone);
+        record
+            .server
+            .get_or_insert_with(|| found.primary.to_ascii());
+    }
+    Ok(())
 }
 
 /// [`zone::find_zone`] within [`LOOKUP_BOUND`] timeouts.

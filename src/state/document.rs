@@ -29,6 +29,8 @@ pub(super) struct Document {
     pub(super) observed: Option<Observed>,
     pub(super) zone: Option<Name>,
     pub(super) server: Option<String>,
+    pub(super) ptr: Option<super::Ptr>,
+    pub(super) forward_registered: bool,
     pub(super) extra: Map<String, Value>,
 }
 
@@ -58,6 +60,8 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "observed" => doc.observed = map.next_value()?,
                 "zone" => doc.zone = map.next_value::<Zone>()?.0,
                 "server" => doc.server = map.next_value::<Server>()?.0,
+                "ptr" => doc.ptr = map.next_value()?,
+                "forward_registered" => doc.forward_registered = map.next_value()?,
                 _ => {
                     let value = map.next_value::<Value>()?;
                     doc.extra.insert(key, value);
@@ -228,6 +232,12 @@ impl Serialize for State {
         }
         if let Some(server) = &self.server {
             map.serialize_entry("server", server)?;
+        }
+        if let Some(ptr) = &self.ptr {
+            map.serialize_entry("ptr", ptr)?;
+        }
+        if self.forward_registered {
+            map.serialize_entry("forward_registered", &true)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

@@ -24,8 +24,10 @@ use serde_json::{Map, Value};
 use crate::observed::Observed;
 
 mod document;
+mod ptr;
 
 pub(crate) use document::is_server;
+pub use ptr::{Ptr, PtrRecord, reverse_name};
 
 /// The state of one host: the name, TTL and addresses to register, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,11 @@ pub struct State {
     pub zone: Option<Name>,
     /// The primary server (a name or an address), once `dyndns-soa` found it.
     pub server: Option<String>,
+    /// The PTR side, when the config says `"ptr"` (see [`Ptr`]).
+    pub ptr: Option<Ptr>,
+    /// `dyndns-diff` found the forward records registered already: only
+    /// the PTR side is left to send.
+    pub forward_registered: bool,
     /// Keys no stage uses, passed on as they came.
     pub extra: Map<String, Value>,
 }
@@ -97,6 +104,8 @@ impl State {
             observed: None,
             zone: None,
             server: None,
+            ptr: None,
+            forward_registered: false,
             extra: Map::new(),
         }
     }
@@ -144,6 +153,8 @@ impl State {
         state.observed = doc.observed;
         state.zone = doc.zone;
         state.server = doc.server;
+        state.ptr = doc.ptr;
+        state.forward_registered = doc.forward_registered;
         state.extra = doc.extra;
         Ok(state)
     }
@@ -154,13 +165,34 @@ impl State {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The part the cache holds: hostname, TTL, addresses, and when they
-    /// were observed.
+    /// The part the cache holds: hostname, TTL, addresses, when they were
+    /// observed, and the PTR records registered (where).
     pub fn registered(&self) -> Self {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
         state.ipv4 = self.ipv4.clone();
         state.observed = self.observed.clone();
+        state.ptr = self.ptr.as_ref().map(|p| Ptr {
+            ttl_secs: p.ttl_secs,
+            records: p
+                .records
+                .iter()
+                .filter(|r| r.registered)
+                .map(|r| PtrRecord {
+                    registered: false,
+                    ..r.clone()
+                })
+                .collect(),
+            gone: Vec::new(),
+        });
         state
+    }
+
+    /// The addresses of both families, IPv4 first.
+    pub fn all_addresses(&self) -> impl Iterator<Item = std::net::IpAddr> + '_ {
+        self.ipv4_or_none()
+            .iter()
+            .map(|a| std::net::IpAddr::V4(*a))
+            .chain(self.addresses.iter().map(|a| std::net::IpAddr::V6(*a)))
     }
 
     /// Whether `other` registers the same thing: the name (case-insensitively),
@@ -223,7 +255,7 @@ pub fn parse_name(text: &str) -> Result<Name, NameError> {
 }
 
 /// Case-insensitive comparison of names (RFC 4343).
-trait EqIgnoreCase {
+pub(crate) trait EqIgnoreCase {
     fn eq_ignore_case(&self, other: &Self) -> bool;
 }
 

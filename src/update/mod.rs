@@ -19,9 +19,11 @@ use crate::state::State;
 use crate::tsig::{self, Key, Signed};
 
 mod describe;
+mod ptr;
 
 pub use describe::DryRunFormat;
 pub(crate) use describe::describe;
+pub use ptr::PtrUpdate;
 
 /// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
 pub(crate) const MAX_TCP_MESSAGE: usize = 65535;
@@ -216,6 +218,17 @@ pub enum BuildError {
     Random(#[source] getrandom::Error),
 }
 
+/// A new update message for `zone` (RFC 2136 §2.3: the zone section is the
+/// apex, class IN, type SOA), RD clear.
+fn for_zone(zone: &Name, id: u16) -> Message {
+    let mut message = Message::new(id, MessageType::Query, OpCode::Update);
+    message.metadata.recursion_desired = false;
+    let mut section = Query::query(zone.clone(), RecordType::SOA);
+    section.query_class = DNSClass::IN;
+    message.add_zone(section);
+    message
+}
+
 /// The unsigned update message (see the module doc), with a random ID.
 pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
     build_with_id(update, random_id()?)
@@ -230,11 +243,7 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
             zone: update.zone.to_string(),
         });
     }
-    let mut message = Message::new(id, MessageType::Query, OpCode::Update);
-    message.metadata.recursion_desired = false;
-    let mut zone = Query::query(update.zone.clone(), RecordType::SOA);
-    zone.query_class = DNSClass::IN;
-    message.add_zone(zone);
+    let mut message = for_zone(update.zone, id);
     if let Some(guard) = update.guard {
         if guard.aaaa.is_empty() {
             // §2.4.3: RRset does not exist (class NONE, no rdata).
@@ -299,8 +308,30 @@ fn encode_at(
     id: u16,
     time_secs: u64,
 ) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
-    let mut message = build_with_id(update, id)?;
-    let signed = match update.key {
+    let message = build_with_id(update, id)?;
+    let updates_wanted =
+        update.state.addresses.len() + update.state.ipv4_or_none().len() + deleted(update).len();
+    let addresses = update.state.addresses.len() + update.state.ipv4_or_none().len();
+    seal(
+        message,
+        update.key,
+        time_secs,
+        (updates_wanted, addresses),
+        &update.state.hostname,
+    )
+}
+
+/// Signs `message` when a key is given, and encodes it, refusing one that
+/// does not fit: `wanted` is the number of records its update section
+/// holds, and of the addresses they are for (of `name`).
+pub(crate) fn seal(
+    mut message: Message,
+    key: Option<&Key>,
+    time_secs: u64,
+    (updates_wanted, addresses): (usize, usize),
+    name: &Name,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    let signed = match key {
         Some(key) => Some(tsig::sign(&mut message, key, time_secs).map_err(BuildError::Sign)?),
         None => None,
     };
@@ -310,8 +341,6 @@ fn encode_at(
     // update did not fit, and sending it would register a partial set.
     let count = |at: usize| usize::from(u16::from_be_bytes([wire[at], wire[at + 1]]));
     let updates_written = count(8);
-    let updates_wanted =
-        update.state.addresses.len() + update.state.ipv4_or_none().len() + deleted(update).len();
     let signature_written = count(10);
     if wire.len() > MAX_TCP_MESSAGE
         || updates_written < updates_wanted
@@ -320,8 +349,8 @@ fn encode_at(
         // One more AAAA record: a name pointer, type, class, TTL, length, 16 octets.
         const AAAA_RECORD: usize = 2 + 2 + 2 + 4 + 2 + 16;
         return Err(BuildError::TooLarge {
-            name: update.state.hostname.to_string(),
-            count: update.state.addresses.len() + update.state.ipv4_or_none().len(),
+            name: name.to_string(),
+            count: addresses,
             size: wire.len() + updates_wanted.saturating_sub(updates_written) * AAAA_RECORD,
         });
     }

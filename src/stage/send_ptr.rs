@@ -1,0 +1,208 @@
+//! `dyndns-send`'s PTR side: the records left to send, grouped by reverse
+//! zone, one update per zone sent to that zone's primary (each of its
+//! addresses in turn), each succeeding or failing on its own.
+
+use std::time::Instant;
+
+use hickory_proto::rr::Name;
+
+use crate::state::{Ptr, PtrRecord, State};
+use crate::update::PtrUpdate;
+
+use super::send::{Lookups, SendOptions, show_server, shown_at, to_each_address};
+use super::soa::bounded_find_zone;
+use super::{SEND_BOUND, SendError, Unsent};
+
+/// What the PTR side came to: a line per zone updated (or, for a dry run,
+/// a block), and the zones that failed.
+#[derive(Debug, Default)]
+pub(super) struct PtrOutcome {
+    /// Result lines, or dry-run blocks.
+    pub lines: Vec<String>,
+    /// Each zone (or reverse name whose zone was not found) that failed.
+    pub failures: Vec<SendError>,
+}
+
+/// One reverse zone's share: indices into `records` and `gone`.
+struct Group {
+    zone: Name,
+    server: String,
+    add: Vec<usize>,
+    delete: Vec<usize>,
+}
+
+/// Sends (or, for a dry run, describes) the PTR updates of `state`, and
+/// marks in its `ptr` what is registered afterwards: records sent are
+/// registered, gone addresses deleted are dropped, and gone addresses
+/// whose deletion failed are kept as registered records, so that the cache
+/// remembers them and the next run tries again.
+pub(super) async fn send_ptr(
+    state: &mut State,
+    opts: &SendOptions,
+    lookups: &mut Lookups,
+) -> PtrOutcome {
+    let mut outcome = PtrOutcome::default();
+    let host = state.hostname.clone();
+    let Some(ptr) = state.ptr.as_mut().filter(|p| p.pending()) else {
+        return outcome;
+    };
+    for record in ptr.pending_mut() {
+        if record.zone.is_some() && record.server.is_some() {
+            continue;
+        }
+        let found = match lookups.resolver() {
+            Ok(r) => bounded_find_zone(r, &record.name, opts.timeout)
+                .await
+                .map_err(SendError::from),
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(found) => {
+                record.zone.get_or_insert(found.zone);
+                record
+                    .server
+                    .get_or_insert_with(|| found.primary.to_ascii());
+            }
+            Err(e) => outcome.failures.push(e),
+        }
+    }
+    for group in groups(ptr) {
+        let update = PtrUpdate {
+            zone: &group.zone,
+            host: &host,
+            ttl_secs: ptr.ttl_secs,
+            add: group.add.iter().map(|&i| &ptr.records[i]).collect(),
+            delete: group.delete.iter().map(|&i| &ptr.gone[i]).collect(),
+            key: opts.ptr_key.as_ref(),
+        };
+        if let Some(format) = opts.dry_run {
+            let (server, port) = show_server(&group.server, opts.port);
+            let block = update.describe(&server, port, format);
+            outcome.lines.push(block.trim_end().to_owned());
+            continue;
+        }
+        match send_zone(&update, &group.server, opts, lookups).await {
+            Ok(at) => {
+                outcome.lines.push(result_line(&update, &at));
+                for &i in &group.add {
+                    ptr.records[i].registered = true;
+                }
+                for &i in &group.delete {
+                    ptr.gone[i].registered = true;
+                }
+            }
+            Err(e) => outcome.failures.push(e),
+        }
+    }
+    if opts.dry_run.is_none() {
+        settle(ptr);
+    }
+    outcome
+}
+
+/// After sending: the gone addresses deleted are dropped (a deleted one is
+/// marked `registered`, meaning "done"), and those left become records the
+/// cache keeps.
+fn settle(ptr: &mut Ptr) {
+    let gone = std::mem::take(&mut ptr.gone);
+    ptr.records.extend(
+        gone.into_iter()
+            .filter(|g| !g.registered)
+            .map(|g| PtrRecord {
+                registered: true,
+                ..g
+            }),
+    );
+}
+
+/// The records left to send, grouped by (zone, primary), in the order
+/// first met; records whose zone was not found are left out.
+fn groups(ptr: &Ptr) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut place = |r: &PtrRecord, i: usize, gone: bool| {
+        let (Some(zone), Some(server)) = (&r.zone, &r.server) else {
+            return;
+        };
+        let at = groups
+            .iter()
+            .position(|g| &g.zone == zone && &g.server == server);
+        let at = at.unwrap_or_else(|| {
+            groups.push(Group {
+                zone: zone.clone(),
+                server: server.clone(),
+                add: Vec::new(),
+                delete: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        if gone {
+            groups[at].delete.push(i);
+        } else {
+            groups[at].add.push(i);
+        }
+    };
+    for (i, r) in ptr.records.iter().enumerate() {
+        if !r.registered {
+            place(r, i, false);
+        }
+    }
+    for (i, r) in ptr.gone.iter().enumerate() {
+        place(r, i, true);
+    }
+    groups
+}
+
+/// Sends one zone's update to each address of its primary in turn, within
+/// its own bound; the address (as shown) that accepted it.
+async fn send_zone(
+    update: &PtrUpdate<'_>,
+    server: &str,
+    opts: &SendOptions,
+    lookups: &mut Lookups,
+) -> Result<String, SendError> {
+    let deadline = Instant::now() + opts.timeout * SEND_BOUND;
+    let (request, wire, signed) = update.encode()?;
+    log::info!(
+        "updating the PTR records in zone {} at {server}: {} to {}, {} deleted",
+        update.zone,
+        update.add.len(),
+        update.host,
+        update.delete.len()
+    );
+    let addrs = lookups.server_addresses(server, opts).await?;
+    let key = update.key.zip(signed.as_ref());
+    match to_each_address(server, addrs, &request, &wire, key, opts, deadline, |_| {
+        false
+    })
+    .await
+    {
+        Ok(addr) => Ok(shown_at(server, addr, opts.port)),
+        Err(attempts) => Err(Box::new(Unsent {
+            what: "the PTR records".into(),
+            zone: update.zone.clone(),
+            server: server.to_owned(),
+            attempts,
+        })
+        .into()),
+    }
+}
+
+/// `updated PTR in zone Z at S: A B → host; deleted C`.
+fn result_line(update: &PtrUpdate<'_>, at: &str) -> String {
+    let list = |records: &[&PtrRecord]| {
+        records
+            .iter()
+            .map(|r| r.address.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut line = format!("updated PTR in zone {} at {at}:", update.zone);
+    if !update.add.is_empty() {
+        line.push_str(&format!(" {} → {}", list(&update.add), update.host));
+    }
+    if !update.delete.is_empty() {
+        let sep = if update.add.is_empty() { "" } else { ";" };
+        line.push_str(&format!("{sep} deleted {}", list(&update.delete)));
+    }
+    line
+}
