@@ -105,8 +105,9 @@ pub struct DiffArgs {
 ///
 /// Asks the system resolver (/etc/resolv.conf) for the SOA record that covers
 /// the name: its owner is the zone apex, its MNAME the primary. With NAME, print the primary's name. Without, read the state document on
-/// stdin and print it with "zone" and "server" added; an empty stdin is
-/// nothing to do.
+/// stdin and print it with "zone" and "server" added, and (with the config's
+/// "ptr") the reverse zone and primary of each PTR record left to send; an
+/// empty stdin is nothing to do.
 #[derive(Parser)]
 #[command(
     name = "dyndns-soa",
@@ -129,7 +130,10 @@ pub struct SoaArgs {
 ///
 /// Deletes every record at the name and adds one AAAA per address, over TCP
 /// to each address of the primary in turn until one accepts it, TSIG-signed
-/// when a key is configured; then rewrites the cache.
+/// when a key is configured. With the config's "ptr", then one update per
+/// reverse zone, each on its own: the PTR record of each address, and the
+/// deletion of a gone address's PTR where it still points to this host.
+/// Then rewrites the cache with what is registered where.
 ///
 /// The zone and server come from the state (dyndns-soa adds them), from
 /// --zone and --server, or are found here. An empty stdin is nothing to do.

@@ -16,6 +16,7 @@ mod hostile;
 mod ipv4;
 mod logging;
 mod package;
+mod ptr;
 mod replace;
 mod send;
 mod servers;

@@ -667,6 +667,45 @@ mod tests {
     }
 
     #[test]
+    fn ptr_is_a_switch_or_an_object_naming_its_keys() {
+        assert_eq!(parse(r#"{"ttl": 1}"#).unwrap().ptr, None);
+        assert_eq!(parse(r#"{"ttl": 1, "ptr": false}"#).unwrap().ptr, None);
+        assert_eq!(
+            parse(r#"{"ttl": 1, "ptr": true}"#).unwrap().ptr,
+            Some(PtrConfig::default())
+        );
+        let off = parse(r#"{"ttl": 1, "ptr": {"enable": false, "ttl": 5}}"#).unwrap();
+        assert_eq!(off.ptr, None);
+        let c = parse(r#"{"ttl": 1, "ptr": {"ttl": 600, "tsig": {"algorithm": "hmac-sha256", "keyname": "rev", "key": "c2VjcmV0"}}}"#).unwrap();
+        let ptr = c.ptr.clone().unwrap();
+        assert_eq!(ptr.ttl_secs, Some(600));
+        assert_eq!(c.ptr_key().unwrap().name.to_ascii(), "rev.");
+        let typo = parse(r#"{"ttl": 1, "ptr": {"tll": 600}}"#).unwrap();
+        assert!(
+            typo.warnings[0].contains("unknown key \"ptr.tll\" ignored (did you mean \"ptr.ttl\"?"),
+            "{:?}",
+            typo.warnings
+        );
+        assert!(
+            error(r#"{"ttl": 1, "ptr": "yes"}"#)
+                .contains("key \"ptr\": must be true, false, or an object")
+        );
+        assert!(
+            error(r#"{"ttl": 1, "ptr": {"ttl": -1}}"#).contains("key \"ptr.ttl\": -1 is negative")
+        );
+        assert!(
+            error(r#"{"ttl": 1, "ptr": {"enable": 1}}"#)
+                .contains("key \"ptr.enable\": must be true or false")
+        );
+        let e =
+            error(r#"{"ttl": 1, "ptr": {"tsig": {"algorithm": "hmac-sha256", "keyname": "rev"}}}"#);
+        assert!(
+            e.contains("key \"ptr.tsig\"") && e.contains("ptr.tsig.key"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn empty_and_non_object_files_are_refused() {
         assert!(error("").contains("empty"));
         assert!(error("[1]").contains("must be a JSON object"));

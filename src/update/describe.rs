@@ -13,7 +13,7 @@ pub enum DryRunFormat {
     /// A script `nsupdate` runs as it is (a signed update needs `nsupdate -k KEYFILE`).
     #[default]
     Nsupdate,
-    /// One JSON object, for other tools.
+    /// One JSON object per update (the forward zone's, then each reverse zone's), one per line, for other tools.
     Json,
 }
 

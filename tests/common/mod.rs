@@ -378,8 +378,24 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
                 "ns A 127.0.0.1".to_owned(),
             ],
         ),
+        // Reverse zones (tests/ptr.rs), their primary ns1.example.test.:
+        // 2001:db8:10::/48 and 2001:db8:20::/48 open to loopback like
+        // example.test, 2001:db8:30::/48 only to the hmac-sha256 key.
+        (REVERSE_10, "ns1.example.test.", vec![]),
+        (REVERSE_20, "ns1.example.test.", vec![]),
+        (REVERSE_30, "ns1.example.test.", vec![]),
+        (REVERSE_V4, "ns1.example.test.", vec![]),
     ]
 }
+
+/// The reverse zone of 2001:db8:10::/48, open to updates from loopback.
+pub const REVERSE_10: &str = "0.1.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+/// The reverse zone of 2001:db8:20::/48, open to updates from loopback.
+pub const REVERSE_20: &str = "0.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+/// The reverse zone of 2001:db8:30::/48: updates signed with key-hmac-sha256 only.
+pub const REVERSE_30: &str = "0.3.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+/// The reverse zone of 198.51.100.0/24, open to updates from loopback.
+pub const REVERSE_V4: &str = "100.51.198.in-addr.arpa";
 
 /// The silent primary's address: on veth0's link once a test adds
 /// [`SILENT_NET`] there, but no host answers neighbour discovery for it, so
@@ -569,6 +585,10 @@ zone "grant.test" {{ type primary; file "grant.test.db"; update-policy {{ grant 
 zone "two.test" {{ type primary; file "two.test.db"; allow-update {{ 127.0.0.1; ::1; }}; allow-transfer {{ any; }}; }};
 zone "dead.test" {{ type primary; file "dead.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "{REVERSE_10}" {{ type primary; file "{REVERSE_10}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "{REVERSE_20}" {{ type primary; file "{REVERSE_20}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "{REVERSE_V4}" {{ type primary; file "{REVERSE_V4}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "{REVERSE_30}" {{ type primary; file "{REVERSE_30}.db"; update-policy {{ grant key-hmac-sha256 zonesub PTR; }}; }};
 "#,
             dir = d.display()
         );
@@ -627,6 +647,9 @@ key:
   - id: signed_update
     key: [ {key_ids} ]
     action: update
+  - id: ptr_signed_update
+    key: [ key-hmac-sha256 ]
+    action: update
 template:
   - id: default
     storage: "{dir}"
@@ -646,6 +669,18 @@ zone:
   - domain: signed.test
     file: signed.test.db
     acl: signed_update
+  - domain: {REVERSE_10}
+    file: {REVERSE_10}.db
+    acl: local_update
+  - domain: {REVERSE_20}
+    file: {REVERSE_20}.db
+    acl: local_update
+  - domain: {REVERSE_V4}
+    file: {REVERSE_V4}.db
+    acl: local_update
+  - domain: {REVERSE_30}
+    file: {REVERSE_30}.db
+    acl: ptr_signed_update
 "#,
             dir = d.display()
         );
@@ -703,7 +738,14 @@ zone:
             pdnsutil(&["load-zone", zone, &format!("{dir}/{zone}.db")]);
             pdnsutil(&["set-meta", zone, "SOA-EDIT-DNSUPDATE", "INCREASE"]);
         }
-        for zone in ["example.test", "dead.test", "silent.test"] {
+        for zone in [
+            "example.test",
+            "dead.test",
+            "silent.test",
+            REVERSE_10,
+            REVERSE_20,
+            REVERSE_V4,
+        ] {
             pdnsutil(&[
                 "set-meta",
                 zone,
@@ -727,6 +769,13 @@ zone:
             allowed.push(format!("key-{algorithm}"));
         }
         pdnsutil(&allowed.iter().map(String::as_str).collect::<Vec<_>>());
+        pdnsutil(&[
+            "set-meta",
+            REVERSE_30,
+            "TSIG-ALLOW-DNSUPDATE",
+            "key-hmac-sha256",
+        ]);
+        pdnsutil(&["set-meta", REVERSE_30, "ALLOW-DNSUPDATE-FROM", "::/0"]);
         pdnsutil(&[
             "set-meta",
             "signed.test",
@@ -1072,8 +1121,14 @@ zone:
 
 /// A zone file: SOA naming `primary` as MNAME, an NS, and `extra` records.
 fn zone_file(zone: &str, primary: &str, extra: &[&str]) -> String {
+    // A primary's label is in the zone; an absolute name is elsewhere.
+    let mname = if primary.ends_with('.') {
+        primary.to_owned()
+    } else {
+        format!("{primary}.{zone}.")
+    };
     let mut z = format!(
-        "$ORIGIN {zone}.\n$TTL 300\n@ IN SOA {primary}.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n@ IN NS {primary}\n"
+        "$ORIGIN {zone}.\n$TTL 300\n@ IN SOA {mname} hostmaster.{zone}. 1 3600 600 86400 300\n@ IN NS {primary}\n"
     );
     for line in extra {
         let _ = writeln!(z, "{line}");
