@@ -27,6 +27,8 @@ PYDYNDNS = os.path.join(WORK, "venv", "bin", "pydyndns")
 OURS_CONF = os.path.join(WORK, "ours.conf")
 PY_CONF = os.path.join(WORK, "py.conf")
 OURS_CACHE = os.path.join(WORK, "ours.cache")
+PTR_CONF = os.path.join(WORK, "ptr.conf")  # ours with "ptr": true
+PTR_CACHE = os.path.join(WORK, "ptr.cache")
 PY_CACHE = os.path.join(WORK, "py.cache")
 # Runs without a cache lock in $RUNTIME_DIRECTORY: the benchmark's own
 # directory, never the machine's /run/pydyndns.
@@ -126,20 +128,22 @@ def main():
     # 1. Nothing changed: every cache current; and ours comparing live with
     # the primary instead (a zone lookup and one query, no update).
     live = ("pydyndns --live (ours)", [WRAPPER, "-c", OURS_CONF, "--live", "eth0"], b"")
+    ptr = ("pydyndns, \"ptr\": true (ours)", [WRAPPER, "-c", PTR_CONF, "eth0"], b"")
     run(live[1])
-    nochange = alternate(wrappers + [live, ("PyDynDNS 1.2.1", py, b"")])
-    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [live]}
+    run(ptr[1])
+    nochange = alternate(wrappers + [ptr, live, ("PyDynDNS 1.2.1", py, b"")])
+    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [ptr, live]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py)
     table("No change (cache current)", nochange, rss, "pydyndns (ours)")
 
     # 2. An update each run: caches removed first.
     def drop(name):
-        for f in (OURS_CACHE, PY_CACHE, BASE_CACHE):
+        for f in (OURS_CACHE, PY_CACHE, BASE_CACHE, PTR_CACHE):
             if os.path.exists(f):
                 os.remove(f)
 
-    update = alternate(wrappers + [("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
-    rss = {name: peak_rss(cmd, before=drop) for name, cmd, _ in wrappers}
+    update = alternate(wrappers + [ptr, ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
+    rss = {name: peak_rss(cmd, before=drop) for name, cmd, _ in wrappers + [ptr]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py, before=drop)
     rss["dig + nsupdate script"] = peak_rss(script)
     table("Update (cache removed)", update, rss, "pydyndns (ours)")

@@ -2,7 +2,8 @@
 # The throwaway world of scripts/demo and scripts/bench, sourced by both: a
 # network namespace whose host is host1.example.test, with an interface eth0
 # (one end of a veth pair), its own resolv.conf and hosts, and a BIND 9 named
-# on ::1 that accepts updates to example.test from loopback. world_up sets
+# on ::1 that accepts updates to example.test, and to the reverse zones of
+# 2001:db8:10::/48 and 2001:db8:20::/48, from loopback. world_up sets
 # $ns, $dir and $named_pid; everything goes again on exit.
 
 world_up() {
@@ -35,7 +36,13 @@ options {
 };
 controls { };
 zone "example.test" { type primary; file "example.test.db"; allow-update { 127.0.0.1; ::1; }; };
+zone "0.1.0.0.8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "rev10.db"; allow-update { 127.0.0.1; ::1; }; };
+zone "0.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "rev20.db"; allow-update { 127.0.0.1; ::1; }; };
 EOF
+	# The reverse zones of 2001:db8:10::/48 and 2001:db8:20::/48, for "ptr".
+	for z in rev10 rev20; do
+		printf '$TTL 300\n@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n@ IN NS ns1.example.test.\n' >"$dir/$z.db"
+	done
 	cat >"$dir/example.test.db" <<'EOF'
 $TTL 300
 @   IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300
