@@ -172,6 +172,36 @@ fn a_refusing_reverse_zone_fails_alone_and_the_next_run_completes_it() {
 }
 
 #[test]
+fn an_address_without_a_reverse_zone_fails_alone_run_after_run() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    world.add_address(&["2001:db8:40::1/64", "nodad"]);
+    let conf = world.cached_config("ptr.conf", r#""ptr": true"#);
+    let nowhere = reverse("2001:db8:40::1");
+    for then in [
+        "the rest landed (updated host1.example.test. in zone example.test.",
+        "; the next run tries again",
+    ] {
+        world
+            .run("pydyndns", &["-c", &conf, "veth0"], "")
+            .status(1)
+            .stderr_has(&format!(
+                "no zone found for {nowhere}: no SOA record answers for it or its parents: "
+            ))
+            .stderr_has("Refused for . SOA")
+            .stderr_has(then);
+        assert_eq!(
+            world.aaaa("host1.example.test"),
+            ["300 2001:db8:10::1", "300 2001:db8:40::1"]
+        );
+        assert_eq!(ptr(&world, "2001:db8:10::1"), [HOST]);
+    }
+    // The forward update and the other zone's went once, not again.
+    assert_eq!(world.updates_logged("example.test"), 1);
+    assert_eq!(world.serial(REVERSE_10), 2);
+}
+
+#[test]
 fn ipv4_addresses_get_in_addr_arpa_ptr_records() {
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:20::1/64", "nodad"]);

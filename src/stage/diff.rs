@@ -129,6 +129,13 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
         because.extend(ptr_because);
     }
     if because.is_empty() {
+        if state.ptr.is_some() {
+            let against = if live { "the primaries" } else { "the cache" };
+            log::info!(
+                "not updating {}: its addresses and their PTR records are registered (compared with {against})",
+                state.hostname
+            );
+        }
         return Ok(DiffOutcome::Same);
     }
     log::debug!("{} differs: {}", state.hostname, because.join("; "));
@@ -218,7 +225,8 @@ fn cache_differences(
             ));
         }
     }
-    if because.is_empty() && state.ptr.as_ref().is_none_or(|p| !p.pending()) {
+    // With "ptr", said once the PTR side is compared too.
+    if because.is_empty() && state.ptr.is_none() {
         log::info!(
             "not updating {}: addresses unchanged since the last update (cache file {})",
             state.hostname,
@@ -253,7 +261,7 @@ fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, Di
         .into_iter()
         .map(|d| format!("at the primary {server} ({at}): {d}"))
         .collect();
-    if because.is_empty() {
+    if because.is_empty() && state.ptr.is_none() {
         log::info!(
             "not updating {}: the primary {server} ({at}) serves these addresses",
             state.hostname

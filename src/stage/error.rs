@@ -246,6 +246,14 @@ pub enum SendError {
     /// A reverse zone's update failed; the rest landed.
     #[error(transparent)]
     PtrUnsent(#[from] Box<PtrUnsent>),
+    /// The PTR side's bound passed before this step.
+    #[error(
+        "{what}: not done: the reverse zones' time was up (five timeouts for all of them; \"timeout\" in the config)"
+    )]
+    PtrTimeUp {
+        /// The step: finding a zone, or a zone's update.
+        what: String,
+    },
     /// The state's `guard` is not a prerequisite.
     #[error("key \"guard\" of the state must be {{\"aaaa\": [IPv6 addresses]}}")]
     BadGuard,
@@ -322,6 +330,7 @@ impl ExitStatus for SendError {
             | Self::Unsent(_)
             | Self::CacheWrite(_)
             | Self::PtrUnsent(_)
+            | Self::PtrTimeUp { .. }
             | Self::Verify(_)
             | Self::Guarded(_) => exit::FAILURE,
         }

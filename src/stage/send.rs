@@ -129,10 +129,17 @@ impl SendOptions {
         })
     }
 
-    /// How long the lock may be waited for, and the update may take once
-    /// it is held: the whole run's bound.
-    fn run_bound(&self) -> Duration {
+    /// How long the forward update may take (its zone found, its primary
+    /// found, sent), and the PTR side after it, all its zones together.
+    pub(super) fn run_bound(&self) -> Duration {
         self.timeout * (LOOKUP_BOUND + SEND_BOUND)
+    }
+
+    /// How long another run may hold the lock: the forward update's bound,
+    /// and the PTR side's when the state has one.
+    fn lock_bound(&self, state: &State) -> Duration {
+        let sides = if state.ptr.is_some() { 2 } else { 1 };
+        self.run_bound() * sides
     }
 }
 
@@ -202,7 +209,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
         log::debug!("no cache and no runtime directory: updating without a lock");
         return Ok(Turn::Send(None));
     };
-    let lock = match cache::lock(&base, opts.run_bound()) {
+    let lock = match cache::lock(&base, opts.lock_bound(state)) {
         Ok(lock) => Some(lock),
         // A lock that cannot be had in time means a stuck run: stop.
         Err(e @ CacheError::LockHeld { .. }) => return Err(SendError::LockHeld(e)),

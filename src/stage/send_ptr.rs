@@ -46,14 +46,24 @@ pub(super) async fn send_ptr(
     let Some(ptr) = state.ptr.as_mut().filter(|p| p.pending()) else {
         return outcome;
     };
+    // All the reverse zones share one bound, as long as the forward
+    // update's: what is not done by then fails, and the next run retries it.
+    let deadline = Instant::now() + opts.run_bound();
     for record in ptr.pending_mut() {
         if record.zone.is_some() && record.server.is_some() {
             continue;
         }
         let found = match lookups.resolver() {
-            Ok(r) => bounded_find_zone(r, &record.name, opts.timeout)
+            Ok(r) => {
+                let what = format!("finding the reverse zone of {}", record.address);
+                within(
+                    deadline,
+                    what,
+                    bounded_find_zone(r, &record.name, opts.timeout),
+                )
                 .await
-                .map_err(SendError::from),
+                .and_then(|found| found.map_err(SendError::from))
+            }
             Err(e) => Err(e),
         };
         match found {
@@ -81,7 +91,9 @@ pub(super) async fn send_ptr(
             outcome.lines.push(block.trim_end().to_owned());
             continue;
         }
-        match send_zone(&update, &group.server, opts, lookups).await {
+        let what = format!("the update of zone {} at {}", group.zone, group.server);
+        let sending = send_zone(&update, &group.server, opts, lookups, deadline);
+        match within(deadline, what, sending).await.and_then(|sent| sent) {
             Ok(at) => {
                 outcome.lines.push(result_line(&update, &at));
                 for &i in &group.add {
@@ -159,8 +171,9 @@ async fn send_zone(
     server: &str,
     opts: &SendOptions,
     lookups: &mut Lookups,
+    shared: Instant,
 ) -> Result<String, SendError> {
-    let deadline = Instant::now() + opts.timeout * SEND_BOUND;
+    let deadline = shared.min(Instant::now() + opts.timeout * SEND_BOUND);
     let (request, wire, signed) = update.encode()?;
     log::info!(
         "updating the PTR records in zone {} at {server}: {} to {}, {} deleted",
@@ -185,6 +198,18 @@ async fn send_zone(
         })
         .into()),
     }
+}
+
+/// `step` (`what`), unless `deadline` passes first: then the PTR side's
+/// time is up.
+async fn within<T>(
+    deadline: Instant,
+    what: String,
+    step: impl Future<Output = T>,
+) -> Result<T, SendError> {
+    tokio::time::timeout_at(deadline.into(), step)
+        .await
+        .map_err(|_| SendError::PtrTimeUp { what })
 }
 
 /// `updated PTR in zone Z at S: A B → host; deleted C`.

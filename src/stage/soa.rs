@@ -32,30 +32,37 @@ pub async fn soa(mut state: State, timeout: Duration) -> Result<State, SoaError>
         state.server = Some(found.primary.to_ascii());
     }
     if let Some(ptr) = state.ptr.as_mut() {
-        locate(ptr, &resolver, timeout).await?;
+        locate(ptr, &resolver, timeout).await;
     }
     Ok(state)
 }
 
 /// Finds the reverse zone and primary of each PTR record left to send
 /// that lacks them: an SOA lookup per reverse name, as for the forward
-/// name (RFC 2136 §4), since any of them may be delegated apart.
-pub(super) async fn locate(
-    ptr: &mut Ptr,
-    resolver: &TokioResolver,
-    timeout: Duration,
-) -> Result<(), LookupError> {
+/// name (RFC 2136 §4), since any of them may be delegated apart. A name
+/// whose zone is not found is left without one (and said so): the forward
+/// update must not wait on a reverse zone, and `dyndns-send` tries again,
+/// failing that zone alone.
+pub(super) async fn locate(ptr: &mut Ptr, resolver: &TokioResolver, timeout: Duration) {
     for record in ptr.pending_mut() {
         if record.zone.is_some() && record.server.is_some() {
             continue;
         }
-        let found = bounded_find_zone(resolver, &record.name, timeout).await?;
-        record.zone.get_or_insert(found.zone);
-        record
-            .server
-            .get_or_insert_with(|| found.primary.to_ascii());
+        match bounded_find_zone(resolver, &record.name, timeout).await {
+            Ok(found) => {
+                record.zone.get_or_insert(found.zone);
+                record
+                    .server
+                    .get_or_insert_with(|| found.primary.to_ascii());
+            }
+            Err(e) => log::info!(
+                "no reverse zone found for {} ({}): {}; dyndns-send tries again",
+                record.address,
+                record.name,
+                super::chain(&e)
+            ),
+        }
     }
-    Ok(())
 }
 
 /// [`zone::find_zone`] within [`LOOKUP_BOUND`] timeouts.
