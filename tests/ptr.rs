@@ -312,3 +312,39 @@ fn live_mode_and_check_cover_the_ptr_side() {
     assert_eq!(ptr(&world, "2001:db8:10::1"), [HOST]);
     assert_eq!(world.serial("example.test"), forward);
 }
+
+#[test]
+fn a_hand_made_ptr_side_is_checked_before_anything_is_sent() {
+    let doc = |record: &str| {
+        format!(
+            r#"{{"hostname":"h.example.test.","ttl":300,"addresses":["2001:db8::1"],"ptr":{{"ttl":300,"records":[{record}]}}}}"#
+        )
+    };
+    let name = reverse("2001:db8::1");
+    let bad = [
+        (
+            r#"{"address":"2001:db8::1","name":"1.0.0.127.in-addr.arpa."}"#.to_owned(),
+            format!(
+                "key \"ptr.records[0]\": key \"name\": 1.0.0.127.in-addr.arpa. is not the reverse name of 2001:db8::1; it is {name}"
+            ),
+        ),
+        (
+            format!(r#"{{"address":"2001:db8::1","name":"{name}","server":"ns1\nsend"}}"#),
+            "key \"server\": not a server".to_owned(),
+        ),
+        (
+            format!(r#"{{"address":"2001:db8::1","name":"{name}","zone":"example.test."}}"#),
+            format!("key \"zone\": example.test. does not hold {name}"),
+        ),
+        (
+            format!(r#"{{"address":"2001:db8::1","name":"{name}","srv":"x"}}"#),
+            "key \"ptr.records[0].srv\": unknown field `srv`".to_owned(),
+        ),
+    ];
+    for (record, want) in bad {
+        crate::common::run("dyndns-send", &["--dry-run"], &doc(&record))
+            .status(2)
+            .stderr_has(&want)
+            .stdout_is("");
+    }
+}
