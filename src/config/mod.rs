@@ -25,10 +25,13 @@ use crate::describe::kind;
 
 mod exposure;
 mod file;
+mod keys;
+
+use keys::{key_file_of, ptr_config, tsig_key};
 
 pub(crate) use exposure::{Holds, warnings as exposure_warnings};
 
-use crate::keyfile::{self, KeyFileError};
+use crate::keyfile::KeyFileError;
 use crate::logging::LogConfig;
 use crate::tsig::{Key, KeyError};
 
@@ -383,188 +386,6 @@ impl Config {
                 Some(crate::logging::parse(logging).map_err(|e| bad(&e.key, e.problem))?);
         }
         Ok(config)
-    }
-}
-
-/// The key a `tsig` object gives, inline or in a key file (relative to the
-/// config file's directory), adding the key file to `exposed` (to check who
-/// else can read or change it). With [`Secrets::Skip`] the key is only
-/// checked: the key file is not read, the secret not decoded, and `None`
-/// comes back.
-fn tsig_key(
-    path: &Path,
-    key: &'static str,
-    tsig: &Value,
-    secrets: Secrets,
-    exposed: &mut Vec<(PathBuf, Holds)>,
-) -> Result<Option<Key>, ConfigError> {
-    let Some(file) = key_file_of(tsig) else {
-        let tsig_err = |source| ConfigError::Tsig {
-            path: path.to_owned(),
-            key,
-            source: within(key, source),
-        };
-        return match secrets {
-            Secrets::Load => parse_tsig(tsig).map(Some).map_err(tsig_err),
-            Secrets::Skip => check_tsig(tsig).map(|()| None).map_err(tsig_err),
-        };
-    };
-    let file = path.parent().unwrap_or(Path::new(".")).join(file);
-    let key_file_err = |source| ConfigError::KeyFile {
-        path: path.to_owned(),
-        key,
-        source,
-    };
-    exposed.push((
-        file.clone(),
-        Holds {
-            what: "key file",
-            secret: true,
-        },
-    ));
-    match secrets {
-        Secrets::Load => {
-            let keyname = tsig.get("keyname").and_then(Value::as_str);
-            keyfile::read(&file, keyname)
-                .map(Some)
-                .map_err(key_file_err)
-        }
-        Secrets::Skip => std::fs::metadata(&file)
-            .map(|_| None)
-            .map_err(|source| key_file_err(KeyFileError::Read { path: file, source })),
-    }
-}
-
-/// A key error of the `tsig` object, its field named under `key`
-/// (`ptr.tsig.key` for the `ptr` object's).
-fn within(key: &str, error: KeyError) -> KeyError {
-    match error {
-        KeyError::Field { field, problem } if key != "tsig" => KeyError::Field {
-            field: format!("{}{}", key.trim_end_matches("tsig"), field),
-            problem,
-        },
-        other => other,
-    }
-}
-
-/// The `ptr` key: `true` or `false`, or an object with `enable` (default
-/// true), `ttl` (default the AAAA records') and `tsig` (default the
-/// forward zone's key). Unknown keys in it are warned about.
-fn ptr_config(
-    path: &Path,
-    ptr: &Value,
-    secrets: Secrets,
-    config: &mut Config,
-) -> Result<Option<PtrConfig>, ConfigError> {
-    let bad = |key: &str, problem: String| ConfigError::Key {
-        path: path.to_owned(),
-        key: key.to_owned(),
-        problem,
-    };
-    let map = match ptr {
-        Value::Bool(false) | Value::Null => return Ok(None),
-        Value::Bool(true) => return Ok(Some(PtrConfig::default())),
-        Value::Object(map) => map,
-        other => {
-            return Err(bad(
-                "ptr",
-                format!(
-                    "must be true, false, or an object like {{\"enable\": true, \"ttl\": 300}}, found {}",
-                    kind(other)
-                ),
-            ));
-        }
-    };
-    for key in map.keys().filter(|k| !file::PTR_KEYS.contains(&k.as_str())) {
-        let warning = file::unknown_key_warning(path, &format!("ptr.{key}"));
-        config.warnings.push(warning);
-    }
-    match map.get("enable") {
-        None | Some(Value::Bool(true)) => {}
-        Some(Value::Bool(false)) => return Ok(None),
-        Some(other) => {
-            return Err(bad(
-                "ptr.enable",
-                format!("must be true or false, found {}", kind(other)),
-            ));
-        }
-    }
-    let ttl_secs = match map.get("ttl") {
-        None => None,
-        Some(v) => file::ttl(v.clone()).map_err(|e| bad("ptr.ttl", e.to_string()))?,
-    };
-    let tsig = match map.get("tsig") {
-        None => None,
-        Some(t) => tsig_key(path, "ptr.tsig", t, secrets, &mut config.exposed)?,
-    };
-    if map.contains_key("tsig") && key_file_of(&map["tsig"]).is_none() {
-        // An inline secret: the config file holds one.
-        if let Some((_, holds)) = config.exposed.first_mut() {
-            holds.secret = true;
-        }
-    }
-    Ok(Some(PtrConfig { ttl_secs, tsig }))
-}
-
-/// The key file a `tsig` object names with `"file"` (then `"keyname"` may
-/// choose among its keys), if it names one and gives no inline key.
-fn key_file_of(tsig: &Value) -> Option<&str> {
-    let map = tsig.as_object()?;
-    let file = map.get("file")?.as_str()?;
-    (!map.contains_key("key") && !map.contains_key("algorithm")).then_some(file)
-}
-
-/// The `tsig` object of PyDynDNS 1.2: `algorithm`, `key` (base64), `keyname`.
-fn parse_tsig(value: &Value) -> Result<Key, KeyError> {
-    let map = tsig_object(value)?;
-    let field = |name| tsig_field(map, name);
-    Key::new(field("keyname")?, field("algorithm")?, field("key")?)
-}
-
-/// [`parse_tsig`] without decoding the secret: its presence only.
-fn check_tsig(value: &Value) -> Result<(), KeyError> {
-    let map = tsig_object(value)?;
-    let field = |name| tsig_field(map, name);
-    let (name, algorithm) = (field("keyname")?, field("algorithm")?);
-    field("key")?;
-    Key::check_public(name, algorithm, crate::tsig::FieldNames::CONFIG).map(|_| ())
-}
-
-/// The `tsig` object with an inline key.
-fn tsig_object(value: &Value) -> Result<&serde_json::Map<String, Value>, KeyError> {
-    let Value::Object(map) = value else {
-        return Err(KeyError::Field {
-            field: "tsig".into(),
-            problem: format!(
-                "must be an object with \"algorithm\", \"keyname\" and \"key\", or with \"file\", found {}",
-                kind(value)
-            ),
-        });
-    };
-    if map.contains_key("file") {
-        return Err(KeyError::Field {
-            field: "tsig.file".into(),
-            problem: "give either a key file (\"file\", and \"keyname\" to choose among its keys) or \"algorithm\" and \"key\", not both".into(),
-        });
-    }
-    Ok(map)
-}
-
-/// A string field of the `tsig` object.
-fn tsig_field<'a>(
-    map: &'a serde_json::Map<String, Value>,
-    name: &str,
-) -> Result<&'a str, KeyError> {
-    match map.get(name) {
-        Some(Value::String(s)) => Ok(s),
-        None => Err(KeyError::Field {
-            field: format!("tsig.{name}"),
-            problem: "missing".into(),
-        }),
-        Some(other) => Err(KeyError::Field {
-            field: format!("tsig.{name}"),
-            problem: format!("must be a string, found {}", kind(other)),
-        }),
     }
 }
 

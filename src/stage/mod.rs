@@ -13,6 +13,7 @@
 
 mod addrs;
 mod check;
+mod deliver;
 mod diff;
 mod error;
 mod guard;

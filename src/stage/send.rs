@@ -12,18 +12,16 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hickory_proto::rr::Name;
-use hickory_resolver::TokioResolver;
 
 use crate::addrs::{LeftOutByInterface, explain_left_out};
 use crate::cache::{self, CacheError, Cached};
 use crate::config::{Config, Empty, Holds, exposure_warnings};
 use crate::keyfile;
-use crate::live::server_literal;
 use crate::state::{State, parse_name};
 use crate::tsig::Key;
 use crate::update::{self, DryRunFormat, Replace, ServerError, Update};
-use crate::zone;
 
+use super::deliver::{Lookups, show_server, shown_at, to_each_address};
 use super::soa::bounded_find_zone;
 use super::{
     BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, PtrUnsent, SEND_BOUND,
@@ -410,116 +408,6 @@ fn addresses(state: &State) -> Vec<String> {
     state.all_addresses().map(|a| a.to_string()).collect()
 }
 
-/// The server as a result line names it: the address, or the name and
-/// the address that answered.
-pub(super) fn shown_at(server: &str, addr: SocketAddr, port: u16) -> String {
-    if server_literal(server, port).is_some() {
-        addr.to_string()
-    } else {
-        format!("{server} ({addr})")
-    }
-}
-
-/// The server and port as `--dry-run` shows them.
-pub(super) fn show_server(server: &str, port: u16) -> (String, u16) {
-    match server_literal(server, port) {
-        Some(addr) => (addr.ip().to_string(), addr.port()),
-        None => (server.to_owned(), port),
-    }
-}
-
-/// Sends an encoded update to each address in turn until one accepts it,
-/// within `deadline`; stops at once on an error `stop` says is final.
-/// The address that accepted it, or each address tried and what it said.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn to_each_address(
-    server: &str,
-    addrs: Vec<SocketAddr>,
-    request: &hickory_proto::op::Message,
-    wire: &[u8],
-    key: Option<(&Key, &crate::tsig::Signed)>,
-    opts: &SendOptions,
-    deadline: Instant,
-    stop: impl Fn(&ServerError) -> bool,
-) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
-    let mut attempts = Vec::new();
-    for addr in addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            attempts.push((addr, ServerError::NotTried));
-            continue;
-        }
-        log::debug!("sending the update to {server} at {addr}");
-        match update::exchange(addr, request, wire, key, opts.timeout.min(left)).await {
-            Ok(()) => return Ok(addr),
-            Err(e) => {
-                log::debug!("{addr}: {e}");
-                let last = stop(&e);
-                attempts.push((addr, e));
-                if last {
-                    break;
-                }
-            }
-        }
-    }
-    Err(attempts)
-}
-
-/// The system resolver, made on first use, for the zones and primaries
-/// the state does not name.
-pub(super) struct Lookups {
-    timeout: Duration,
-    resolver: Option<TokioResolver>,
-}
-
-impl Lookups {
-    /// None made yet.
-    pub(super) fn new(timeout: Duration) -> Self {
-        Self {
-            timeout,
-            resolver: None,
-        }
-    }
-
-    /// The resolver, made now if need be.
-    pub(super) fn resolver(&mut self) -> Result<&TokioResolver, SendError> {
-        let resolver = match self.resolver.take() {
-            Some(r) => r,
-            None => zone::system_resolver(self.timeout)?,
-        };
-        Ok(self.resolver.insert(resolver))
-    }
-
-    /// The addresses to send to: the server's own when it is an address,
-    /// else every address of its name, IPv6 first, within [`LOOKUP_BOUND`]
-    /// timeouts.
-    pub(super) async fn server_addresses(
-        &mut self,
-        server: &str,
-        opts: &SendOptions,
-    ) -> Result<Vec<SocketAddr>, SendError> {
-        if let Some(addr) = server_literal(server, opts.port) {
-            return Ok(vec![addr]);
-        }
-        let name = parse_name(server).map_err(|source| BadName {
-            what: "server".into(),
-            source,
-        })?;
-        let bound = opts.timeout * LOOKUP_BOUND;
-        let resolver = self.resolver()?;
-        let found = tokio::time::timeout(bound, zone::server_addresses(resolver, &name))
-            .await
-            .map_err(|_| SendError::ServerTimeout {
-                name: name.clone(),
-                bound,
-            })??;
-        Ok(found
-            .into_iter()
-            .map(|ip| SocketAddr::new(ip, opts.port))
-            .collect())
-    }
-}
-
 /// After the updates: rewrite the cache (or, without one, stamp the lock
 /// file) with what is registered now. A run that sent only the PTR side
 /// keeps the forward registration's `confirmed` time: its refresh is not
@@ -575,23 +463,4 @@ fn warn_empty(state: &State) {
          set \"empty\": \"keep\" in the config to keep the records instead",
         state.hostname
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_literals() {
-        assert_eq!(server_literal("::1", 53), Some("[::1]:53".parse().unwrap()));
-        assert_eq!(
-            server_literal("[::1]:5353", 53),
-            Some("[::1]:5353".parse().unwrap())
-        );
-        assert_eq!(
-            server_literal("127.0.0.1:54", 53),
-            Some("127.0.0.1:54".parse().unwrap())
-        );
-        assert_eq!(server_literal("ns1.example.test.", 53), None);
-    }
 }

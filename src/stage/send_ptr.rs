@@ -9,7 +9,8 @@ use hickory_proto::rr::Name;
 use crate::state::{Ptr, PtrRecord, State};
 use crate::update::PtrUpdate;
 
-use super::send::{Lookups, SendOptions, show_server, shown_at, to_each_address};
+use super::deliver::{Lookups, show_server, shown_at, to_each_address};
+use super::send::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{SEND_BOUND, SendError, Unsent};
 
