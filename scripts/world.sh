@@ -41,7 +41,11 @@ zone "0.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "rev20.db"; allow-u
 EOF
 	# The reverse zones of 2001:db8:10::/48 and 2001:db8:20::/48, for "ptr".
 	for z in rev10 rev20; do
-		printf '$TTL 300\n@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n@ IN NS ns1.example.test.\n' >"$dir/$z.db"
+		cat >"$dir/$z.db" <<'EOF'
+$TTL 300
+@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300
+@ IN NS ns1.example.test.
+EOF
 	done
 	cat >"$dir/example.test.db" <<'EOF'
 $TTL 300
