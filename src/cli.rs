@@ -151,6 +151,41 @@ pub fn block_on<T, E: From<CommonError>>(
         .block_on(future)
 }
 
+/// `dyndns-send` (and `dyndns-send-gss`, with GSS-TSIG's initiator): the
+/// flags checked, the state read from stdin, the lock taken, the update
+/// sent, the result printed.
+pub fn send(
+    args: crate::args::SendArgs,
+    config: &Config,
+    gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
+) -> Result<u8, crate::stage::SendError> {
+    use crate::stage::{Prepared, SendFlags, SendOptions};
+    let flags = SendFlags {
+        server: args.server,
+        zone: args.zone,
+        port: args.net.port,
+        timeout_secs: args.net.timeout,
+        cache: args.cache,
+        key_file: args.key_file,
+        dry_run: args.dry_run.then_some(args.format),
+        verify: args.verify,
+    };
+    let mut opts = SendOptions::new(flags, config)?;
+    opts.gss = gss;
+    let Some(input) = read_stdin()? else {
+        return Ok(exit::SUCCESS);
+    };
+    let state =
+        crate::state::State::parse(&input, "standard input").map_err(CommonError::from)?;
+    // The lock is waited for before the runtime exists.
+    let line = match crate::stage::send_prepare(state, opts)? {
+        Prepared::Done(line) => line,
+        Prepared::Go(sending) => block_on(sending.send())?,
+    };
+    print_line(&line)?;
+    Ok(exit::SUCCESS)
+}
+
 /// `dyndns-addrs --pydyndns-argv ARGS...`: the wrapper's command line as
 /// shell assignments on stdout, or argparse's usage message on stderr and
 /// exit 2.

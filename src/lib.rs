@@ -18,6 +18,9 @@ pub mod cli;
 pub mod config;
 mod describe;
 pub mod exit;
+#[cfg(feature = "gss")]
+pub mod gss;
+pub mod gss_env;
 mod fsutil;
 pub mod hostname;
 pub mod keyfile;
@@ -28,6 +31,7 @@ pub mod observed;
 pub mod query;
 pub mod stage;
 pub mod state;
+pub mod tkey;
 pub mod tsig;
 pub mod update;
 pub mod watch;

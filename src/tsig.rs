@@ -326,6 +326,11 @@ pub enum VerifyError {
         "the answer's TSIG MAC does not verify with key {0}: it was not sent by a server holding this key"
     )]
     BadMac(String),
+    /// The GSS-TSIG MIC does not verify (RFC 3645 §3.2.2).
+    #[error(
+        "the answer's GSS-TSIG MIC does not verify ({0}): it was not sent by the server the context was made with, or was changed on the way"
+    )]
+    BadMic(String),
     /// Signed too far from our clock.
     #[error(
         "the answer was signed at {signed} but our clock says {now}, beyond the fudge of {fudge} s"

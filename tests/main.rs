@@ -16,6 +16,8 @@ mod hostile;
 mod ipv4;
 mod logging;
 mod package;
+#[cfg(feature = "gss")]
+mod gss;
 mod ptr;
 mod replace;
 mod send;

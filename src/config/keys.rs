@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, Holds, PtrConfig, Secrets, file};
+use super::{Config, ConfigError, GssConfig, Holds, PtrConfig, Secrets, file};
 use crate::describe::kind;
 use crate::keyfile::{self, KeyFileError};
 use crate::tsig::{Key, KeyError};
@@ -120,6 +120,12 @@ pub(super) fn ptr_config(
     };
     let tsig = match map.get("tsig") {
         None => None,
+        Some(t) if is_gss(t) => {
+            return Err(bad(
+                "ptr.tsig.algorithm",
+                "gss-tsig is taken from \"tsig\": the reverse zones are signed with GSS-TSIG when \"tsig\" says so and \"ptr\" gives no key of its own".into(),
+            ));
+        }
         Some(t) => tsig_key(path, "ptr.tsig", t, secrets, &mut config.exposed)?,
     };
     if map.contains_key("tsig") && key_file_of(&map["tsig"]).is_none() {
@@ -191,4 +197,54 @@ fn tsig_field<'a>(
             problem: format!("must be a string, found {}", kind(other)),
         }),
     }
+}
+
+/// Whether a `tsig` object asks for GSS-TSIG (`"algorithm": "gss-tsig"`).
+pub(super) fn is_gss(tsig: &Value) -> bool {
+    tsig.get("algorithm")
+        .and_then(Value::as_str)
+        .is_some_and(|a| a.trim_end_matches('.').eq_ignore_ascii_case("gss-tsig"))
+}
+
+/// The keys of a GSS-TSIG `tsig` object.
+const GSS_KEYS: [&str; 4] = ["algorithm", "keytab", "principal", "ccache"];
+
+/// A GSS-TSIG `tsig` object: `keytab` (relative to the config file's
+/// directory), `principal`, `ccache`, all optional; no secret.
+pub(super) fn gss_config(path: &Path, tsig: &Value) -> Result<GssConfig, ConfigError> {
+    let bad = |key: &str, problem: String| ConfigError::Key {
+        path: path.to_owned(),
+        key: format!("tsig.{key}"),
+        problem,
+    };
+    let Value::Object(map) = tsig else {
+        return Err(bad("algorithm", "the tsig object must be an object".into()));
+    };
+    if let Some(other) = map.keys().find(|k| !GSS_KEYS.contains(&k.as_str())) {
+        return Err(bad(
+            other,
+            format!(
+                "not a key of GSS-TSIG, which takes no shared secret; its keys are {}",
+                GSS_KEYS.join(", ")
+            ),
+        ));
+    }
+    let text = |key: &str| -> Result<Option<String>, ConfigError> {
+        match map.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() && !s.contains(char::is_control) && !s.contains(char::is_whitespace) => {
+                Ok(Some(s.clone()))
+            }
+            Some(other) => Err(bad(
+                key,
+                format!("must be a non-empty string without spaces, found {}", kind(other)),
+            )),
+        }
+    };
+    let keytab = text("keytab")?.map(|k| path.parent().unwrap_or(Path::new(".")).join(k));
+    Ok(GssConfig {
+        keytab,
+        principal: text("principal")?,
+        ccache: text("ccache")?,
+    })
 }

@@ -123,6 +123,8 @@ pub struct Config {
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
+    /// GSS-TSIG instead of a shared secret (`"algorithm": "gss-tsig"`).
+    pub gss: Option<GssConfig>,
     /// PTR records for the registered addresses (our key `ptr`); `None`: off.
     pub ptr: Option<PtrConfig>,
     /// How long one server address, or one DNS lookup, may take (our key `timeout`).
@@ -135,6 +137,20 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// The `tsig` object with `"algorithm": "gss-tsig"` (RFC 3645): the host's
+/// Kerberos identity. No secret: the key is in a keytab or a ticket in a
+/// credential cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GssConfig {
+    /// The keytab (`"keytab"`); `None`: `KRB5_KTNAME`, else the system's.
+    pub keytab: Option<PathBuf>,
+    /// The client principal (`"principal"`); `None`: `host/FQDN`, then
+    /// `SHORTNAME$` (an Active Directory machine account).
+    pub principal: Option<String>,
+    /// A credential cache to use instead of a keytab (`"ccache"`).
+    pub ccache: Option<String>,
 }
 
 /// The `ptr` key: `true`, or `{"enable": true, "ttl": 300, "tsig": {...}}`.
@@ -367,7 +383,9 @@ impl Config {
                     .into(),
             ));
         }
-        let inline_secret = file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
+        let gss = file.tsig.as_ref().is_some_and(keys::is_gss);
+        let inline_secret =
+            !gss && file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
         config.exposed.push((
             path.to_owned(),
             Holds {
@@ -375,8 +393,10 @@ impl Config {
                 secret: inline_secret,
             },
         ));
-        if let Some(tsig) = &file.tsig {
-            config.tsig = tsig_key(path, "tsig", tsig, secrets, &mut config.exposed)?;
+        match &file.tsig {
+            Some(tsig) if gss => config.gss = Some(keys::gss_config(path, tsig)?),
+            Some(tsig) => config.tsig = tsig_key(path, "tsig", tsig, secrets, &mut config.exposed)?,
+            None => {}
         }
         if let Some(ptr) = &file.ptr {
             config.ptr = ptr_config(path, ptr, secrets, &mut config)?;

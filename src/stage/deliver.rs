@@ -6,10 +6,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
 use crate::live::server_literal;
 use crate::state::parse_name;
+use crate::tkey::{self, GssInitiator, TkeyError};
 use crate::tsig::Key;
 use crate::update::{self, ServerError};
 use crate::zone;
@@ -39,7 +41,7 @@ pub(super) fn show_server(server: &str, port: u16) -> (String, u16) {
 /// within `deadline`; stops at once on an error `stop` says is final.
 /// The address that accepted it, or each address tried and what it said.
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn to_each_address(
+async fn to_each_address(
     server: &str,
     addrs: Vec<SocketAddr>,
     request: &hickory_proto::op::Message,
@@ -70,6 +72,96 @@ pub(super) async fn to_each_address(
         }
     }
     Err(attempts)
+}
+
+/// How an update is signed on its way to each address.
+#[derive(Clone, Copy)]
+pub(super) enum Signing<'a> {
+    /// Signed already (with a TSIG key, or not at all): the key to check
+    /// the answer with, and what was signed.
+    Ready(Option<(&'a Key, &'a crate::tsig::Signed)>),
+    /// GSS-TSIG: a context negotiated with each address (TKEY), for the
+    /// primary named `mname`, as the Kerberos identity of `host`.
+    Gss {
+        /// Starts contexts.
+        initiator: &'a dyn GssInitiator,
+        /// The primary's SOA MNAME (the service principal's host).
+        mname: &'a Name,
+        /// The host registering.
+        host: &'a Name,
+    },
+}
+
+/// [`to_each_address`] with each attempt signed as `signing` says: for
+/// GSS-TSIG, a context is negotiated with each address before the update,
+/// signed with it, is sent there. A failure of the host's own Kerberos
+/// credentials ends the attempts (another address would fail the same).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn send_signed(
+    server: &str,
+    addrs: Vec<SocketAddr>,
+    request: &hickory_proto::op::Message,
+    wire: &[u8],
+    signing: Signing<'_>,
+    opts: &SendOptions,
+    deadline: Instant,
+    stop: impl Fn(&ServerError) -> bool,
+) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
+    let (initiator, mname, host) = match signing {
+        Signing::Ready(key) => {
+            return to_each_address(server, addrs, request, wire, key, opts, deadline, stop).await;
+        }
+        Signing::Gss {
+            initiator,
+            mname,
+            host,
+        } => (initiator, mname, host),
+    };
+    let mut attempts = Vec::new();
+    for addr in addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            attempts.push((addr, ServerError::NotTried));
+            continue;
+        }
+        log::debug!("negotiating a GSS-TSIG context with {server} at {addr}");
+        let attempt = gss_attempt(addr, mname, host, initiator, request, opts.timeout.min(left));
+        let result = match tokio::time::timeout(left, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(ServerError::Timeout(left)),
+        };
+        match result {
+            Ok(()) => return Ok(addr),
+            Err(e) => {
+                log::debug!("{addr}: {e}");
+                let last = stop(&e) || matches!(e, ServerError::Tkey(TkeyError::Gss(_)));
+                attempts.push((addr, e));
+                if last {
+                    break;
+                }
+            }
+        }
+    }
+    Err(attempts)
+}
+
+/// One GSS-TSIG attempt at `addr`: TKEY, then the update signed with the
+/// new context, its answer's MIC checked.
+async fn gss_attempt(
+    addr: SocketAddr,
+    mname: &Name,
+    host: &Name,
+    initiator: &dyn GssInitiator,
+    request: &hickory_proto::op::Message,
+    timeout: Duration,
+) -> Result<(), ServerError> {
+    let mut key = tkey::negotiate(addr, mname, host, initiator, timeout).await?;
+    let mut signed_request = request.clone();
+    let signed = tkey::sign(&mut signed_request, &mut key, crate::tsig::now_secs())?;
+    let wire = signed_request
+        .to_vec()
+        .map_err(|e| tkey::GssSignError::Encode(e.to_string()))?;
+    update::exchange_gss(addr, &signed_request, &wire, &mut key, &signed, timeout).await
 }
 
 /// The system resolver, made on first use, for the zones and primaries
@@ -144,4 +236,22 @@ mod tests {
         );
         assert_eq!(server_literal("ns1.example.test.", 53), None);
     }
+}
+
+/// The primary's SOA MNAME, for GSS-TSIG's service principal: `server`
+/// itself when it is a name (as `dyndns-soa` gives it), else the zone's
+/// SOA asked for.
+pub(super) async fn mname(
+    server: &str,
+    zone: &Name,
+    lookups: &mut Lookups,
+    opts: &SendOptions,
+) -> Result<Name, SendError> {
+    if server_literal(server, opts.port).is_none()
+        && let Ok(name) = parse_name(server)
+    {
+        return Ok(name);
+    }
+    let found = super::soa::bounded_find_zone(lookups.resolver()?, zone, opts.timeout).await?;
+    Ok(found.primary)
 }

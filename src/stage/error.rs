@@ -246,6 +246,9 @@ pub enum SendError {
     /// A reverse zone's update failed; the rest landed.
     #[error(transparent)]
     PtrUnsent(#[from] Box<PtrUnsent>),
+    /// `dyndns-send-gss` could not be run for a GSS-TSIG config.
+    #[error(transparent)]
+    GssHelper(io::Error),
     /// The PTR side's bound passed before this step.
     #[error(
         "{what}: not done: the reverse zones' time was up (five timeouts for all of them; \"timeout\" in the config)"
@@ -331,6 +334,7 @@ impl ExitStatus for SendError {
             | Self::CacheWrite(_)
             | Self::PtrUnsent(_)
             | Self::PtrTimeUp { .. }
+            | Self::GssHelper(_)
             | Self::Verify(_)
             | Self::Guarded(_) => exit::FAILURE,
         }

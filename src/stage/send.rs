@@ -21,7 +21,7 @@ use crate::state::{State, parse_name};
 use crate::tsig::Key;
 use crate::update::{self, DryRunFormat, Replace, ServerError, Update};
 
-use super::deliver::{Lookups, show_server, shown_at, to_each_address};
+use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
 use super::soa::bounded_find_zone;
 use super::{
     BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, PtrUnsent, SEND_BOUND,
@@ -75,6 +75,11 @@ pub struct SendOptions {
     /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
     /// forward zone's).
     pub ptr_key: Option<Key>,
+    /// GSS-TSIG's initiator (`dyndns-send-gss` sets it): updates without a
+    /// TSIG key are signed with a context negotiated with the primary.
+    pub gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
+    /// The config's GSS-TSIG object, for `--dry-run`'s comment.
+    pub gss_config: Option<crate::config::GssConfig>,
 }
 
 impl SendOptions {
@@ -113,6 +118,8 @@ impl SendOptions {
             None => key.clone(),
         };
         Ok(Self {
+            gss: None,
+            gss_config: config.gss.clone(),
             ptr_key,
             server: flags.server,
             zone,
@@ -131,6 +138,15 @@ impl SendOptions {
     /// found, sent), and the PTR side after it, all its zones together.
     pub(super) fn run_bound(&self) -> Duration {
         self.timeout * (LOOKUP_BOUND + SEND_BOUND)
+    }
+
+    /// The principal GSS-TSIG signs as, for `--dry-run`: the config's, or
+    /// `host/FQDN`; `None` without GSS-TSIG or with a TSIG key.
+    pub(super) fn gss_principal(&self, host: &Name, key: Option<&Key>) -> Option<String> {
+        let gss = self.gss_config.as_ref().filter(|_| key.is_none())?;
+        Some(gss.principal.clone().unwrap_or_else(|| {
+            format!("host/{}", host.to_ascii().trim_end_matches('.').to_ascii_lowercase())
+        }))
     }
 
     /// How long another run may hold the lock: the forward update's bound,
@@ -328,10 +344,12 @@ async fn forward(
         }
     };
     let guard = super::guard::of(state)?;
+    let principal = opts.gss_principal(&state.hostname, opts.key.as_ref());
     let update = Update {
         state,
         zone: &zone,
         key: opts.key.as_ref(),
+        gss: principal.as_deref(),
         replace: opts.replace,
         guard: guard.as_ref(),
     };
@@ -355,14 +373,25 @@ async fn forward(
     });
     log::debug!("TSIG {tsig}");
     let addrs = lookups.server_addresses(&server, opts).await?;
-    let key = opts.key.as_ref().zip(signed.as_ref());
     // A prerequisite that failed: somebody else changed the name. Never
     // retried elsewhere, never overwritten.
     let guarded = |e: &ServerError| {
         guard.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
     };
-    let sent = to_each_address(
-        &server, addrs, &request, &wire, key, opts, deadline, guarded,
+    let gss_server = match &opts.gss {
+        Some(_) if opts.key.is_none() => Some(mname(&server, &zone, lookups, opts).await?),
+        _ => None,
+    };
+    let signing = match (&opts.gss, &gss_server) {
+        (Some(initiator), Some(mname)) => Signing::Gss {
+            initiator: initiator.as_ref(),
+            mname,
+            host: &state.hostname,
+        },
+        _ => Signing::Ready(opts.key.as_ref().zip(signed.as_ref())),
+    };
+    let sent = send_signed(
+        &server, addrs, &request, &wire, signing, opts, deadline, guarded,
     )
     .await;
     let mut attempts = match sent {

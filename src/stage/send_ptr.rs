@@ -9,7 +9,7 @@ use hickory_proto::rr::Name;
 use crate::state::{Ptr, PtrRecord, State};
 use crate::update::PtrUpdate;
 
-use super::deliver::{Lookups, show_server, shown_at, to_each_address};
+use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
 use super::send::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{SEND_BOUND, SendError, Unsent};
@@ -77,8 +77,10 @@ pub(super) async fn send_ptr(
             Err(e) => outcome.failures.push(e),
         }
     }
+    let principal = opts.gss_principal(&host, opts.ptr_key.as_ref());
     for group in groups(ptr) {
         let update = PtrUpdate {
+            gss: principal.as_deref(),
             zone: &group.zone,
             host: &host,
             ttl_secs: ptr.ttl_secs,
@@ -184,12 +186,19 @@ async fn send_zone(
         update.delete.len()
     );
     let addrs = lookups.server_addresses(server, opts).await?;
-    let key = update.key.zip(signed.as_ref());
-    match to_each_address(server, addrs, &request, &wire, key, opts, deadline, |_| {
-        false
-    })
-    .await
-    {
+    let gss_server = match &opts.gss {
+        Some(_) if update.key.is_none() => Some(mname(server, update.zone, lookups, opts).await?),
+        _ => None,
+    };
+    let signing = match (&opts.gss, &gss_server) {
+        (Some(initiator), Some(mname)) => Signing::Gss {
+            initiator: initiator.as_ref(),
+            mname,
+            host: update.host,
+        },
+        _ => Signing::Ready(update.key.zip(signed.as_ref())),
+    };
+    match send_signed(server, addrs, &request, &wire, signing, opts, deadline, |_| false).await {
         Ok(addr) => Ok(shown_at(server, addr, opts.port)),
         Err(attempts) => Err(Box::new(Unsent {
             what: "the PTR records".into(),

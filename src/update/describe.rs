@@ -33,6 +33,9 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     key.name, key.algorithm
                 );
             }
+            if let Some(principal) = update.gss {
+                let _ = writeln!(out, "{}", gss_comment(principal));
+            }
             if let Some(guard) = update.guard {
                 if guard.aaaa.is_empty() {
                     let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
@@ -79,7 +82,11 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                         .map(|a| record("AAAA", a.to_string())),
                 )
                 .collect();
-            let tsig = update.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
+            let tsig = match (update.key, update.gss) {
+                (Some(k), _) => Some(serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()})),
+                (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+                (None, None) => None,
+            };
             let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
             let doc = serde_json::json!({
                 "server": host,
@@ -94,4 +101,11 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             format!("{doc}\n")
         }
     }
+}
+
+/// The comment of a GSS-TSIG update's script: how to run it.
+pub(crate) fn gss_comment(principal: &str) -> String {
+    format!(
+        "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
+    )
 }

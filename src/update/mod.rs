@@ -37,6 +37,8 @@ pub struct Update<'a> {
     pub zone: &'a Name,
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
+    /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
+    pub gss: Option<&'a str>,
     /// What the update deletes before it adds.
     pub replace: Replace,
     /// The prerequisite: the AAAA set the name must hold (`"guard"`).
@@ -107,6 +109,12 @@ pub enum ServerError {
     /// The answer's TSIG did not verify.
     #[error(transparent)]
     Tsig(#[from] tsig::VerifyError),
+    /// No GSS-TSIG context could be negotiated (TKEY, RFC 3645 §4).
+    #[error(transparent)]
+    Tkey(#[from] crate::tkey::TkeyError),
+    /// The update could not be signed with the context.
+    #[error(transparent)]
+    GssSign(#[from] crate::tkey::GssSignError),
 }
 
 /// An error rcode from the server (RFC 2136 §2.2), shown with the TSIG
@@ -369,7 +377,37 @@ pub(crate) async fn exchange(
     let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
         .await
         .map_err(|_| ServerError::Timeout(timeout))??;
-    check_answer(request, &answer, key, tsig::now_secs())
+    let key = match key {
+        Some((key, signed)) => AnswerKey::Hmac(key, signed),
+        None => AnswerKey::Unsigned,
+    };
+    check_answer_with(request, &answer, key, tsig::now_secs())
+}
+
+/// [`exchange`] for an update signed with GSS-TSIG: the answer's MIC is
+/// checked with the context.
+pub(crate) async fn exchange_gss(
+    addr: SocketAddr,
+    request: &Message,
+    wire: &[u8],
+    key: &mut crate::tkey::GssKey,
+    signed: &Signed,
+    timeout: Duration,
+) -> Result<(), ServerError> {
+    let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
+        .await
+        .map_err(|_| ServerError::Timeout(timeout))??;
+    check_answer_with(request, &answer, AnswerKey::Gss(key, signed), tsig::now_secs())
+}
+
+/// How an answer's signature is checked.
+pub(crate) enum AnswerKey<'a> {
+    /// The update was not signed.
+    Unsigned,
+    /// Signed with this TSIG key (RFC 8945).
+    Hmac(&'a Key, &'a Signed),
+    /// Signed with this GSS-TSIG context (RFC 3645).
+    Gss(&'a mut crate::tkey::GssKey, &'a Signed),
 }
 
 /// One TCP round trip: connect, send the framed request, read the framed answer.
@@ -403,6 +441,20 @@ pub fn check_answer(
     key: Option<(&Key, &Signed)>,
     now_secs: u64,
 ) -> Result<(), ServerError> {
+    let key = match key {
+        Some((key, signed)) => AnswerKey::Hmac(key, signed),
+        None => AnswerKey::Unsigned,
+    };
+    check_answer_with(request, answer, key, now_secs)
+}
+
+/// [`check_answer`], for any kind of signature.
+pub(crate) fn check_answer_with(
+    request: &Message,
+    answer: &[u8],
+    key: AnswerKey<'_>,
+    now_secs: u64,
+) -> Result<(), ServerError> {
     let message = Message::from_vec(answer).map_err(ServerError::Malformed)?;
     if message.metadata.id != request.metadata.id {
         return Err(ServerError::WrongId {
@@ -423,15 +475,23 @@ pub fn check_answer(
         return Err(Refusal {
             rcode,
             tsig: tsig::answer_error(&message),
-            signed: key.is_some(),
+            signed: !matches!(key, AnswerKey::Unsigned),
         }
         .into());
     }
-    if let Some((key, signed)) = key {
-        if let Some(error) = tsig::answer_error(&message) {
-            return Err(ServerError::TsigErrorInAnswer(error));
+    if !matches!(key, AnswerKey::Unsigned)
+        && let Some(error) = tsig::answer_error(&message)
+    {
+        return Err(ServerError::TsigErrorInAnswer(error));
+    }
+    match key {
+        AnswerKey::Unsigned => {}
+        AnswerKey::Hmac(key, signed) => {
+            tsig::verify_parsed(answer, &message, key, signed, now_secs)?;
         }
-        tsig::verify_parsed(answer, &message, key, signed, now_secs)?;
+        AnswerKey::Gss(key, signed) => {
+            crate::tkey::verify(answer, &message, key, signed, now_secs)?;
+        }
     }
     Ok(())
 }

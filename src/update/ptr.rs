@@ -34,6 +34,8 @@ pub struct PtrUpdate<'a> {
     pub delete: Vec<&'a PtrRecord>,
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
+    /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
+    pub gss: Option<&'a str>,
 }
 
 impl PtrUpdate<'_> {
@@ -110,6 +112,9 @@ impl PtrUpdate<'_> {
                         key.name, key.algorithm
                     );
                 }
+                if let Some(principal) = self.gss {
+                    let _ = writeln!(out, "{}", super::describe::gss_comment(principal));
+                }
                 for record in &self.add {
                     let _ = writeln!(out, "update delete {} IN PTR", record.name);
                     let _ = writeln!(
@@ -140,7 +145,11 @@ impl PtrUpdate<'_> {
                     .iter()
                     .map(|r| serde_json::json!({"name": r.name.to_ascii(), "class": "IN", "type": "PTR", "data": self.target_of(r).to_ascii(), "address": r.address}))
                     .collect();
-                let tsig = self.key.map(|k| serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}));
+                let tsig = match (self.key, self.gss) {
+                    (Some(k), _) => Some(serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()})),
+                    (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+                    (None, None) => None,
+                };
                 let doc = serde_json::json!({
                     "server": server,
                     "port": port,
@@ -176,6 +185,7 @@ mod tests {
             add: vec![&now],
             delete: vec![&gone],
             key: None,
+            gss: None,
         };
         let (message, wire, _) = update.encode_at(0x1234, 0).unwrap();
         assert_eq!(&wire[..12], &[0x12, 0x34, 0x28, 0, 0, 1, 0, 0, 0, 3, 0, 0]);
@@ -216,6 +226,7 @@ mod tests {
             add: vec![&record],
             delete: vec![],
             key: None,
+            gss: None,
         };
         assert!(matches!(
             update.encode_at(1, 0),

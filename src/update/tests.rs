@@ -55,6 +55,7 @@ fn unsigned() -> (Message, Vec<u8>, Option<Signed>) {
         replace: Replace::All,
         guard: None,
         key: None,
+        gss: None,
     };
     encode_at(&update, 0x1234, 0).unwrap()
 }
@@ -77,6 +78,7 @@ fn signed_update_octet_for_octet() {
         replace: Replace::All,
         guard: None,
         key: Some(&key),
+        gss: None,
     };
     let time: u64 = 1_700_000_000; // 0x6553f100
     let (_, wire, signed) = encode_at(&update, 0x1234, time).unwrap();

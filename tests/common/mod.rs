@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+pub mod kerberos;
+
 /// The six TSIG algorithms of `tsig-keygen`.
 pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
 
@@ -335,6 +337,8 @@ pub struct World {
     /// A scratch directory: named's files, configs, the cache.
     pub dir: tempfile::TempDir,
     named: Option<Child>,
+    /// The Kerberos realm, in a world made with [`World::with_kerberos`].
+    pub kerberos: Option<kerberos::Kerberos>,
 }
 
 /// The zones every world serves: (apex, primary's label, records). How each
@@ -385,6 +389,8 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
         (REVERSE_20, "ns1.example.test.", vec![]),
         (REVERSE_30, "ns1.example.test.", vec![]),
         (REVERSE_V4, "ns1.example.test.", vec![]),
+        // GSS-TSIG (tests/gss.rs): BIND serves it in a world with a realm.
+        (kerberos::KRB_ZONE, "ns1", ns1()),
     ]
 }
 
@@ -420,6 +426,18 @@ impl World {
 
     /// A world whose zones `server` serves.
     pub fn with(fqdn: &str, server: Server) -> Self {
+        Self::build(fqdn, server, None)
+    }
+
+    /// A BIND world with a Kerberos realm (see [`kerberos`]): a `host/`
+    /// principal and keytab for each of `hosts`, and zone krb.test, whose
+    /// names each host's principal may update (BIND's `krb5-self`) over
+    /// GSS-TSIG (`tkey-gssapi-keytab`).
+    pub fn with_kerberos(fqdn: &str, hosts: &[&str]) -> Self {
+        Self::build(fqdn, Server::Bind, Some(hosts))
+    }
+
+    fn build(fqdn: &str, server: Server, kerberos_hosts: Option<&[&str]>) -> Self {
         match server {
             Server::Bind => require("named", "bind9"),
             Server::Knot => require("knotd", "knot"),
@@ -445,8 +463,12 @@ impl World {
             hostname,
             dir,
             named: None,
+            kerberos: None,
         };
         world.make_namespace(fqdn);
+        if let Some(hosts) = kerberos_hosts {
+            world.kerberos = Some(kerberos::Kerberos::new(world.dir.path(), &world.ns, hosts));
+        }
         world.start_server();
         world
     }
@@ -537,6 +559,7 @@ impl World {
         let child = Command::new("ip")
             .args(["netns", "exec", &self.ns, program])
             .args(&args)
+            .envs(self.kerberos.iter().flat_map(kerberos::Kerberos::env))
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
@@ -566,7 +589,7 @@ impl World {
             .iter()
             .map(|a| format!("grant key-{a} zonesub ANY; "))
             .collect();
-        let conf = format!(
+        let mut conf = format!(
             r#"options {{
   directory "{dir}";
   pid-file none;
@@ -592,6 +615,22 @@ zone "{REVERSE_30}" {{ type primary; file "{REVERSE_30}.db"; update-policy {{ gr
 "#,
             dir = d.display()
         );
+        if let Some(realm) = &self.kerberos {
+            // named accepts GSS-TSIG with any key of this keytab.
+            conf = conf.replacen(
+                "querylog yes;",
+                &format!(
+                    "querylog yes; tkey-gssapi-keytab \"{}\";",
+                    realm.keytab("dns").display()
+                ),
+                1,
+            );
+            conf.push_str(&format!(
+                "zone \"{z}\" {{ type primary; file \"{z}.db\"; update-policy {{ grant {r} krb5-self . AAAA; }}; }};\n",
+                z = kerberos::KRB_ZONE,
+                r = kerberos::REALM
+            ));
+        }
         fs::write(d.join("named.conf"), conf).unwrap();
         (
             "named",
@@ -999,6 +1038,7 @@ zone:
             Command::new("ip")
                 .args(["netns", "exec", &self.ns, program])
                 .args(&args)
+                .envs(self.kerberos.iter().flat_map(kerberos::Kerberos::env))
                 .stdout(log.try_clone().unwrap())
                 .stderr(log)
                 .spawn()
@@ -1055,6 +1095,9 @@ zone:
         .arg(format!("hostname \"$0\" && {script}"))
         .arg(&self.hostname)
         .env("RUNTIME_DIRECTORY", self.dir.path());
+        if let Some(realm) = &self.kerberos {
+            cmd.env("KRB5_CONFIG", realm.krb5_conf());
+        }
         cmd
     }
 
@@ -1138,6 +1181,8 @@ fn zone_file(zone: &str, primary: &str, extra: &[&str]) -> String {
 
 impl Drop for World {
     fn drop(&mut self) {
+        // The KDC first: it runs in the namespace.
+        self.kerberos.take();
         if let Some(mut named) = self.named.take() {
             let _ = named.kill();
             let _ = named.wait();

@@ -1,0 +1,256 @@
+//! GSS-TSIG (RFC 3645) against BIND with `tkey-gssapi-keytab` and a real
+//! MIT Kerberos KDC, both in the world's namespace: the host registers
+//! with its keytab (or a ticket from kinit), BIND's `krb5-self` refuses
+//! another host's identity, a clock ten minutes off and a forged answer
+//! MIC are each a clear error, and the nsupdate -g script of a dry run
+//! lands the same records. Built with `--features gss` only.
+
+use crate::common::kerberos::{KRB_ZONE, REALM};
+use crate::common::{World, require, state};
+
+const HOST: &str = "host1.krb.test";
+
+/// A world whose host is host1.krb.test, with keytabs for it and for an
+/// intruder, and 2001:db8:10::1 on veth0.
+fn world() -> World {
+    let world = World::with_kerberos(HOST, &["host1", "intruder"]);
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    world
+}
+
+/// A config signing with GSS-TSIG from `keytab`, as `principal` if given.
+fn config(world: &World, keytab: &str, principal: Option<&str>) -> String {
+    let realm = world.kerberos.as_ref().unwrap();
+    let principal = principal.map_or(String::new(), |p| format!(r#", "principal": "{p}""#));
+    world.cached_config(
+        "gss.conf",
+        &format!(
+            r#""tsig": {{"algorithm": "gss-tsig", "keytab": "{}"{principal}}}"#,
+            realm.keytab(keytab).display()
+        ),
+    )
+}
+
+#[test]
+fn the_host_registers_with_its_keytab_and_named_sees_its_principal() {
+    let world = world();
+    let conf = config(&world, "host1", None);
+    world
+        .run("pydyndns", &["-c", &conf, "-v", "veth0"], "")
+        .ok()
+        .stdout_is(&format!(
+            "updated {HOST}. in zone {KRB_ZONE}. at ns1.{KRB_ZONE}. ([::1]:53): 2001:db8:10::1\n"
+        ));
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+    // named applied it as the host's own principal (krb5-self).
+    let log = world.server_log();
+    assert!(
+        log.contains(&format!("key host/{HOST}\\@{REALM}: updating zone '{KRB_ZONE}/IN'")),
+        "{log}"
+    );
+    // No credential cache left on disk: the ticket lived in memory.
+    assert!(!world.kerberos.as_ref().unwrap().dir.join("ccache").exists());
+    // The cache says so, and the next run sends nothing.
+    let updates = |w: &World| w.server_log().matches("updating zone 'krb.test/IN'").count();
+    let before = updates(&world);
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok().quiet();
+    assert_eq!(updates(&world), before);
+}
+
+#[test]
+fn a_ticket_from_kinit_serves_instead_of_a_keytab() {
+    let world = world();
+    let realm = world.kerberos.as_ref().unwrap();
+    let ccache = format!("FILE:{}/kinit.ccache", realm.dir.display());
+    let keytab = realm.keytab("host1");
+    world.exec(&[
+        "env",
+        &format!("KRB5_CONFIG={}", realm.krb5_conf().display()),
+        &format!("KRB5CCNAME={ccache}"),
+        "kinit",
+        "-k",
+        "-t",
+        &keytab.display().to_string(),
+        &format!("host/{HOST}"),
+    ]);
+    let conf = world.cached_config(
+        "gss.conf",
+        &format!(r#""tsig": {{"algorithm": "gss-tsig", "ccache": "{ccache}"}}"#),
+    );
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok().quiet();
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+}
+
+#[test]
+fn another_hosts_identity_is_refused_by_the_policy() {
+    let world = world();
+    let conf = config(&world, "intruder", Some("host/intruder.krb.test"));
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stderr_has(&format!(
+            "update of {HOST}. in zone {KRB_ZONE}. failed at every address of ns1.{KRB_ZONE}.: [::1]:53: REFUSED: the server does not let this key update the name"
+        ));
+    assert!(world.aaaa(HOST).is_empty());
+    assert!(!world.cache().exists(), "nothing registered, nothing cached");
+}
+
+#[test]
+fn missing_keys_and_unknown_service_principals_are_named_with_the_fix() {
+    let world = world();
+    // A keytab without the host's key.
+    let conf = config(&world, "intruder", None);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(1)
+        .stderr_has(&format!("cannot get Kerberos credentials for host/{HOST}"))
+        .stderr_has("check \"keytab\" and \"principal\" in the config's \"tsig\" object");
+    // A zone whose primary has no DNS/ principal: example.test (ns1.example.test).
+    let realm = world.kerberos.as_ref().unwrap();
+    let elsewhere = world.config(
+        "elsewhere.conf",
+        &format!(
+            r#"{{"ttl": 300, "tsig": {{"algorithm": "gss-tsig", "keytab": "{}", "principal": "host/{HOST}"}}}}"#,
+            realm.keytab("host1").display()
+        ),
+    );
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &elsewhere, "--zone", "example.test"],
+            &state("host1.example.test.", &["2001:db8:10::1"]),
+        )
+        .status(1)
+        .stderr_has(&format!("DNS/ns1.example.test@{REALM} not found in Kerberos database"))
+        .stderr_has("create DNS/<the zone's SOA MNAME>@REALM");
+}
+
+#[test]
+fn a_clock_ten_minutes_off_says_so() {
+    require("faketime", "faketime");
+    let world = world();
+    let realm = world.kerberos.as_ref().unwrap();
+    // A ticket got under the right clock, used under one ten minutes ahead:
+    // Kerberos itself refuses.
+    let ccache = format!("FILE:{}/kinit.ccache", realm.dir.display());
+    world.exec(&[
+        "env",
+        &format!("KRB5_CONFIG={}", realm.krb5_conf().display()),
+        &format!("KRB5CCNAME={ccache}"),
+        "kinit",
+        "-k",
+        "-t",
+        &realm.keytab("host1").display().to_string(),
+        &format!("host/{HOST}"),
+    ]);
+    let conf = world.cached_config(
+        "gss.conf",
+        &format!(r#""tsig": {{"algorithm": "gss-tsig", "ccache": "{ccache}"}}"#),
+    );
+    let doc = state(&format!("{HOST}."), &["2001:db8:10::1"]);
+    let send = crate::common::bin("dyndns-send");
+    let skewed = world.run_shell(&format!(
+        "echo '{doc}' | faketime -f +10m {} -c {conf}",
+        send.display()
+    ));
+    skewed
+        .status(1)
+        .stderr_has("Clock skew too great")
+        .stderr_has("this host's clock differs from the KDC's by more than Kerberos allows (5 minutes); fix it with NTP");
+    assert!(world.aaaa(HOST).is_empty());
+}
+
+#[test]
+fn a_forged_answer_mic_is_rejected_and_nothing_is_cached() {
+    require("python3", "python3");
+    let world = world();
+    // Between the client and named: passes everything on, but flips a bit
+    // of the MAC (which ends 7 octets before the end of the TSIG record)
+    // in the answer to the UPDATE (opcode 5).
+    let mut proxy = std::process::Command::new("ip")
+        .args(["netns", "exec", &world.ns, "python3", "-c"])
+        .arg(
+            r#"
+import socket, threading
+l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("::1", 5399)); l.listen(8)
+print("ready", flush=True)
+def recv(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise EOFError
+        b += c
+    return b
+def serve(c):
+    u = socket.create_connection(("::1", 53))
+    try:
+        while True:
+            q = recv(c, int.from_bytes(recv(c, 2), "big"))
+            u.sendall(len(q).to_bytes(2, "big") + q)
+            a = bytearray(recv(u, int.from_bytes(recv(u, 2), "big")))
+            if (a[2] >> 3) & 15 == 5:
+                a[-7] ^= 1
+            c.sendall(len(a).to_bytes(2, "big") + a)
+    except EOFError:
+        pass
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"#,
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(proxy.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready, "ready\n");
+    let conf = config(&world, "host1", None);
+    let doc = state(&format!("{HOST}."), &["2001:db8:10::1"]);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "--zone", KRB_ZONE, "--server", "[::1]:5399"],
+            &doc,
+        )
+        .status(1)
+        .stderr_has("the answer's GSS-TSIG MIC does not verify")
+        .stderr_has("was changed on the way");
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    // named applied it (the answer was forged, not the update), but this
+    // host cannot know: no cache, so the next run sends it again.
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn the_dry_run_is_a_script_for_nsupdate_g_that_lands_the_same_records() {
+    let world = world();
+    let conf = config(&world, "host1", None);
+    let addrs = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
+    addrs.ok();
+    let script = world.run("dyndns-send", &["-c", &conf, "--dry-run"], &addrs.stdout);
+    script.ok().stdout_has_lines(&[
+        &format!("server ns1.{KRB_ZONE}. 53\nzone {KRB_ZONE}.\n"),
+        &format!("; signed with GSS-TSIG as host/{HOST}: run nsupdate -g"),
+        &format!("update add {HOST}. 300 IN AAAA 2001:db8:10::1\nsend\n"),
+    ]);
+    let realm = world.kerberos.as_ref().unwrap();
+    let ccache = format!("FILE:{}/nsupdate.ccache", realm.dir.display());
+    let env = format!(
+        "KRB5_CONFIG={} KRB5CCNAME={ccache}",
+        realm.krb5_conf().display()
+    );
+    world
+        .run_shell(&format!(
+            "env {env} kinit -k -t {} host/{HOST} && env {env} nsupdate -g <<'EOF'\n{}\nEOF",
+            realm.keytab("host1").display(),
+            script.stdout
+        ))
+        .ok();
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+}
