@@ -18,12 +18,12 @@ ZSHDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
-STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-watch
+STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-watch
 
 all: build assets
 
 build:
-	$(CARGO) build --release --locked
+	$(CARGO) build --release --locked --features gss
 
 # Man pages and completions from the clap definitions; units and hooks with
 # this installation's paths.

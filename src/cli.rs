@@ -175,8 +175,7 @@ pub fn send(
     let Some(input) = read_stdin()? else {
         return Ok(exit::SUCCESS);
     };
-    let state =
-        crate::state::State::parse(&input, "standard input").map_err(CommonError::from)?;
+    let state = crate::state::State::parse(&input, "standard input").map_err(CommonError::from)?;
     // The lock is waited for before the runtime exists.
     let line = match crate::stage::send_prepare(state, opts)? {
         Prepared::Done(line) => line,

@@ -34,7 +34,11 @@ impl GssInitiator for Initiator {
         let candidates = match &self.principal {
             Some(p) => vec![p.clone()],
             None => {
-                let short = fqdn.split('.').next().unwrap_or_default().to_ascii_uppercase();
+                let short = fqdn
+                    .split('.')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
                 vec![format!("host/{fqdn}"), format!("{short}$")]
             }
         };
@@ -110,12 +114,7 @@ struct Context {
 
 impl GssContext for Context {
     fn step(&mut self, token: Option<&[u8]>) -> Result<Option<Vec<u8>>, GssError> {
-        let what = || {
-            format!(
-                "cannot authenticate as {} to {}",
-                self.client, self.service
-            )
-        };
+        let what = || format!("cannot authenticate as {} to {}", self.client, self.service);
         match self.context.step(token, None) {
             Ok(next) => Ok(next.map(|b| b.to_vec())),
             Err(e) => Err(gss_error(what(), Some(&e))),
@@ -152,14 +151,21 @@ fn hint(text: &str, what: &str) -> Option<String> {
     let has = |needle: &str| text.contains(needle);
     Some(if has("Clock skew too great") || has("not yet valid") {
         "this host's clock differs from the KDC's by more than Kerberos allows (5 minutes); fix it with NTP".into()
-    } else if has("not found in Kerberos database") && has("DNS/") || (has("not found in Kerberos database") && what.contains("authenticate")) {
+    } else if has("not found in Kerberos database") && has("DNS/")
+        || (has("not found in Kerberos database") && what.contains("authenticate"))
+    {
         "the KDC has no such DNS service principal: create DNS/<the zone's SOA MNAME>@REALM and put its key in the server's keytab (BIND: tkey-gssapi-keytab), or check the zone's SOA MNAME".into()
     } else if has("not found in Kerberos database") {
         "the KDC does not know this client principal: check \"principal\" in the config's \"tsig\" object".into()
-    } else if has("No key table entry") || has("Key table file") || has("keytab") || has("No credentials") {
+    } else if has("No key table entry")
+        || has("Key table file")
+        || has("keytab")
+        || has("No credentials")
+    {
         "the keytab holds no key for this principal: check \"keytab\" and \"principal\" in the config's \"tsig\" object (klist -k KEYTAB lists its keys), or give \"ccache\" with a ticket from kinit".into()
     } else if has("Cannot contact any KDC") || has("Cannot find KDC") {
-        "no KDC answers for the realm: check the realm's kdc lines in krb5.conf (or KRB5_CONFIG)".into()
+        "no KDC answers for the realm: check the realm's kdc lines in krb5.conf (or KRB5_CONFIG)"
+            .into()
     } else if has("Decrypt integrity check failed") || has("Preauthentication failed") {
         "the keytab's key is not the KDC's (an old key version?): get a new keytab".into()
     } else {
@@ -181,7 +187,11 @@ mod tests {
         )
         .unwrap();
         assert!(service.contains("DNS/<the zone's SOA MNAME>"));
-        assert!(hint("No credentials were supplied", "x").unwrap().contains("keytab"));
+        assert!(
+            hint("No credentials were supplied", "x")
+                .unwrap()
+                .contains("keytab")
+        );
         assert_eq!(hint("something else", "x"), None);
     }
 }

@@ -18,10 +18,10 @@ pub mod cli;
 pub mod config;
 mod describe;
 pub mod exit;
+mod fsutil;
 #[cfg(feature = "gss")]
 pub mod gss;
 pub mod gss_env;
-mod fsutil;
 pub mod hostname;
 pub mod keyfile;
 pub mod live;

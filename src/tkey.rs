@@ -79,7 +79,9 @@ pub struct GssKey {
 
 impl std::fmt::Debug for GssKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GssKey").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("GssKey")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -145,7 +147,9 @@ pub async fn negotiate(
         .map_err(|_| TkeyError::Timeout(timeout))??;
     for _ in 0..MAX_ROUNDS {
         let query = query(&name, &token, crate::tsig::now_secs())?;
-        let wire = query.to_vec().map_err(|e| TkeyError::Malformed(e.to_string()))?;
+        let wire = query
+            .to_vec()
+            .map_err(|e| TkeyError::Malformed(e.to_string()))?;
         let answer = tokio::time::timeout(timeout, round_trip(&mut stream, &wire))
             .await
             .map_err(|_| TkeyError::Timeout(timeout))??;
@@ -189,7 +193,10 @@ fn rdata(token: &[u8], now: u32) -> Result<Vec<u8>, TkeyError> {
     let bad = |e: hickory_proto::ProtoError| TkeyError::Malformed(e.to_string());
     let mut out = Vec::with_capacity(token.len() + 32);
     let mut encoder = BinEncoder::new(&mut out);
-    TsigAlgorithm::Gss.to_name().emit(&mut encoder).map_err(bad)?;
+    TsigAlgorithm::Gss
+        .to_name()
+        .emit(&mut encoder)
+        .map_err(bad)?;
     encoder.emit_u32(now).map_err(bad)?;
     encoder.emit_u32(now).map_err(bad)?;
     encoder.emit_u16(MODE_GSS).map_err(bad)?;
@@ -320,7 +327,11 @@ fn verify_answer(answer: &[u8], context: &mut dyn GssContext) -> Result<(), Tkey
 
 /// Signs `message` with the context (RFC 3645 §3.2; RFC 8945's TSIG with
 /// algorithm gss-tsig and the MIC as MAC).
-pub fn sign(message: &mut Message, key: &mut GssKey, time_secs: u64) -> Result<Signed, GssSignError> {
+pub fn sign(
+    message: &mut Message,
+    key: &mut GssKey,
+    time_secs: u64,
+) -> Result<Signed, GssSignError> {
     let pre = TSIG::new(
         TsigAlgorithm::Gss,
         time_secs,
@@ -330,9 +341,13 @@ pub fn sign(message: &mut Message, key: &mut GssKey, time_secs: u64) -> Result<S
         None,
         Vec::new(),
     );
-    let tbs = message_tbs(&*message, &pre, &key.name).map_err(|e| GssSignError::Encode(e.to_string()))?;
+    let tbs =
+        message_tbs(&*message, &pre, &key.name).map_err(|e| GssSignError::Encode(e.to_string()))?;
     let mic = key.context.get_mic(&tbs)?;
-    message.set_signature(Box::new(make_tsig_record(key.name.clone(), pre.set_mac(mic.clone()))));
+    message.set_signature(Box::new(make_tsig_record(
+        key.name.clone(),
+        pre.set_mac(mic.clone()),
+    )));
     Ok(Signed { request_mac: mic })
 }
 
@@ -424,6 +439,9 @@ mod tests {
         want.extend_from_slice(&[0, 0]);
         assert_eq!(data, want);
         let parsed = parse_rdata(&data).unwrap();
-        assert_eq!((parsed.mode, parsed.error, parsed.key), (3, 0, b"token".to_vec()));
+        assert_eq!(
+            (parsed.mode, parsed.error, parsed.key),
+            (3, 0, b"token".to_vec())
+        );
     }
 }

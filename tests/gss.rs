@@ -45,15 +45,24 @@ fn the_host_registers_with_its_keytab_and_named_sees_its_principal() {
     // named applied it as the host's own principal (krb5-self).
     let log = world.server_log();
     assert!(
-        log.contains(&format!("key host/{HOST}\\@{REALM}: updating zone '{KRB_ZONE}/IN'")),
+        log.contains(&format!(
+            "key host/{HOST}\\@{REALM}: updating zone '{KRB_ZONE}/IN'"
+        )),
         "{log}"
     );
     // No credential cache left on disk: the ticket lived in memory.
     assert!(!world.kerberos.as_ref().unwrap().dir.join("ccache").exists());
     // The cache says so, and the next run sends nothing.
-    let updates = |w: &World| w.server_log().matches("updating zone 'krb.test/IN'").count();
+    let updates = |w: &World| {
+        w.server_log()
+            .matches("updating zone 'krb.test/IN'")
+            .count()
+    };
     let before = updates(&world);
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok().quiet();
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
     assert_eq!(updates(&world), before);
 }
 
@@ -77,7 +86,10 @@ fn a_ticket_from_kinit_serves_instead_of_a_keytab() {
         "gss.conf",
         &format!(r#""tsig": {{"algorithm": "gss-tsig", "ccache": "{ccache}"}}"#),
     );
-    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok().quiet();
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
     assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
 }
 
@@ -92,7 +104,10 @@ fn another_hosts_identity_is_refused_by_the_policy() {
             "update of {HOST}. in zone {KRB_ZONE}. failed at every address of ns1.{KRB_ZONE}.: [::1]:53: REFUSED: the server does not let this key update the name"
         ));
     assert!(world.aaaa(HOST).is_empty());
-    assert!(!world.cache().exists(), "nothing registered, nothing cached");
+    assert!(
+        !world.cache().exists(),
+        "nothing registered, nothing cached"
+    );
 }
 
 #[test]
@@ -121,7 +136,9 @@ fn missing_keys_and_unknown_service_principals_are_named_with_the_fix() {
             &state("host1.example.test.", &["2001:db8:10::1"]),
         )
         .status(1)
-        .stderr_has(&format!("DNS/ns1.example.test@{REALM} not found in Kerberos database"))
+        .stderr_has(&format!(
+            "DNS/ns1.example.test@{REALM} not found in Kerberos database"
+        ))
         .stderr_has("create DNS/<the zone's SOA MNAME>@REALM");
 }
 
@@ -167,10 +184,11 @@ fn a_forged_answer_mic_is_rejected_and_nothing_is_cached() {
     // Between the client and named: passes everything on, but flips a bit
     // of the MAC (which ends 7 octets before the end of the TSIG record)
     // in the answer to the UPDATE (opcode 5).
-    let mut proxy = std::process::Command::new("ip")
-        .args(["netns", "exec", &world.ns, "python3", "-c"])
-        .arg(
-            r#"
+    let mut proxy = Killed(
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &world.ns, "python3", "-c"])
+            .arg(
+                r#"
 import socket, threading
 l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 l.bind(("::1", 5399)); l.listen(8)
@@ -198,13 +216,14 @@ while True:
     c, _ = l.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 "#,
-        )
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+            )
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut ready = String::new();
     std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(proxy.stdout.take().unwrap()),
+        &mut std::io::BufReader::new(proxy.0.stdout.take().unwrap()),
         &mut ready,
     )
     .unwrap();
@@ -220,8 +239,7 @@ while True:
         .status(1)
         .stderr_has("the answer's GSS-TSIG MIC does not verify")
         .stderr_has("was changed on the way");
-    let _ = proxy.kill();
-    let _ = proxy.wait();
+    drop(proxy);
     // named applied it (the answer was forged, not the update), but this
     // host cannot know: no cache, so the next run sends it again.
     assert!(!world.cache().exists());
@@ -253,4 +271,14 @@ fn the_dry_run_is_a_script_for_nsupdate_g_that_lands_the_same_records() {
         ))
         .ok();
     assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+}
+
+/// A child killed when dropped, a failed assertion included.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -11,13 +11,13 @@ mod addrs;
 mod converge;
 mod diff;
 mod faults;
+#[cfg(feature = "gss")]
+mod gss;
 mod hardening;
 mod hostile;
 mod ipv4;
 mod logging;
 mod package;
-#[cfg(feature = "gss")]
-mod gss;
 mod ptr;
 mod replace;
 mod send;

@@ -232,12 +232,19 @@ pub(super) fn gss_config(path: &Path, tsig: &Value) -> Result<GssConfig, ConfigE
     let text = |key: &str| -> Result<Option<String>, ConfigError> {
         match map.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) if !s.is_empty() && !s.contains(char::is_control) && !s.contains(char::is_whitespace) => {
+            Some(Value::String(s))
+                if !s.is_empty()
+                    && !s.contains(char::is_control)
+                    && !s.contains(char::is_whitespace) =>
+            {
                 Ok(Some(s.clone()))
             }
             Some(other) => Err(bad(
                 key,
-                format!("must be a non-empty string without spaces, found {}", kind(other)),
+                format!(
+                    "must be a non-empty string without spaces, found {}",
+                    kind(other)
+                ),
             )),
         }
     };

@@ -384,8 +384,7 @@ impl Config {
             ));
         }
         let gss = file.tsig.as_ref().is_some_and(keys::is_gss);
-        let inline_secret =
-            !gss && file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
+        let inline_secret = !gss && file.tsig.as_ref().is_some_and(|t| key_file_of(t).is_none());
         config.exposed.push((
             path.to_owned(),
             Holds {

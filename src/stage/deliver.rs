@@ -125,7 +125,14 @@ pub(super) async fn send_signed(
             continue;
         }
         log::debug!("negotiating a GSS-TSIG context with {server} at {addr}");
-        let attempt = gss_attempt(addr, mname, host, initiator, request, opts.timeout.min(left));
+        let attempt = gss_attempt(
+            addr,
+            mname,
+            host,
+            initiator,
+            request,
+            opts.timeout.min(left),
+        );
         let result = match tokio::time::timeout(left, attempt).await {
             Ok(result) => result,
             Err(_) => Err(ServerError::Timeout(left)),
@@ -219,6 +226,24 @@ impl Lookups {
     }
 }
 
+/// The primary's SOA MNAME, for GSS-TSIG's service principal: `server`
+/// itself when it is a name (as `dyndns-soa` gives it), else the zone's
+/// SOA asked for.
+pub(super) async fn mname(
+    server: &str,
+    zone: &Name,
+    lookups: &mut Lookups,
+    opts: &SendOptions,
+) -> Result<Name, SendError> {
+    if server_literal(server, opts.port).is_none()
+        && let Ok(name) = parse_name(server)
+    {
+        return Ok(name);
+    }
+    let found = super::soa::bounded_find_zone(lookups.resolver()?, zone, opts.timeout).await?;
+    Ok(found.primary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,22 +261,4 @@ mod tests {
         );
         assert_eq!(server_literal("ns1.example.test.", 53), None);
     }
-}
-
-/// The primary's SOA MNAME, for GSS-TSIG's service principal: `server`
-/// itself when it is a name (as `dyndns-soa` gives it), else the zone's
-/// SOA asked for.
-pub(super) async fn mname(
-    server: &str,
-    zone: &Name,
-    lookups: &mut Lookups,
-    opts: &SendOptions,
-) -> Result<Name, SendError> {
-    if server_literal(server, opts.port).is_none()
-        && let Ok(name) = parse_name(server)
-    {
-        return Ok(name);
-    }
-    let found = super::soa::bounded_find_zone(lookups.resolver()?, zone, opts.timeout).await?;
-    Ok(found.primary)
 }

@@ -145,7 +145,10 @@ impl SendOptions {
     pub(super) fn gss_principal(&self, host: &Name, key: Option<&Key>) -> Option<String> {
         let gss = self.gss_config.as_ref().filter(|_| key.is_none())?;
         Some(gss.principal.clone().unwrap_or_else(|| {
-            format!("host/{}", host.to_ascii().trim_end_matches('.').to_ascii_lowercase())
+            format!(
+                "host/{}",
+                host.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+            )
         }))
     }
 

@@ -198,7 +198,18 @@ async fn send_zone(
         },
         _ => Signing::Ready(update.key.zip(signed.as_ref())),
     };
-    match send_signed(server, addrs, &request, &wire, signing, opts, deadline, |_| false).await {
+    match send_signed(
+        server,
+        addrs,
+        &request,
+        &wire,
+        signing,
+        opts,
+        deadline,
+        |_| false,
+    )
+    .await
+    {
         Ok(addr) => Ok(shown_at(server, addr, opts.port)),
         Err(attempts) => Err(Box::new(Unsent {
             what: "the PTR records".into(),

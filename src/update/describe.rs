@@ -83,8 +83,12 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 )
                 .collect();
             let tsig = match (update.key, update.gss) {
-                (Some(k), _) => Some(serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()})),
-                (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+                (Some(k), _) => Some(
+                    serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
+                ),
+                (None, Some(p)) => {
+                    Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p}))
+                }
                 (None, None) => None,
             };
             let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();

@@ -397,7 +397,12 @@ pub(crate) async fn exchange_gss(
     let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
         .await
         .map_err(|_| ServerError::Timeout(timeout))??;
-    check_answer_with(request, &answer, AnswerKey::Gss(key, signed), tsig::now_secs())
+    check_answer_with(
+        request,
+        &answer,
+        AnswerKey::Gss(key, signed),
+        tsig::now_secs(),
+    )
 }
 
 /// How an answer's signature is checked.

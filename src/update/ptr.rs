@@ -146,8 +146,12 @@ impl PtrUpdate<'_> {
                     .map(|r| serde_json::json!({"name": r.name.to_ascii(), "class": "IN", "type": "PTR", "data": self.target_of(r).to_ascii(), "address": r.address}))
                     .collect();
                 let tsig = match (self.key, self.gss) {
-                    (Some(k), _) => Some(serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()})),
-                    (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+                    (Some(k), _) => Some(
+                        serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
+                    ),
+                    (None, Some(p)) => {
+                        Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p}))
+                    }
                     (None, None) => None,
                 };
                 let doc = serde_json::json!({

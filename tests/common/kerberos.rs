@@ -67,7 +67,11 @@ impl Kerberos {
             .unwrap()
             .as_nanos();
         let password = format!("{:x}-{nanos:x}", std::process::id());
-        realm.tool("kdb5_util", &["-r", REALM, "create", "-s", "-P", &password], "");
+        realm.tool(
+            "kdb5_util",
+            &["-r", REALM, "create", "-s", "-P", &password],
+            "",
+        );
         let mut script = "addprinc -randkey DNS/ns1.krb.test\nktadd -k DIR/dns.keytab -norandkey DNS/ns1.krb.test\n".to_owned();
         for host in hosts {
             script.push_str(&format!(
