@@ -282,3 +282,32 @@ impl Drop for Killed {
         let _ = self.0.wait();
     }
 }
+
+/// Not a test: the figures of BENCHMARKS.md's GSS-TSIG section (release
+/// build, as root): `cargo test --release --features gss --test main
+/// gss::measure -- --ignored --nocapture`. Asserts nothing about time.
+#[test]
+#[ignore = "a measurement for BENCHMARKS.md, not a test"]
+fn measure_the_gss_update_run() {
+    let world = world();
+    let realm = world.kerberos.as_ref().unwrap();
+    let conf = world.config(
+        "nocache.conf",
+        &format!(
+            r#"{{"ttl": 300, "tsig": {{"algorithm": "gss-tsig", "keytab": "{}"}}}}"#,
+            realm.keytab("host1").display()
+        ),
+    );
+    let doc = state(&format!("{HOST}."), &["2001:db8:10::1"]);
+    let mut times = Vec::new();
+    for _ in 0..31 {
+        let start = std::time::Instant::now();
+        world.run("dyndns-send", &["-c", &conf], &doc).ok();
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "GSS-TSIG update (dyndns-send → dyndns-send-gss, TKEY + UPDATE, KDC and BIND on ::1), 31 runs: median {:.2} ms, min {:.2}, max {:.2}",
+        times[15], times[0], times[30]
+    );
+}
