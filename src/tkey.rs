@@ -388,14 +388,7 @@ pub(crate) fn verify(
     if let Err(e) = key.context.verify_mic(&tbs, &tsig.mac) {
         return Err(VerifyError::BadMic(e.to_string()));
     }
-    if now_secs.abs_diff(tsig.time) > u64::from(tsig.fudge) {
-        return Err(VerifyError::BadTime {
-            signed: tsig.time,
-            now: now_secs,
-            fudge: tsig.fudge,
-        });
-    }
-    Ok(())
+    crate::tsig::within_fudge(tsig, now_secs)
 }
 
 /// One framed TCP exchange on an open connection (RFC 1035 §4.2.2).

@@ -380,6 +380,12 @@ pub(crate) fn verify_parsed(
     if !key.algorithm.mac_verifies(&key.secret, &tbs, &tsig.mac) {
         return Err(VerifyError::BadMac(key.name.to_string()));
     }
+    within_fudge(tsig, now_secs)
+}
+
+/// Whether an answer's TSIG was signed within its fudge of our clock
+/// (RFC 8945 §5.2.3), once its MAC verified.
+pub(crate) fn within_fudge(tsig: &TSIG, now_secs: u64) -> Result<(), VerifyError> {
     if now_secs.abs_diff(tsig.time) > u64::from(tsig.fudge) {
         return Err(VerifyError::BadTime {
             signed: tsig.time,

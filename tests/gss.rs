@@ -31,6 +31,24 @@ fn config(world: &World, keytab: &str, principal: Option<&str>) -> String {
     )
 }
 
+/// A ticket for host1 from its keytab (`kinit -k`) in a credential cache
+/// of the realm's directory; its name.
+fn kinit(world: &World) -> String {
+    let realm = world.kerberos.as_ref().unwrap();
+    let ccache = format!("FILE:{}/kinit.ccache", realm.dir.display());
+    world.exec(&[
+        "env",
+        &format!("KRB5_CONFIG={}", realm.krb5_conf().display()),
+        &format!("KRB5CCNAME={ccache}"),
+        "kinit",
+        "-k",
+        "-t",
+        &realm.keytab("host1").display().to_string(),
+        &format!("host/{HOST}"),
+    ]);
+    ccache
+}
+
 #[test]
 fn the_host_registers_with_its_keytab_and_named_sees_its_principal() {
     let world = world();
@@ -69,19 +87,7 @@ fn the_host_registers_with_its_keytab_and_named_sees_its_principal() {
 #[test]
 fn a_ticket_from_kinit_serves_instead_of_a_keytab() {
     let world = world();
-    let realm = world.kerberos.as_ref().unwrap();
-    let ccache = format!("FILE:{}/kinit.ccache", realm.dir.display());
-    let keytab = realm.keytab("host1");
-    world.exec(&[
-        "env",
-        &format!("KRB5_CONFIG={}", realm.krb5_conf().display()),
-        &format!("KRB5CCNAME={ccache}"),
-        "kinit",
-        "-k",
-        "-t",
-        &keytab.display().to_string(),
-        &format!("host/{HOST}"),
-    ]);
+    let ccache = kinit(&world);
     let conf = world.cached_config(
         "gss.conf",
         &format!(r#""tsig": {{"algorithm": "gss-tsig", "ccache": "{ccache}"}}"#),
@@ -146,20 +152,9 @@ fn missing_keys_and_unknown_service_principals_are_named_with_the_fix() {
 fn a_clock_ten_minutes_off_says_so() {
     require("faketime", "faketime");
     let world = world();
-    let realm = world.kerberos.as_ref().unwrap();
     // A ticket got under the right clock, used under one ten minutes ahead:
     // Kerberos itself refuses.
-    let ccache = format!("FILE:{}/kinit.ccache", realm.dir.display());
-    world.exec(&[
-        "env",
-        &format!("KRB5_CONFIG={}", realm.krb5_conf().display()),
-        &format!("KRB5CCNAME={ccache}"),
-        "kinit",
-        "-k",
-        "-t",
-        &realm.keytab("host1").display().to_string(),
-        &format!("host/{HOST}"),
-    ]);
+    let ccache = kinit(&world);
     let conf = world.cached_config(
         "gss.conf",
         &format!(r#""tsig": {{"algorithm": "gss-tsig", "ccache": "{ccache}"}}"#),

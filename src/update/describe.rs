@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use hickory_proto::rr::RecordType;
 
 use super::{Update, deleted};
+use crate::tsig::Key;
 
 /// How `--dry-run` shows an update.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -26,16 +27,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             let mut out = String::new();
             let _ = writeln!(out, "server {host} {port}");
             let _ = writeln!(out, "zone {}", update.zone);
-            if let Some(key) = update.key {
-                let _ = writeln!(
-                    out,
-                    "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
-                    key.name, key.algorithm
-                );
-            }
-            if let Some(principal) = update.gss {
-                let _ = writeln!(out, "{}", gss_comment(principal));
-            }
+            signing_comment(&mut out, update.key, update.gss);
             if let Some(guard) = update.guard {
                 if guard.aaaa.is_empty() {
                     let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
@@ -82,15 +74,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                         .map(|a| record("AAAA", a.to_string())),
                 )
                 .collect();
-            let tsig = match (update.key, update.gss) {
-                (Some(k), _) => Some(
-                    serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
-                ),
-                (None, Some(p)) => {
-                    Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p}))
-                }
-                (None, None) => None,
-            };
+            let tsig = signing_json(update.key, update.gss);
             let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
             let doc = serde_json::json!({
                 "server": host,
@@ -107,9 +91,30 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
     }
 }
 
-/// The comment of a GSS-TSIG update's script: how to run it.
-pub(crate) fn gss_comment(principal: &str) -> String {
-    format!(
-        "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
-    )
+/// The comment of a signed update's script: how to run it (the secret is
+/// never shown).
+pub(crate) fn signing_comment(out: &mut String, key: Option<&Key>, gss: Option<&str>) {
+    if let Some(key) = key {
+        let _ = writeln!(
+            out,
+            "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
+            key.name, key.algorithm
+        );
+    } else if let Some(principal) = gss {
+        let _ = writeln!(
+            out,
+            "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
+        );
+    }
+}
+
+/// How an update is signed, for `--dry-run --format json`.
+pub(crate) fn signing_json(key: Option<&Key>, gss: Option<&str>) -> Option<serde_json::Value> {
+    match (key, gss) {
+        (Some(k), _) => Some(
+            serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
+        ),
+        (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+        (None, None) => None,
+    }
 }

@@ -105,16 +105,7 @@ impl PtrUpdate<'_> {
                 let mut out = String::new();
                 let _ = writeln!(out, "server {server} {port}");
                 let _ = writeln!(out, "zone {}", self.zone);
-                if let Some(key) = self.key {
-                    let _ = writeln!(
-                        out,
-                        "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
-                        key.name, key.algorithm
-                    );
-                }
-                if let Some(principal) = self.gss {
-                    let _ = writeln!(out, "{}", super::describe::gss_comment(principal));
-                }
+                super::describe::signing_comment(&mut out, self.key, self.gss);
                 for record in &self.add {
                     let _ = writeln!(out, "update delete {} IN PTR", record.name);
                     let _ = writeln!(
@@ -145,15 +136,7 @@ impl PtrUpdate<'_> {
                     .iter()
                     .map(|r| serde_json::json!({"name": r.name.to_ascii(), "class": "IN", "type": "PTR", "data": self.target_of(r).to_ascii(), "address": r.address}))
                     .collect();
-                let tsig = match (self.key, self.gss) {
-                    (Some(k), _) => Some(
-                        serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
-                    ),
-                    (None, Some(p)) => {
-                        Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p}))
-                    }
-                    (None, None) => None,
-                };
+                let tsig = super::describe::signing_json(self.key, self.gss);
                 let doc = serde_json::json!({
                     "server": server,
                     "port": port,
