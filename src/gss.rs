@@ -83,12 +83,6 @@ impl GssInitiator for Initiator {
             service,
         }))
     }
-
-    fn principal(&self) -> String {
-        self.principal
-            .clone()
-            .unwrap_or_else(|| "host/FQDN (or SHORTNAME$)".into())
-    }
 }
 
 /// Initiator credentials for `principal` (a Kerberos name; the default

@@ -17,15 +17,12 @@ use std::time::Duration;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::NULL;
-use hickory_proto::rr::rdata::tsig::{
-    TSIG, TsigAlgorithm, make_tsig_record, message_tbs, signed_bitmessage_to_buf,
-};
+use hickory_proto::rr::rdata::tsig::{TsigAlgorithm, signed_bitmessage_to_buf};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::tsig::{FUDGE_SECS, Signed, VerifyError};
+use crate::tsig::{Signed, VerifyError};
 
 /// TKEY's record type (RFC 2930 §2), which hickory knows by number only.
 const TKEY: u16 = 249;
@@ -52,8 +49,6 @@ pub trait GssInitiator: Send + Sync + std::fmt::Debug {
     /// MNAME: the service principal is `DNS/server@REALM`), for the host
     /// `host` (whose name gives the default client principal).
     fn start(&self, server: &Name, host: &Name) -> Result<Box<dyn GssContext>, GssError>;
-    /// The client principal, for messages.
-    fn principal(&self) -> String;
 }
 
 /// A GSS-API failure: what was being done, the library's words, and what
@@ -150,9 +145,10 @@ pub async fn negotiate(
         let wire = query
             .to_vec()
             .map_err(|e| TkeyError::Malformed(e.to_string()))?;
-        let answer = tokio::time::timeout(timeout, round_trip(&mut stream, &wire))
-            .await
-            .map_err(|_| TkeyError::Timeout(timeout))??;
+        let answer =
+            tokio::time::timeout(timeout, crate::update::framed_exchange(&mut stream, &wire))
+                .await
+                .map_err(|_| TkeyError::Timeout(timeout))??;
         let server_token = answer_token(&query, &answer, &name)?;
         let next = context.step(Some(&server_token))?;
         if context.is_complete() {
@@ -332,23 +328,10 @@ pub fn sign(
     key: &mut GssKey,
     time_secs: u64,
 ) -> Result<Signed, GssSignError> {
-    let pre = TSIG::new(
-        TsigAlgorithm::Gss,
-        time_secs,
-        FUDGE_SECS,
-        Vec::new(),
-        message.metadata.id,
-        None,
-        Vec::new(),
-    );
-    let tbs =
-        message_tbs(&*message, &pre, &key.name).map_err(|e| GssSignError::Encode(e.to_string()))?;
+    let (pre, tbs) = crate::tsig::to_be_signed(message, &key.name, TsigAlgorithm::Gss, time_secs)
+        .map_err(|e| GssSignError::Encode(e.to_string()))?;
     let mic = key.context.get_mic(&tbs)?;
-    message.set_signature(Box::new(make_tsig_record(
-        key.name.clone(),
-        pre.set_mac(mic.clone()),
-    )));
-    Ok(Signed { request_mac: mic })
+    Ok(crate::tsig::attach(message, &key.name, pre, mic))
 }
 
 /// The update could not be signed.
@@ -389,19 +372,6 @@ pub(crate) fn verify(
         return Err(VerifyError::BadMic(e.to_string()));
     }
     crate::tsig::within_fudge(tsig, now_secs)
-}
-
-/// One framed TCP exchange on an open connection (RFC 1035 §4.2.2).
-async fn round_trip(stream: &mut TcpStream, wire: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut framed = Vec::with_capacity(wire.len() + 2);
-    framed.extend_from_slice(&(wire.len() as u16).to_be_bytes());
-    framed.extend_from_slice(wire);
-    stream.write_all(&framed).await?;
-    let mut len = [0u8; 2];
-    stream.read_exact(&mut len).await?;
-    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    stream.read_exact(&mut answer).await?;
-    Ok(answer)
 }
 
 /// A random number from the operating system (the key name's label and

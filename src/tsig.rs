@@ -280,8 +280,23 @@ pub(crate) fn now_secs() -> u64 {
 /// Signs `message` with `key` at `time_secs` (RFC 8945 §5.1): adds the TSIG
 /// record as the last additional record.
 pub fn sign(message: &mut Message, key: &Key, time_secs: u64) -> Result<Signed, SignError> {
+    let (pre, tbs) =
+        to_be_signed(message, &key.name, key.algorithm.wire(), time_secs).map_err(SignError)?;
+    let mac = key.algorithm.mac(&key.secret, &tbs);
+    Ok(attach(message, &key.name, pre, mac))
+}
+
+/// The TSIG record's fields before the MAC, and the octets its MAC covers
+/// (RFC 8945 §4.3.3), for a request signed by `name` with `algorithm`:
+/// what HMAC and GSS-TSIG (RFC 3645 §3.2) sign alike.
+pub(crate) fn to_be_signed(
+    message: &Message,
+    name: &Name,
+    algorithm: TsigAlgorithm,
+    time_secs: u64,
+) -> Result<(TSIG, Vec<u8>), hickory_proto::ProtoError> {
     let pre = TSIG::new(
-        key.algorithm.wire(),
+        algorithm,
         time_secs,
         FUDGE_SECS,
         Vec::new(),
@@ -289,13 +304,17 @@ pub fn sign(message: &mut Message, key: &Key, time_secs: u64) -> Result<Signed, 
         None,
         Vec::new(),
     );
-    let tbs = message_tbs(&*message, &pre, &key.name).map_err(SignError)?;
-    let mac = key.algorithm.mac(&key.secret, &tbs);
+    let tbs = message_tbs(message, &pre, name)?;
+    Ok((pre, tbs))
+}
+
+/// Adds the TSIG record with `mac` to `message`, as its last additional record.
+pub(crate) fn attach(message: &mut Message, name: &Name, pre: TSIG, mac: Vec<u8>) -> Signed {
     message.set_signature(Box::new(make_tsig_record(
-        key.name.clone(),
+        name.clone(),
         pre.set_mac(mac.clone()),
     )));
-    Ok(Signed { request_mac: mac })
+    Signed { request_mac: mac }
 }
 
 /// The message could not be encoded for signing.

@@ -37,43 +37,6 @@ pub(super) fn show_server(server: &str, port: u16) -> (String, u16) {
     }
 }
 
-/// Sends an encoded update to each address in turn until one accepts it,
-/// within `deadline`; stops at once on an error `stop` says is final.
-/// The address that accepted it, or each address tried and what it said.
-#[allow(clippy::too_many_arguments)]
-async fn to_each_address(
-    server: &str,
-    addrs: Vec<SocketAddr>,
-    request: &hickory_proto::op::Message,
-    wire: &[u8],
-    key: Option<(&Key, &crate::tsig::Signed)>,
-    opts: &SendOptions,
-    deadline: Instant,
-    stop: impl Fn(&ServerError) -> bool,
-) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
-    let mut attempts = Vec::new();
-    for addr in addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            attempts.push((addr, ServerError::NotTried));
-            continue;
-        }
-        log::debug!("sending the update to {server} at {addr}");
-        match update::exchange(addr, request, wire, key, opts.timeout.min(left)).await {
-            Ok(()) => return Ok(addr),
-            Err(e) => {
-                log::debug!("{addr}: {e}");
-                let last = stop(&e);
-                attempts.push((addr, e));
-                if last {
-                    break;
-                }
-            }
-        }
-    }
-    Err(attempts)
-}
-
 /// How an update is signed on its way to each address.
 #[derive(Clone, Copy)]
 pub(super) enum Signing<'a> {
@@ -92,10 +55,13 @@ pub(super) enum Signing<'a> {
     },
 }
 
-/// [`to_each_address`] with each attempt signed as `signing` says: for
-/// GSS-TSIG, a context is negotiated with each address before the update,
-/// signed with it, is sent there. A failure of the host's own Kerberos
-/// credentials ends the attempts (another address would fail the same).
+/// Sends an update to each address in turn until one accepts it, within
+/// `deadline`, signed as `signing` says: for GSS-TSIG, a context is
+/// negotiated with each address before the update, signed with it, is
+/// sent there. Stops at once on an error `stop` says is final, or on a
+/// failure of the host's own Kerberos credentials (another address would
+/// fail the same). The address that accepted it, or each address tried
+/// and what it said.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn send_signed(
     server: &str,
@@ -107,16 +73,6 @@ pub(super) async fn send_signed(
     deadline: Instant,
     stop: impl Fn(&ServerError) -> bool,
 ) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
-    let (initiator, mname, host) = match signing {
-        Signing::Ready(key) => {
-            return to_each_address(server, addrs, request, wire, key, opts, deadline, stop).await;
-        }
-        Signing::Gss {
-            initiator,
-            mname,
-            host,
-        } => (initiator, mname, host),
-    };
     let mut attempts = Vec::new();
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -124,18 +80,20 @@ pub(super) async fn send_signed(
             attempts.push((addr, ServerError::NotTried));
             continue;
         }
-        log::debug!("negotiating a GSS-TSIG context with {server} at {addr}");
-        let attempt = gss_attempt(
-            addr,
-            mname,
-            host,
-            initiator,
-            request,
-            opts.timeout.min(left),
-        );
-        let result = match tokio::time::timeout(left, attempt).await {
-            Ok(result) => result,
-            Err(_) => Err(ServerError::Timeout(left)),
+        let timeout = opts.timeout.min(left);
+        log::debug!("sending the update to {server} at {addr}");
+        let result = match signing {
+            Signing::Ready(key) => update::exchange(addr, request, wire, key, timeout).await,
+            Signing::Gss {
+                initiator,
+                mname,
+                host,
+            } => {
+                let attempt = gss_attempt(addr, mname, host, initiator, request, timeout);
+                tokio::time::timeout(left, attempt)
+                    .await
+                    .unwrap_or(Err(ServerError::Timeout(left)))
+            }
         };
         match result {
             Ok(()) => return Ok(addr),

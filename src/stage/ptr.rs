@@ -35,7 +35,7 @@ pub(super) fn compare_with_cache(
         }
         add_gone(ptr, before, before_host);
     }
-    reasons(ptr, "")
+    reasons(ptr, true)
 }
 
 /// Asks each record's primary for the PTR at its name (the state must
@@ -64,7 +64,7 @@ pub(super) fn compare_live(
     {
         add_gone(ptr, before, &record.state.hostname);
     }
-    because.extend(reasons(ptr, "gone"));
+    because.extend(reasons(ptr, false));
     Ok(because)
 }
 
@@ -150,9 +150,10 @@ fn add_gone(ptr: &mut Ptr, before: &Ptr, before_host: &Name) {
     }
 }
 
-/// Why the PTR side differs: the records to register (unless `only` is
-/// `"gone"`) and the addresses gone.
-fn reasons(ptr: &Ptr, only: &str) -> Vec<String> {
+/// Why the PTR side differs: the records to register (when
+/// `with_records`: the live comparison says those itself) and the
+/// addresses gone.
+fn reasons(ptr: &Ptr, with_records: bool) -> Vec<String> {
     let list = |records: &mut dyn Iterator<Item = &PtrRecord>| {
         records
             .map(|r| r.address.to_string())
@@ -161,7 +162,7 @@ fn reasons(ptr: &Ptr, only: &str) -> Vec<String> {
     };
     let mut because = Vec::new();
     let add = list(&mut ptr.records.iter().filter(|r| !r.registered));
-    if !add.is_empty() && only != "gone" {
+    if with_records && !add.is_empty() {
         because.push(format!("PTR to register for {add}"));
     }
     let gone = list(&mut ptr.gone.iter());

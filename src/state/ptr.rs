@@ -21,7 +21,7 @@ use std::net::IpAddr;
 use hickory_proto::rr::Name;
 use serde::{Deserialize, Serialize};
 
-use super::parse_name;
+use super::{EqIgnoreCase, parse_name};
 
 /// The PTR side of a state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ impl TryFrom<RawRecord> for PtrRecord {
         let name = parse("name", &raw.name)?;
         let want = reverse_name(raw.address);
         // A name we did not derive would send a PTR somewhere unexpected.
-        if !name.to_ascii().eq_ignore_ascii_case(&want.to_ascii()) {
+        if !name.eq_ignore_case(&want) {
             return Err(format!(
                 "key \"name\": {} is not the reverse name of {}; it is {want}",
                 crate::describe::printable(&raw.name),
@@ -220,7 +220,7 @@ impl Ptr {
         self.ttl_secs == ttl_secs
             && self.records.iter().any(|c| {
                 let target = c.target.as_ref().unwrap_or(own_host);
-                c.address == address && target.to_ascii().eq_ignore_ascii_case(&host.to_ascii())
+                c.address == address && target.eq_ignore_case(host)
             })
     }
 }

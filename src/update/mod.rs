@@ -419,14 +419,23 @@ pub(crate) enum AnswerKey<'a> {
 async fn round_trip(addr: SocketAddr, wire: &[u8]) -> Result<Vec<u8>, ServerError> {
     let mut stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
+    framed_exchange(&mut stream, wire).await.map_err(closed)
+}
+
+/// One exchange on an open TCP connection: the request and the answer,
+/// each framed by a 2-byte length (RFC 1035 §4.2.2).
+pub(crate) async fn framed_exchange(
+    stream: &mut TcpStream,
+    wire: &[u8],
+) -> std::io::Result<Vec<u8>> {
     let mut framed = Vec::with_capacity(wire.len() + 2);
     framed.extend_from_slice(&(wire.len() as u16).to_be_bytes());
     framed.extend_from_slice(wire);
     stream.write_all(&framed).await?;
     let mut len = [0u8; 2];
-    stream.read_exact(&mut len).await.map_err(closed)?;
+    stream.read_exact(&mut len).await?;
     let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    stream.read_exact(&mut answer).await.map_err(closed)?;
+    stream.read_exact(&mut answer).await?;
     Ok(answer)
 }
 
