@@ -45,18 +45,39 @@ pub struct AddrsArgs {
 /// The flags of the stages that talk to the zone's servers.
 #[derive(Clone, Debug, clap::Args)]
 pub struct NetArgs {
-    /// The DNS port of the zone's servers [default: 53]
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PORT",
-        default_value_t = 53,
-        hide_default_value = true
-    )]
-    pub port: u16,
+    /// The DNS port of the zone's servers [default: 53; over TLS, the config's "tls.port", else 853]
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
     /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
     #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
     pub timeout: Option<f64>,
+    /// How to reach the primary, instead of the config's "transport": tcp, or tls (DNS over TLS, RFC 7858) [default: tcp]
+    #[arg(long, value_enum, value_name = "TRANSPORT")]
+    pub transport: Option<TransportFlag>,
+    /// The CA file (PEM) the primary's TLS certificate must chain to, instead of the config's "tls.ca" [default: the system's trust store]
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+    /// The name the primary's TLS certificate must hold, instead of the config's "tls.name" [default: the primary's name, or its address]
+    #[arg(long, value_name = "NAME")]
+    pub tls_name: Option<String>,
+    /// A client certificate (PEM) for mutual TLS, instead of the config's "tls.cert" (needs --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM), instead of the config's "tls.key"
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// For tests only: take any TLS certificate, unverified, so that anyone on the path can read and change what is sent (a warning says so on every run)
+    #[arg(long)]
+    pub tls_insecure: bool,
+}
+
+/// `--transport`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TransportFlag {
+    /// TCP (RFC 7766), port 53.
+    Tcp,
+    /// DNS over TLS (RFC 7858), port 853.
+    Tls,
 }
 
 /// Pass the state on only when it differs from the last registered one.

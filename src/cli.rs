@@ -163,7 +163,7 @@ pub fn send(
     let flags = SendFlags {
         server: args.server,
         zone: args.zone,
-        port: args.net.port,
+        reach: crate::reach::Reach::new(&args.net, config),
         timeout_secs: args.net.timeout,
         cache: args.cache,
         key_file: args.key_file,

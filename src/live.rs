@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::query::{self, QueryError, Served};
+use crate::tls::TlsClient;
+use crate::transport::Tls;
 
 /// How long the lookup of a server's name may take, in timeouts.
 const LOOKUP_BOUND: u32 = 2;
@@ -110,17 +112,40 @@ pub fn server_addresses(
     Ok(addrs)
 }
 
+/// How a zone's primary is asked: its port, the time each address may
+/// take, and DNS over TLS when a client is given (the config's
+/// `"transport": "tls"`).
+#[derive(Clone, Copy, Debug)]
+pub struct Via<'a> {
+    /// The port.
+    pub port: u16,
+    /// The time each address may take.
+    pub timeout: Duration,
+    /// The TLS client; `None`: UDP, then TCP.
+    pub tls: Option<&'a TlsClient>,
+}
+
+impl Via<'_> {
+    /// Plain DNS at `port`: for the zone's other servers.
+    pub fn plain(port: u16, timeout: Duration) -> Via<'static> {
+        Via {
+            port,
+            timeout,
+            tls: None,
+        }
+    }
+}
+
 /// Asks `server`'s addresses in turn, until one answers, for the `rtype`
 /// records of `name`; returns the address that answered and its answer.
 pub fn ask(
     server: &str,
-    port: u16,
+    via: &Via<'_>,
     name: &Name,
     rtype: RecordType,
-    timeout: Duration,
 ) -> Result<(SocketAddr, Served), LiveError> {
-    let addrs = server_addresses(server, port, timeout)?;
-    ask_any(server, &addrs, name, rtype, timeout)
+    let addrs = server_addresses(server, via.port, via.timeout)?;
+    ask_any(server, &addrs, name, rtype, via)
 }
 
 /// [`ask`], at addresses already known.
@@ -129,8 +154,10 @@ pub fn ask_any(
     addrs: &[SocketAddr],
     name: &Name,
     rtype: RecordType,
-    timeout: Duration,
+    via: &Via<'_>,
 ) -> Result<(SocketAddr, Served), LiveError> {
+    let timeout = via.timeout;
+    let tls = via.tls.map(|client| Tls { client, server });
     let deadline = Instant::now() + timeout * ASK_BOUND;
     let mut attempts = Vec::new();
     for &addr in addrs {
@@ -138,7 +165,7 @@ pub fn ask_any(
         if left.is_zero() {
             break;
         }
-        match query::ask(addr, name, rtype, timeout.min(left)) {
+        match query::ask(addr, tls, name, rtype, timeout.min(left)) {
             Ok(served) => return Ok((addr, served)),
             Err(e) => {
                 log::debug!("{server} at {addr}: {e}");

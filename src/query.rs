@@ -7,13 +7,15 @@
 //! 2020 value), recursion not desired, and the answer's ID, source,
 //! question and authority checked (RFC 5452 §9.1).
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::io;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
+use crate::tls::TlsError;
+use crate::transport::{self, Tls, TransportError};
 use crate::update::rcode_name;
 
 /// The UDP payload size asked for.
@@ -45,9 +47,26 @@ pub enum QueryError {
     /// a server of the zone.
     #[error("the answer is not authoritative: the server does not serve the zone")]
     NotAuthoritative,
+    /// DNS over TLS failed: the certificate, the handshake, or a refusal.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The connection closed before a whole answer came.
+    #[error("bad answer: the server closed the connection before a whole answer came")]
+    Cut,
     /// The question could not be encoded.
     #[error("cannot encode the query")]
     Encode(#[source] hickory_proto::ProtoError),
+}
+
+impl From<TransportError> for QueryError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Io(e) => Self::Io(e),
+            TransportError::Timeout(t) => Self::Timeout(t),
+            TransportError::Cut => Self::Cut,
+            TransportError::Tls(e) => Self::Tls(e),
+        }
+    }
 }
 
 /// The records of one type a server holds for a name.
@@ -93,9 +112,11 @@ impl Served {
     }
 }
 
-/// Asks `server` for the `rtype` records of `name`, within `timeout`.
+/// Asks `server` for the `rtype` records of `name`, within `timeout`:
+/// over UDP then TCP, or over DNS over TLS with `tls` (RFC 7858: no UDP).
 pub fn ask(
     server: SocketAddr,
+    tls: Option<Tls<'_>>,
     name: &Name,
     rtype: RecordType,
     timeout: Duration,
@@ -109,9 +130,16 @@ pub fn ask(
     edns.set_max_payload(EDNS_PAYLOAD);
     message.set_edns(edns);
     let wire = message.to_vec().map_err(QueryError::Encode)?;
-    let mut answer = check(&udp(server, &wire, deadline, timeout)?, id, name, rtype)?;
-    if answer.metadata.truncation {
-        answer = check(&tcp(server, &wire, deadline, timeout)?, id, name, rtype)?;
+    let stream = |tls| -> Result<Vec<u8>, QueryError> {
+        let left = remaining(deadline, timeout)?;
+        Ok(transport::connect(server, tls, left, deadline)?.exchange(&wire)?)
+    };
+    let mut answer = match tls {
+        Some(tls) => check(&stream(Some(tls))?, id, name, rtype)?,
+        None => check(&udp(server, &wire, deadline, timeout)?, id, name, rtype)?,
+    };
+    if answer.metadata.truncation && tls.is_none() {
+        answer = check(&stream(None)?, id, name, rtype)?;
     }
     let exists = match answer.metadata.response_code {
         ResponseCode::NoError => true,
@@ -196,33 +224,6 @@ fn udp(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// One exchange over TCP: the message framed by its 2-octet length (RFC
-/// 1035 §4.2.2).
-fn tcp(
-    server: SocketAddr,
-    wire: &[u8],
-    deadline: Instant,
-    timeout: Duration,
-) -> Result<Vec<u8>, QueryError> {
-    let timed_out = |e: io::Error| match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => QueryError::Timeout(timeout),
-        _ => e.into(),
-    };
-    let mut stream =
-        TcpStream::connect_timeout(&server, remaining(deadline, timeout)?).map_err(timed_out)?;
-    stream.set_write_timeout(Some(remaining(deadline, timeout)?))?;
-    let len = u16::try_from(wire.len()).map_err(|_| QueryError::Bad("query too long"))?;
-    let mut framed = len.to_be_bytes().to_vec();
-    framed.extend_from_slice(wire);
-    stream.write_all(&framed).map_err(timed_out)?;
-    stream.set_read_timeout(Some(remaining(deadline, timeout)?))?;
-    let mut len = [0; 2];
-    stream.read_exact(&mut len).map_err(timed_out)?;
-    let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
-    stream.read_exact(&mut buf).map_err(timed_out)?;
-    Ok(buf)
 }
 
 /// The time left before `deadline`; none left is a timeout.

@@ -12,7 +12,6 @@
 //! round trip): it expires on the server, an hour later on BIND, as
 //! `nsupdate -g` leaves it.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
@@ -20,8 +19,8 @@ use hickory_proto::rr::rdata::NULL;
 use hickory_proto::rr::rdata::tsig::{TsigAlgorithm, signed_bitmessage_to_buf};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncodable, BinEncoder};
-use tokio::net::TcpStream;
 
+use crate::transport::{Connection, TransportError};
 use crate::tsig::{Signed, VerifyError};
 
 /// TKEY's record type (RFC 2930 §2), which hickory knows by number only.
@@ -90,7 +89,7 @@ pub enum TkeyError {
     Gss(#[from] GssError),
     /// The connection failed.
     #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Transport(TransportError),
     /// No answer in time.
     #[error("no answer to the TKEY query within {0:?}")]
     Timeout(Duration),
@@ -123,32 +122,28 @@ pub enum TkeyError {
     Incomplete,
 }
 
-/// Negotiates a context with the server at `addr` (`server` is its MNAME)
-/// for `host`, over one TCP connection, within `timeout` per round trip.
-pub async fn negotiate(
-    addr: SocketAddr,
+/// Negotiates a context with the server on `conn` (`server` is its
+/// MNAME) for `host`, within the connection's timeout per round trip.
+pub fn negotiate(
+    conn: &mut Connection<'_>,
     server: &Name,
     host: &Name,
     initiator: &dyn GssInitiator,
-    timeout: Duration,
 ) -> Result<GssKey, TkeyError> {
     let mut context = initiator.start(server, host)?;
     // As nsupdate names it: a random label, then "sig-" and the server.
     let label = format!("{}.sig-{}", random_u32(), server.to_ascii());
     let name = Name::from_ascii(&label).map_err(|e| TkeyError::Malformed(e.to_string()))?;
     let mut token = context.step(None)?.unwrap_or_default();
-    let mut stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
-        .await
-        .map_err(|_| TkeyError::Timeout(timeout))??;
     for _ in 0..MAX_ROUNDS {
         let query = query(&name, &token, crate::tsig::now_secs())?;
         let wire = query
             .to_vec()
             .map_err(|e| TkeyError::Malformed(e.to_string()))?;
-        let answer =
-            tokio::time::timeout(timeout, crate::update::framed_exchange(&mut stream, &wire))
-                .await
-                .map_err(|_| TkeyError::Timeout(timeout))??;
+        let answer = conn.exchange(&wire).map_err(|e| match e {
+            TransportError::Timeout(t) => TkeyError::Timeout(t),
+            other => TkeyError::Transport(other),
+        })?;
         let server_token = answer_token(&query, &answer, &name)?;
         let next = context.step(Some(&server_token))?;
         if context.is_complete() {

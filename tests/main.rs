@@ -25,5 +25,6 @@ mod servers;
 mod setup;
 mod soa;
 mod stages;
+mod tls;
 mod watch;
 mod wrapper;

@@ -6,6 +6,8 @@ use clap::Parser;
 use dyndns::args::DiffArgs as Args;
 use dyndns::cli;
 use dyndns::config::{Compare, Config};
+use dyndns::live::Via;
+use dyndns::reach::Reach;
 use dyndns::stage::{self, DiffError, DiffOptions, DiffOutcome, Report};
 use dyndns::state::State;
 
@@ -36,11 +38,16 @@ fn check(args: &Args, config: &Config) -> Result<Report, Report> {
         .ok_or_else(|| Report::unknown("no state on standard input: the host has no address to register, or an earlier stage failed"))?;
     let state =
         State::parse(&input, "standard input").map_err(|e| Report::unknown(&cli::chain(&e)))?;
-    Ok(stage::check(
-        &state,
-        args.net.port,
-        config.timeout_or(args.net.timeout),
-    ))
+    let reach = Reach::new(&args.net, config);
+    let tls = reach
+        .client()
+        .map_err(|e| Report::unknown(&cli::chain(&e)))?;
+    let via = Via {
+        port: reach.port,
+        timeout: config.timeout_or(args.net.timeout),
+        tls: tls.as_deref(),
+    };
+    Ok(stage::check(&state, &via, reach.plain_port))
 }
 
 fn run(args: Args, config: Config) -> Result<u8, DiffError> {
@@ -49,7 +56,7 @@ fn run(args: Args, config: Config) -> Result<u8, DiffError> {
         refresh: config.refresh(),
         reboot_updates: config.reboot_updates(),
         live: args.live || config.compare == Compare::Live,
-        port: args.net.port,
+        reach: Reach::new(&args.net, &config),
         timeout: config.timeout_or(args.net.timeout),
         cache: args.cache.or(config.cache),
         force: args.force,

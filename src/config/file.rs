@@ -17,10 +17,12 @@ use crate::describe::describe;
 use crate::update::Replace;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 15] = [
+pub(super) const KNOWN_KEYS: [&str; 17] = [
     "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty", "refresh", "reboot",
-    "compare", "verify", "replace", "guard", "ptr",
+    "compare", "verify", "replace", "guard", "ptr", "transport", "tls",
 ];
+/// The keys of the `tls` object.
+pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
 /// The keys of the `ptr` object.
 pub(super) const PTR_KEYS: [&str; 3] = ["enable", "ttl", "tsig"];
 /// The keys of the `ipv6` object.
@@ -58,6 +60,37 @@ pub(super) struct File {
     pub(super) tsig: Option<Value>,
     pub(super) ptr: Option<Value>,
     pub(super) logging: Option<Value>,
+    #[serde(deserialize_with = "transport")]
+    pub(super) transport: Option<Transport>,
+    pub(super) tls: Option<Tls>,
+}
+
+/// How updates reach the primary (our key `transport`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Transport {
+    /// TCP to port 53 (RFC 7766).
+    Tcp,
+    /// DNS over TLS (RFC 7858).
+    Tls,
+}
+
+/// Our `tls` object: how DNS over TLS reaches and checks the primary.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(
+    default,
+    expecting = "an object like {\"ca\": \"/etc/ssl/dns-ca.pem\", \"name\": \"ns1.example.com\", \"port\": 853}"
+)]
+pub(super) struct Tls {
+    #[serde(deserialize_with = "port")]
+    pub(super) port: Option<u16>,
+    #[serde(deserialize_with = "text")]
+    pub(super) ca: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub(super) name: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub(super) cert: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub(super) key: Option<String>,
 }
 
 /// PyDynDNS 1.2's `ipv6` object.
@@ -124,6 +157,7 @@ pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
     let (known, last): (&[&str], &str) = match key.split_once('.') {
         Some(("ipv6", rest)) => (&IPV6_KEYS, rest),
         Some(("ptr", rest)) => (&PTR_KEYS, rest),
+        Some(("tls", rest)) => (&TLS_KEYS, rest),
         Some(_) => (&[], key),
         None => (&KNOWN_KEYS, key),
     };
@@ -264,6 +298,42 @@ fn compare<'de, D: Deserializer<'de>>(d: D) -> Result<Compare, D::Error> {
         Value::String(s) if s == "live" => Ok(Compare::Live),
         other => Err(D::Error::custom(format!(
             "must be \"cache\" (compare with the cache file) or \"live\" (with the records the primary serves), found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `transport`: `"tcp"` or `"tls"`.
+fn transport<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Transport>, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "tcp" => Ok(Some(Transport::Tcp)),
+        Value::String(s) if s == "tls" => Ok(Some(Transport::Tls)),
+        other => Err(D::Error::custom(format!(
+            "must be \"tcp\" (updates over TCP, port 53) or \"tls\" (DNS over TLS, RFC 7858, with the \"tls\" object), found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `tls.port`: a TCP port, 1 to 65535.
+fn port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let value = value(d)?;
+    match value.as_u64().and_then(|n| u16::try_from(n).ok()) {
+        Some(port) if port > 0 => Ok(Some(port)),
+        _ => Err(D::Error::custom(format!(
+            "must be a port number from 1 to 65535 (DNS over TLS is 853), found {}",
+            describe(&value)
+        ))),
+    }
+}
+
+/// A file name or a host name: a non-empty string without control
+/// characters.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match value(d)? {
+        Value::String(s) if !s.is_empty() && !s.contains(char::is_control) => Ok(Some(s)),
+        other => Err(D::Error::custom(format!(
+            "must be a non-empty string, found {}",
             describe(&other)
         ))),
     }

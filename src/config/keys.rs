@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, GssConfig, Holds, PtrConfig, Secrets, file};
+use super::{Config, ConfigError, GssConfig, Holds, PtrConfig, Secrets, TlsConfig, file};
 use crate::describe::kind;
 use crate::keyfile::{self, KeyFileError};
 use crate::tsig::{Key, KeyError};
@@ -254,4 +254,72 @@ pub(super) fn gss_config(path: &Path, tsig: &Value) -> Result<GssConfig, ConfigE
         principal: text("principal")?,
         ccache: text("ccache")?,
     })
+}
+
+/// `"transport"` and the `tls` object: `Some` when the transport is TLS.
+/// A client certificate needs its key and the other way round; the key is
+/// a secret, so its file's owner and mode are checked like a key file's.
+pub(super) fn tls_config(
+    path: &Path,
+    transport: Option<file::Transport>,
+    tls: Option<file::Tls>,
+    config: &mut Config,
+) -> Result<Option<TlsConfig>, ConfigError> {
+    let bad = |key: &str, problem: &str| ConfigError::Key {
+        path: path.to_owned(),
+        key: key.to_owned(),
+        problem: problem.to_owned(),
+    };
+    if transport != Some(file::Transport::Tls) {
+        if tls.is_some() {
+            config.warnings.push(format!(
+                "config file {}: key \"tls\" ignored: \"transport\" is not \"tls\" (say \"transport\": \"tls\" to send updates over DNS over TLS)",
+                path.display()
+            ));
+        }
+        return Ok(None);
+    }
+    let tls = tls.unwrap_or_default();
+    match (&tls.cert, &tls.key) {
+        (Some(_), None) => {
+            return Err(bad(
+                "tls.key",
+                "missing: a client certificate (\"tls.cert\") needs its private key (\"tls.key\", a PEM file)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "tls.cert",
+                "missing: a client key (\"tls.key\") needs its certificate (\"tls.cert\", a PEM file)",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(name) = &tls.name
+        && name.parse::<std::net::IpAddr>().is_err()
+        && crate::state::parse_name(name).is_err()
+    {
+        return Err(bad(
+            "tls.name",
+            "must be a host name (the name in the primary's certificate, ns1.example.com) or an address",
+        ));
+    }
+    let beside = |p: String| path.parent().unwrap_or(Path::new(".")).join(p);
+    let key = tls.key.map(beside);
+    if let Some(key) = &key {
+        config.exposed.push((
+            key.clone(),
+            Holds {
+                what: "TLS client key",
+                secret: true,
+            },
+        ));
+    }
+    Ok(Some(TlsConfig {
+        port: tls.port.unwrap_or(super::DEFAULT_TLS_PORT),
+        ca: tls.ca.map(beside),
+        name: tls.name,
+        cert: tls.cert.map(beside),
+        key,
+    }))
 }

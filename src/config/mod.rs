@@ -127,6 +127,9 @@ pub struct Config {
     pub gss: Option<GssConfig>,
     /// PTR records for the registered addresses (our key `ptr`); `None`: off.
     pub ptr: Option<PtrConfig>,
+    /// DNS over TLS to the primary (`"transport": "tls"` and the `tls`
+    /// object); `None`: TCP.
+    pub tls: Option<TlsConfig>,
     /// How long one server address, or one DNS lookup, may take (our key `timeout`).
     pub timeout: Option<Duration>,
     /// The `logging` object, validated; `None`: warnings and errors to stderr.
@@ -151,6 +154,41 @@ pub struct GssConfig {
     pub principal: Option<String>,
     /// A credential cache to use instead of a keytab (`"ccache"`).
     pub ccache: Option<String>,
+}
+
+/// The port of DNS over TLS (RFC 7858 §3.1).
+pub const DEFAULT_TLS_PORT: u16 = 853;
+
+/// `"transport": "tls"` and the `tls` object: how the primary is reached
+/// and its certificate checked. Paths are relative to the config file's
+/// directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The primary's DNS-over-TLS port (`tls.port`, default 853).
+    pub port: u16,
+    /// The CA certificates (PEM) to trust (`tls.ca`); `None`: the system's
+    /// trust store.
+    pub ca: Option<PathBuf>,
+    /// The name the certificate must hold (`tls.name`); `None`: the
+    /// primary's name (the SOA's MNAME), or its address when given as one.
+    pub name: Option<String>,
+    /// A client certificate chain (PEM) for mutual TLS (`tls.cert`).
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM) (`tls.key`); a secret, never read but by the
+    /// stages that connect.
+    pub key: Option<PathBuf>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_TLS_PORT,
+            ca: None,
+            name: None,
+            cert: None,
+            key: None,
+        }
+    }
 }
 
 /// The `ptr` key: `true`, or `{"enable": true, "ttl": 300, "tsig": {...}}`.
@@ -400,6 +438,7 @@ impl Config {
         if let Some(ptr) = &file.ptr {
             config.ptr = ptr_config(path, ptr, secrets, &mut config)?;
         }
+        config.tls = keys::tls_config(path, file.transport, file.tls, &mut config)?;
         if let Some(logging) = &file.logging {
             config.logging =
                 Some(crate::logging::parse(logging).map_err(|e| bad(&e.key, e.problem))?);

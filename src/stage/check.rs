@@ -11,11 +11,10 @@
 //! - UNKNOWN: it cannot tell (no zone or primary, the primary unreachable).
 
 use std::net::{Ipv6Addr, SocketAddr};
-use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::live::{self, LiveError};
+use crate::live::{self, LiveError, Via};
 use crate::query::Served;
 use crate::state::State;
 
@@ -50,8 +49,8 @@ impl Report {
 /// Checks what the zone's servers serve for `state` (which must carry
 /// `zone` and `server`, from `dyndns-soa`), and, with `"ptr"`, what the
 /// reverse zones' primaries serve: a PTR missing or wrong is CRITICAL.
-pub fn check(state: &State, port: u16, timeout: Duration) -> Report {
-    let report = forward(state, port, timeout);
+pub fn check(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
+    let report = forward(state, via, plain_port);
     let Some(ptr) = state
         .ptr
         .as_ref()
@@ -59,7 +58,7 @@ pub fn check(state: &State, port: u16, timeout: Duration) -> Report {
     else {
         return report;
     };
-    let wrong = super::ptr::check(ptr, &state.hostname, port, timeout);
+    let wrong = super::ptr::check(ptr, &state.hostname, via);
     let (text, perf) = report
         .line
         .split_once(" | ")
@@ -89,18 +88,18 @@ pub fn check(state: &State, port: u16, timeout: Duration) -> Report {
 }
 
 /// The forward side of [`check`].
-fn forward(state: &State, port: u16, timeout: Duration) -> Report {
+fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     let (Some(zone), Some(primary)) = (&state.zone, state.server.as_deref()) else {
         return Report::unknown(
             "the state has no zone and primary: run dyndns-soa before dyndns-diff --check",
         );
     };
     let name = &state.hostname;
-    let primary_addrs = match live::server_addresses(primary, port, timeout) {
+    let primary_addrs = match live::server_addresses(primary, via.port, via.timeout) {
         Ok(addrs) => addrs,
         Err(e) => return Report::unknown(&crate::stage::chain(&e)),
     };
-    let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, timeout)
+    let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, via)
     {
         Ok(found) => found,
         Err(e) => return Report::unknown(&crate::stage::chain(&e)),
@@ -152,8 +151,8 @@ fn forward(state: &State, port: u16, timeout: Duration) -> Report {
         at,
         name,
         &served,
-        port,
-        timeout,
+        via,
+        plain_port,
     );
     let (right, lagging): (Vec<_>, Vec<_>) = others.into_iter().partition(|o| o.1.is_none());
     let mut servers = vec![primary.to_owned()];
@@ -193,12 +192,14 @@ fn other_servers(
     at: SocketAddr,
     name: &Name,
     served: &Served,
-    port: u16,
-    timeout: Duration,
+    via: &Via<'_>,
+    plain_port: u16,
 ) -> Vec<(String, Option<String>)> {
     let ask = |server: &str, addrs: &[SocketAddr], rtype| {
-        live::ask_any(server, addrs, zone, rtype, timeout).map(|(_, s)| s)
+        live::ask_any(server, addrs, zone, rtype, via).map(|(_, s)| s)
     };
+    // The other servers in plain DNS: DNS over TLS is the primary's.
+    let plain = Via::plain(plain_port, via.timeout);
     let (ns, soa) = match (
         ask(primary, &[at], RecordType::NS),
         ask(primary, primary_addrs, RecordType::SOA),
@@ -222,7 +223,7 @@ fn other_servers(
         .filter(|n| n.trim_end_matches('.').to_ascii_lowercase() != primary_name)
         .map(|server| {
             let verdict =
-                compare_server(&server, name, zone, served, primary_serial, port, timeout);
+                compare_server(&server, name, zone, served, primary_serial, &plain);
             (server, verdict.err())
         })
         .collect()
@@ -236,14 +237,13 @@ fn compare_server(
     zone: &Name,
     served: &Served,
     primary_serial: Option<u32>,
-    port: u16,
-    timeout: Duration,
+    via: &Via<'_>,
 ) -> Result<(), String> {
     let failed = |e: LiveError| format!("does not answer ({})", crate::stage::chain(&e));
-    let addrs = live::server_addresses(server, port, timeout).map_err(failed)?;
+    let addrs = live::server_addresses(server, via.port, via.timeout).map_err(failed)?;
     let (_, theirs) =
-        live::ask_any(server, &addrs, name, RecordType::AAAA, timeout).map_err(failed)?;
-    let (_, soa) = live::ask_any(server, &addrs, zone, RecordType::SOA, timeout).map_err(failed)?;
+        live::ask_any(server, &addrs, name, RecordType::AAAA, via).map_err(failed)?;
+    let (_, soa) = live::ask_any(server, &addrs, zone, RecordType::SOA, via).map_err(failed)?;
     let their_serial = serial(&soa);
     let older = match (their_serial, primary_serial) {
         (Some(theirs), Some(primary)) => serial_before(theirs, primary),

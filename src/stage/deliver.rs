@@ -12,6 +12,7 @@ use hickory_resolver::TokioResolver;
 use crate::live::server_literal;
 use crate::state::parse_name;
 use crate::tkey::{self, GssInitiator, TkeyError};
+use crate::transport::{self, Tls};
 use crate::tsig::Key;
 use crate::update::{self, ServerError};
 use crate::zone;
@@ -63,7 +64,7 @@ pub(super) enum Signing<'a> {
 /// fail the same). The address that accepted it, or each address tried
 /// and what it said.
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn send_signed(
+pub(super) fn send_signed(
     server: &str,
     addrs: Vec<SocketAddr>,
     request: &hickory_proto::op::Message,
@@ -74,6 +75,7 @@ pub(super) async fn send_signed(
     stop: impl Fn(&ServerError) -> bool,
 ) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
     let mut attempts = Vec::new();
+    let tls = opts.tls.as_deref().map(|client| Tls { client, server });
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -83,17 +85,12 @@ pub(super) async fn send_signed(
         let timeout = opts.timeout.min(left);
         log::debug!("sending the update to {server} at {addr}");
         let result = match signing {
-            Signing::Ready(key) => update::exchange(addr, request, wire, key, timeout).await,
+            Signing::Ready(key) => update::exchange(addr, tls, request, wire, key, timeout),
             Signing::Gss {
                 initiator,
                 mname,
                 host,
-            } => {
-                let attempt = gss_attempt(addr, mname, host, initiator, request, timeout);
-                tokio::time::timeout(left, attempt)
-                    .await
-                    .unwrap_or(Err(ServerError::Timeout(left)))
-            }
+            } => gss_attempt(addr, tls, mname, host, initiator, request, (timeout, deadline)),
         };
         match result {
             Ok(()) => return Ok(addr),
@@ -110,23 +107,25 @@ pub(super) async fn send_signed(
     Err(attempts)
 }
 
-/// One GSS-TSIG attempt at `addr`: TKEY, then the update signed with the
-/// new context, its answer's MIC checked.
-async fn gss_attempt(
+/// One GSS-TSIG attempt at `addr`, on one connection: TKEY, then the
+/// update signed with the new context, its answer's MIC checked.
+fn gss_attempt(
     addr: SocketAddr,
+    tls: Option<Tls<'_>>,
     mname: &Name,
     host: &Name,
     initiator: &dyn GssInitiator,
     request: &hickory_proto::op::Message,
-    timeout: Duration,
+    (timeout, until): (Duration, Instant),
 ) -> Result<(), ServerError> {
-    let mut key = tkey::negotiate(addr, mname, host, initiator, timeout).await?;
+    let mut conn = transport::connect(addr, tls, timeout, until)?;
+    let mut key = tkey::negotiate(&mut conn, mname, host, initiator)?;
     let mut signed_request = request.clone();
     let signed = tkey::sign(&mut signed_request, &mut key, crate::tsig::now_secs())?;
     let wire = signed_request
         .to_vec()
         .map_err(|e| tkey::GssSignError::Encode(e.to_string()))?;
-    update::exchange_gss(addr, &signed_request, &wire, &mut key, &signed, timeout).await
+    update::exchange_gss(&mut conn, &signed_request, &wire, &mut key, &signed)
 }
 
 /// The system resolver, made on first use, for the zones and primaries

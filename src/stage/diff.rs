@@ -45,8 +45,8 @@ pub struct DiffOptions {
     pub reboot_updates: bool,
     /// Compare with the records the primary serves instead of the cache.
     pub live: bool,
-    /// The DNS port of the primary.
-    pub port: u16,
+    /// How the primary is reached: its port, and DNS over TLS.
+    pub reach: crate::reach::Reach,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,
     /// Add the compare-and-swap prerequisite (`"guard": true`).
@@ -94,10 +94,20 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
         }
         _ => None,
     };
+    // The CA and the client key are read only for a live comparison.
+    let tls = match live && !opts.force {
+        true => opts.reach.client()?,
+        false => None,
+    };
+    let via = live::Via {
+        port: opts.reach.port,
+        timeout: opts.timeout,
+        tls: tls.as_deref(),
+    };
     let (mut because, renew) = if opts.force {
         (vec!["forced (-f)".to_owned()], true)
     } else if live {
-        (live_differences(&state, opts)?, false)
+        (live_differences(&state, &via)?, false)
     } else {
         cache_differences(&state, opts, cached.as_ref())
     };
@@ -120,7 +130,7 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
         let forward_same = because.is_empty();
         let host = &state.hostname;
         let ptr_because = if live && !opts.force {
-            super::ptr::compare_live(ptr, host, found, opts.port, opts.timeout)?
+            super::ptr::compare_live(ptr, host, found, &via)?
         } else {
             super::ptr::compare_with_cache(ptr, host, found, renew)
         };
@@ -238,21 +248,15 @@ fn cache_differences(
 }
 
 /// Why `state` differs from what the primary serves; empty when it does not.
-fn live_differences(state: &State, opts: &DiffOptions) -> Result<Vec<String>, DiffError> {
+fn live_differences(state: &State, via: &live::Via<'_>) -> Result<Vec<String>, DiffError> {
     let server = state.server.as_deref().ok_or(DiffError::NoPrimary)?;
-    let (at, served) = live::ask(
-        server,
-        opts.port,
-        &state.hostname,
-        RecordType::AAAA,
-        opts.timeout,
-    )?;
+    let (at, served) = live::ask(server, via, &state.hostname, RecordType::AAAA)?;
     // What the primary serves, as a registration: the AAAA set and, with
     // IPv4 on, the A set, asked at the address that answered.
     let mut there = State::new(state.hostname.clone(), 0, served.ipv6());
     let mut ttl = served.ttl;
     if state.ipv4.is_some() {
-        let (_, a) = live::ask_any(server, &[at], &state.hostname, RecordType::A, opts.timeout)?;
+        let (_, a) = live::ask_any(server, &[at], &state.hostname, RecordType::A, via)?;
         ttl = ttl.or(a.ttl);
         there.ipv4 = Some(a.ipv4());
     }

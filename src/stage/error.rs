@@ -133,6 +133,9 @@ pub enum DiffError {
     /// The primary could not be asked what it serves.
     #[error(transparent)]
     Live(#[from] crate::live::LiveError),
+    /// The TLS client could not be set up (`"transport": "tls"`).
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsSetupError),
 }
 
 impl ExitStatus for DiffError {
@@ -246,6 +249,10 @@ pub enum SendError {
     /// A reverse zone's update failed; the rest landed.
     #[error(transparent)]
     PtrUnsent(#[from] Box<PtrUnsent>),
+    /// The TLS client could not be set up (a CA, certificate or key file
+    /// the config names is unusable): nothing was sent.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsSetupError),
     /// `dyndns-send-gss` could not be run for a GSS-TSIG config.
     #[error(transparent)]
     GssHelper(io::Error),
@@ -326,6 +333,7 @@ impl ExitStatus for SendError {
             | Self::Name(_)
             | Self::BadServer
             | Self::Build(_)
+            | Self::Tls(_)
             | Self::BadGuard => exit::USAGE,
             Self::LockHeld(_)
             | Self::Lookup(_)

@@ -2,7 +2,6 @@
 //! (`dyndns-diff` adds it from the cache), and what a failed one means.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use crate::state::State;
 use crate::update::Guard;
@@ -27,16 +26,16 @@ pub(super) fn of(state: &State) -> Result<Option<Guard>, SendError> {
 /// query), for the message; the cache is not touched.
 pub(super) fn refused(
     state: &State,
-    addr: SocketAddr,
-    timeout: Duration,
+    (server, addr): (&str, SocketAddr),
+    via: &crate::live::Via<'_>,
     rcode: String,
 ) -> SendError {
     let found = crate::live::ask_any(
-        &addr.to_string(),
+        server,
         &[addr],
         &state.hostname,
         hickory_proto::rr::RecordType::AAAA,
-        timeout,
+        via,
     )
     .map(|(_, served)| served.ipv6())
     .map_or_else(

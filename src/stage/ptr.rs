@@ -4,12 +4,11 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use crate::cache::Record;
-use crate::live::{self, LiveError};
+use crate::live::{self, LiveError, Via};
 use crate::state::{Ptr, PtrRecord};
 
 use super::DiffError;
@@ -46,13 +45,12 @@ pub(super) fn compare_live(
     ptr: &mut Ptr,
     host: &Name,
     cached: Option<&Record>,
-    port: u16,
-    timeout: Duration,
+    via: &Via<'_>,
 ) -> Result<Vec<String>, DiffError> {
     let mut servers = Servers::default();
     let mut because = Vec::new();
     for r in &mut ptr.records {
-        let (at, wrong) = ask(&mut servers, r, host, ptr.ttl_secs, port, timeout)?;
+        let (at, wrong) = ask(&mut servers, r, host, ptr.ttl_secs, via)?;
         r.registered = wrong.is_none();
         if let Some(wrong) = wrong {
             let server = r.server.as_deref().unwrap_or_default();
@@ -70,12 +68,12 @@ pub(super) fn compare_live(
 
 /// The problems `--check` reports on the PTR side: each record whose
 /// primary does not serve exactly its PTR, or cannot be asked.
-pub(super) fn check(ptr: &Ptr, host: &Name, port: u16, timeout: Duration) -> Vec<String> {
+pub(super) fn check(ptr: &Ptr, host: &Name, via: &Via<'_>) -> Vec<String> {
     let mut servers = Servers::default();
     ptr.records
         .iter()
         .filter_map(
-            |r| match ask(&mut servers, r, host, ptr.ttl_secs, port, timeout) {
+            |r| match ask(&mut servers, r, host, ptr.ttl_secs, via) {
                 Ok((_, wrong)) => wrong,
                 Err(e) => Some(format!("PTR of {}: {}", r.address, super::chain(&e))),
             },
@@ -94,8 +92,7 @@ fn ask(
     r: &PtrRecord,
     host: &Name,
     ttl: u32,
-    port: u16,
-    timeout: Duration,
+    via: &Via<'_>,
 ) -> Result<(SocketAddr, Option<String>), DiffError> {
     let server = r
         .server
@@ -104,12 +101,12 @@ fn ask(
     let addrs = match servers.0.get(server) {
         Some(addrs) => addrs.clone(),
         None => {
-            let found = live::server_addresses(server, port, timeout)?;
+            let found = live::server_addresses(server, via.port, via.timeout)?;
             servers.0.insert(server.to_owned(), found.clone());
             found
         }
     };
-    let (at, served) = live::ask_any(server, &addrs, &r.name, RecordType::PTR, timeout)
+    let (at, served) = live::ask_any(server, &addrs, &r.name, RecordType::PTR, via)
         .map_err(|e: LiveError| DiffError::Live(e))?;
     let targets: Vec<String> = served
         .rdata

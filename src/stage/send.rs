@@ -35,8 +35,8 @@ pub struct SendFlags {
     pub server: Option<String>,
     /// `--zone`.
     pub zone: Option<String>,
-    /// `--port`.
-    pub port: u16,
+    /// `--port`, `--transport` and the TLS flags, over the config.
+    pub reach: crate::reach::Reach,
     /// `--timeout`, seconds.
     pub timeout_secs: Option<f64>,
     /// `--cache`.
@@ -56,8 +56,12 @@ pub struct SendOptions {
     pub server: Option<String>,
     /// The zone, instead of the state's.
     pub zone: Option<Name>,
-    /// The DNS port.
+    /// The primary's port (53, or DNS over TLS's).
     pub port: u16,
+    /// DNS over TLS's settings, when the primary is reached over TLS.
+    pub tls_config: Option<crate::config::TlsConfig>,
+    /// The TLS client, when over TLS (not for a dry run).
+    pub tls: Option<std::sync::Arc<crate::tls::TlsClient>>,
     /// The time one server address has to answer, and each DNS lookup.
     pub timeout: Duration,
     /// Print the update in this format instead of sending it.
@@ -113,6 +117,11 @@ impl SendOptions {
             }
             None => config.tsig.clone(),
         };
+        // A dry run reads no CA or client key: it connects nowhere.
+        let tls = match flags.dry_run {
+            Some(_) => None,
+            None => flags.reach.client()?,
+        };
         let ptr_key = match config.ptr.as_ref().and_then(|p| p.tsig.clone()) {
             Some(own) => Some(own),
             None => key.clone(),
@@ -123,7 +132,9 @@ impl SendOptions {
             ptr_key,
             server: flags.server,
             zone,
-            port: flags.port,
+            port: flags.reach.port,
+            tls_config: flags.reach.tls,
+            tls,
             timeout: config.timeout_or(flags.timeout_secs),
             dry_run: flags.dry_run,
             cache: flags.cache.or_else(|| config.cache.clone()),
@@ -132,6 +143,15 @@ impl SendOptions {
             verify: flags.verify || config.verify,
             replace: config.replace,
         })
+    }
+
+    /// How the primary is asked what it serves (`verify`, `guard`).
+    pub(super) fn via(&self) -> crate::live::Via<'_> {
+        crate::live::Via {
+            port: self.port,
+            timeout: self.timeout,
+            tls: self.tls.as_deref(),
+        }
     }
 
     /// How long the forward update may take (its zone found, its primary
@@ -353,6 +373,7 @@ async fn forward(
         zone: &zone,
         key: opts.key.as_ref(),
         gss: principal.as_deref(),
+        tls: opts.tls_config.as_ref(),
         replace: opts.replace,
         guard: guard.as_ref(),
     };
@@ -395,12 +416,11 @@ async fn forward(
     };
     let sent = send_signed(
         &server, addrs, &request, &wire, signing, opts, deadline, guarded,
-    )
-    .await;
+    );
     let mut attempts = match sent {
         Ok(addr) => {
             if opts.verify {
-                super::verify::verify(state, addr, opts.timeout)?;
+                super::verify::verify(state, &server, addr, &opts.via())?;
             }
             let all = addresses(state);
             let list = if all.is_empty() {
@@ -420,8 +440,8 @@ async fn forward(
     {
         return Err(super::guard::refused(
             state,
-            *addr,
-            opts.timeout,
+            (&server, *addr),
+            &opts.via(),
             r.rcode_name(),
         ));
     }

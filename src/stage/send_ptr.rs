@@ -81,6 +81,7 @@ pub(super) async fn send_ptr(
     for group in groups(ptr) {
         let update = PtrUpdate {
             gss: principal.as_deref(),
+            tls: opts.tls_config.as_ref(),
             zone: &group.zone,
             host: &host,
             ttl_secs: ptr.ttl_secs,
@@ -207,9 +208,7 @@ async fn send_zone(
         opts,
         deadline,
         |_| false,
-    )
-    .await
-    {
+    ) {
         Ok(addr) => Ok(shown_at(server, addr, opts.port)),
         Err(attempts) => Err(Box::new(Unsent {
             what: "the PTR records".into(),

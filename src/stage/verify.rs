@@ -3,24 +3,23 @@
 //! NOERROR and apply a policy, or nothing).
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::time::Duration;
 
 use hickory_proto::rr::RecordType;
 
-use crate::live;
+use crate::live::{self, Via};
 use crate::query::Served;
 use crate::state::State;
 
 use super::{NotVerified, SendError};
 
-/// Asks `addr` for the name's records of `rtype`.
+/// Asks `server` at `addr` for the name's records of `rtype`.
 fn ask(
     state: &State,
-    addr: SocketAddr,
+    (server, addr): (&str, SocketAddr),
     rtype: RecordType,
-    timeout: Duration,
+    via: &Via<'_>,
 ) -> Result<Served, SendError> {
-    live::ask_any(&addr.to_string(), &[addr], &state.hostname, rtype, timeout)
+    live::ask_any(server, &[addr], &state.hostname, rtype, via)
         .map(|(_, served)| served)
         .map_err(|source| {
             Box::new(NotVerified::Unanswered {
@@ -34,14 +33,19 @@ fn ask(
 /// Asks the address that accepted the update whether it now serves the
 /// state's AAAA set with its TTL: some servers answer NOERROR and apply a
 /// policy (or nothing).
-pub(super) fn verify(state: &State, addr: SocketAddr, timeout: Duration) -> Result<(), SendError> {
-    let served = ask(state, addr, RecordType::AAAA, timeout)?;
+pub(super) fn verify(
+    state: &State,
+    server: &str,
+    addr: SocketAddr,
+    via: &Via<'_>,
+) -> Result<(), SendError> {
+    let served = ask(state, (server, addr), RecordType::AAAA, via)?;
     let got = served.ipv6();
     let ttl_ok = got.is_empty() || served.ttl == Some(state.ttl_secs);
     // With IPv4 on, the A set too.
     let a = match &state.ipv4 {
         None => None,
-        Some(_) => Some(ask(state, addr, RecordType::A, timeout)?),
+        Some(_) => Some(ask(state, (server, addr), RecordType::A, via)?),
     };
     let ipv4_ok = match (&state.ipv4, &a) {
         (Some(sent), Some(a)) => {

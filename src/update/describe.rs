@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use hickory_proto::rr::RecordType;
 
 use super::{Update, deleted};
+use crate::config::TlsConfig;
 use crate::tsig::Key;
 
 /// How `--dry-run` shows an update.
@@ -28,6 +29,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             let _ = writeln!(out, "server {host} {port}");
             let _ = writeln!(out, "zone {}", update.zone);
             signing_comment(&mut out, update.key, update.gss);
+            transport_comment(&mut out, update.tls, host);
             if let Some(guard) = update.guard {
                 if guard.aaaa.is_empty() {
                     let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
@@ -76,7 +78,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 .collect();
             let tsig = signing_json(update.key, update.gss);
             let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
-            let doc = serde_json::json!({
+            let mut doc = serde_json::json!({
                 "server": host,
                 "port": port,
                 "zone": update.zone.to_ascii(),
@@ -86,6 +88,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 "add": adds,
                 "tsig": tsig,
             });
+            add_transport_json(&mut doc, update.tls, host);
             format!("{doc}\n")
         }
     }
@@ -104,6 +107,48 @@ pub(crate) fn signing_comment(out: &mut String, key: Option<&Key>, gss: Option<&
         let _ = writeln!(
             out,
             "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
+        );
+    }
+}
+
+/// The comment of a script sent over DNS over TLS: nsupdate's options
+/// for it (BIND 9.20 and later; 9.18's nsupdate has no TLS).
+pub(crate) fn transport_comment(out: &mut String, tls: Option<&TlsConfig>, host: &str) {
+    let Some(tls) = tls else {
+        return;
+    };
+    let mut options = String::from("-S");
+    if let Some(ca) = &tls.ca {
+        let _ = write!(options, " -A {}", ca.display());
+    }
+    let _ = write!(options, " -H {}", tls_name(tls, host));
+    if let (Some(cert), Some(key)) = (&tls.cert, &tls.key) {
+        let _ = write!(options, " -E {} -K {}", cert.display(), key.display());
+    }
+    let _ = writeln!(
+        out,
+        "; over DNS over TLS: run nsupdate {options} (BIND 9.20 or later)"
+    );
+}
+
+/// The name the server's certificate is checked against: `tls.name`, or
+/// the server as given.
+fn tls_name<'a>(tls: &'a TlsConfig, host: &'a str) -> &'a str {
+    tls.name.as_deref().unwrap_or(host).trim_end_matches('.')
+}
+
+/// Over DNS over TLS, `--dry-run --format json`'s `"tls"` key: the name
+/// checked and the files (over TCP, no such key).
+pub(crate) fn add_transport_json(doc: &mut serde_json::Value, tls: Option<&TlsConfig>, host: &str) {
+    if let (Some(tls), Some(map)) = (tls, doc.as_object_mut()) {
+        map.insert(
+            "tls".into(),
+            serde_json::json!({
+                "name": tls_name(tls, host),
+                "ca": tls.ca,
+                "cert": tls.cert,
+                "key": tls.key,
+            }),
         );
     }
 }

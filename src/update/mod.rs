@@ -12,10 +12,9 @@ use std::time::Duration;
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, UpdateMessage};
 use hickory_proto::rr::rdata::{A, AAAA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::state::State;
+use crate::transport::{self, Tls, TransportError};
 use crate::tsig::{self, Key, Signed};
 
 mod describe;
@@ -39,6 +38,8 @@ pub struct Update<'a> {
     pub key: Option<&'a Key>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
     pub gss: Option<&'a str>,
+    /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
+    pub tls: Option<&'a crate::config::TlsConfig>,
     /// What the update deletes before it adds.
     pub replace: Replace,
     /// The prerequisite: the AAAA set the name must hold (`"guard"`).
@@ -77,6 +78,10 @@ pub enum ServerError {
     /// No answer within the timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// DNS over TLS failed: the certificate, the handshake, or a refusal;
+    /// nothing was sent.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The run's time was up before this address was tried.
     #[error("not tried: the run's time was up")]
     NotTried,
@@ -365,18 +370,19 @@ pub(crate) fn seal(
     Ok((message, wire, signed))
 }
 
-/// Sends the encoded update to one server and checks its answer: the ID, the
-/// QR bit and opcode, the rcode, and (for a signed update) the TSIG.
-pub(crate) async fn exchange(
+/// Sends the encoded update to one server (over TCP, or TLS with `tls`)
+/// and checks its answer: the ID, the QR bit and opcode, the rcode, and
+/// (for a signed update) the TSIG.
+pub(crate) fn exchange(
     addr: SocketAddr,
+    tls: Option<Tls<'_>>,
     request: &Message,
     wire: &[u8],
     key: Option<(&Key, &Signed)>,
     timeout: Duration,
 ) -> Result<(), ServerError> {
-    let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
-        .await
-        .map_err(|_| ServerError::Timeout(timeout))??;
+    let until = std::time::Instant::now() + timeout;
+    let answer = transport::connect(addr, tls, timeout, until)?.exchange(wire)?;
     let key = match key {
         Some((key, signed)) => AnswerKey::Hmac(key, signed),
         None => AnswerKey::Unsigned,
@@ -386,17 +392,14 @@ pub(crate) async fn exchange(
 
 /// [`exchange`] for an update signed with GSS-TSIG: the answer's MIC is
 /// checked with the context.
-pub(crate) async fn exchange_gss(
-    addr: SocketAddr,
+pub(crate) fn exchange_gss(
+    conn: &mut transport::Connection<'_>,
     request: &Message,
     wire: &[u8],
     key: &mut crate::tkey::GssKey,
     signed: &Signed,
-    timeout: Duration,
 ) -> Result<(), ServerError> {
-    let answer = tokio::time::timeout(timeout, round_trip(addr, wire))
-        .await
-        .map_err(|_| ServerError::Timeout(timeout))??;
+    let answer = conn.exchange(wire)?;
     check_answer_with(
         request,
         &answer,
@@ -415,36 +418,14 @@ pub(crate) enum AnswerKey<'a> {
     Gss(&'a mut crate::tkey::GssKey, &'a Signed),
 }
 
-/// One TCP round trip: connect, send the framed request, read the framed answer.
-async fn round_trip(addr: SocketAddr, wire: &[u8]) -> Result<Vec<u8>, ServerError> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    framed_exchange(&mut stream, wire).await.map_err(closed)
-}
-
-/// One exchange on an open TCP connection: the request and the answer,
-/// each framed by a 2-byte length (RFC 1035 §4.2.2).
-pub(crate) async fn framed_exchange(
-    stream: &mut TcpStream,
-    wire: &[u8],
-) -> std::io::Result<Vec<u8>> {
-    let mut framed = Vec::with_capacity(wire.len() + 2);
-    framed.extend_from_slice(&(wire.len() as u16).to_be_bytes());
-    framed.extend_from_slice(wire);
-    stream.write_all(&framed).await?;
-    let mut len = [0u8; 2];
-    stream.read_exact(&mut len).await?;
-    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    stream.read_exact(&mut answer).await?;
-    Ok(answer)
-}
-
-/// A connection closed before a whole answer came.
-fn closed(e: std::io::Error) -> ServerError {
-    if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        ServerError::Cut
-    } else {
-        ServerError::Io(e)
+impl From<TransportError> for ServerError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Io(e) => Self::Io(e),
+            TransportError::Timeout(t) => Self::Timeout(t),
+            TransportError::Cut => Self::Cut,
+            TransportError::Tls(e) => Self::Tls(e),
+        }
     }
 }
 

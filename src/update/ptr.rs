@@ -34,6 +34,8 @@ pub struct PtrUpdate<'a> {
     pub delete: Vec<&'a PtrRecord>,
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
+    /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
+    pub tls: Option<&'a crate::config::TlsConfig>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
     pub gss: Option<&'a str>,
 }
@@ -106,6 +108,7 @@ impl PtrUpdate<'_> {
                 let _ = writeln!(out, "server {server} {port}");
                 let _ = writeln!(out, "zone {}", self.zone);
                 super::describe::signing_comment(&mut out, self.key, self.gss);
+                super::describe::transport_comment(&mut out, self.tls, server);
                 for record in &self.add {
                     let _ = writeln!(out, "update delete {} IN PTR", record.name);
                     let _ = writeln!(
@@ -137,7 +140,7 @@ impl PtrUpdate<'_> {
                     .map(|r| serde_json::json!({"name": r.name.to_ascii(), "class": "IN", "type": "PTR", "data": self.target_of(r).to_ascii(), "address": r.address}))
                     .collect();
                 let tsig = super::describe::signing_json(self.key, self.gss);
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "server": server,
                     "port": port,
                     "zone": self.zone.to_ascii(),
@@ -145,6 +148,7 @@ impl PtrUpdate<'_> {
                     "delete_ptr": delete,
                     "tsig": tsig,
                 });
+                super::describe::add_transport_json(&mut doc, self.tls, server);
                 format!("{doc}\n")
             }
         }
@@ -173,6 +177,7 @@ mod tests {
             delete: vec![&gone],
             key: None,
             gss: None,
+            tls: None,
         };
         let (message, wire, _) = update.encode_at(0x1234, 0).unwrap();
         assert_eq!(&wire[..12], &[0x12, 0x34, 0x28, 0, 0, 1, 0, 0, 0, 3, 0, 0]);
@@ -214,6 +219,7 @@ mod tests {
             delete: vec![],
             key: None,
             gss: None,
+            tls: None,
         };
         assert!(matches!(
             update.encode_at(1, 0),

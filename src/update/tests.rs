@@ -56,6 +56,7 @@ fn unsigned() -> (Message, Vec<u8>, Option<Signed>) {
         guard: None,
         key: None,
         gss: None,
+        tls: None,
     };
     encode_at(&update, 0x1234, 0).unwrap()
 }
@@ -79,6 +80,7 @@ fn signed_update_octet_for_octet() {
         guard: None,
         key: Some(&key),
         gss: None,
+        tls: None,
     };
     let time: u64 = 1_700_000_000; // 0x6553f100
     let (_, wire, signed) = encode_at(&update, 0x1234, time).unwrap();

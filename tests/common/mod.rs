@@ -18,6 +18,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 pub mod kerberos;
+pub mod tls;
 
 /// The six TSIG algorithms of `tsig-keygen`.
 pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
@@ -339,6 +340,8 @@ pub struct World {
     named: Option<Child>,
     /// The Kerberos realm, in a world made with [`World::with_kerberos`].
     pub kerberos: Option<kerberos::Kerberos>,
+    /// The DNS-over-TLS PKI, in a world made with [`World::with_tls`].
+    pub tls: Option<tls::Pki>,
 }
 
 /// The zones every world serves: (apex, primary's label, records). How each
@@ -437,7 +440,24 @@ impl World {
         Self::build(fqdn, Server::Bind, Some(hosts))
     }
 
+    /// A BIND world that also serves DNS over TLS on `[::1]` (see
+    /// [`tls`]): port 853 with a certificate from a throwaway CA, 8853
+    /// requiring a client certificate, 8854 an expired certificate, 8855
+    /// one without subjectAltName.
+    pub fn with_tls(fqdn: &str) -> Self {
+        Self::build_with(fqdn, Server::Bind, None, true)
+    }
+
     fn build(fqdn: &str, server: Server, kerberos_hosts: Option<&[&str]>) -> Self {
+        Self::build_with(fqdn, server, kerberos_hosts, false)
+    }
+
+    fn build_with(
+        fqdn: &str,
+        server: Server,
+        kerberos_hosts: Option<&[&str]>,
+        tls: bool,
+    ) -> Self {
         match server {
             Server::Bind => require("named", "bind9"),
             Server::Knot => require("knotd", "knot"),
@@ -464,10 +484,14 @@ impl World {
             dir,
             named: None,
             kerberos: None,
+            tls: None,
         };
         world.make_namespace(fqdn);
         if let Some(hosts) = kerberos_hosts {
             world.kerberos = Some(kerberos::Kerberos::new(world.dir.path(), &world.ns, hosts));
+        }
+        if tls {
+            world.tls = Some(tls::Pki::new(world.dir.path()));
         }
         world.start_server();
         world
@@ -630,6 +654,11 @@ zone "{REVERSE_30}" {{ type primary; file "{REVERSE_30}.db"; update-policy {{ gr
                 z = kerberos::KRB_ZONE,
                 r = kerberos::REALM
             ));
+        }
+        if let Some(pki) = &self.tls {
+            let (blocks, listen) = pki.named_conf();
+            conf = conf.replacen("querylog yes;", &format!("querylog yes; {listen}"), 1);
+            conf.push_str(&blocks);
         }
         fs::write(d.join("named.conf"), conf).unwrap();
         (

@@ -1,0 +1,288 @@
+//! DNS over TLS (RFC 7858) to a real BIND 9.18 in the world's namespace,
+//! with certificates from a throwaway CA (tests/common/tls.rs): updates
+//! land, TSIG-signed, over TLS; a wrong CA, a wrong name, an expired
+//! certificate and one without subjectAltName each fail with a message
+//! that says so, and nothing is sent; mutual TLS works with a client
+//! certificate and fails cleanly without one; the live queries go over
+//! TLS too.
+
+use std::fs;
+
+use crate::common::tls::{EXPIRED_PORT, MTLS_PORT, NO_SAN_PORT};
+use crate::common::{World, state};
+
+const HOST: &str = "h.signed.test.";
+
+/// A config: TSIG (signed.test takes only signed updates, over TLS too),
+/// a cache, and DNS over TLS with `tls` (the object's inside).
+fn config(world: &World, tls: &str) -> String {
+    world.config(
+        "tls.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", {}, "transport": "tls", "tls": {{{tls}}}}}"#,
+            world.cache().display(),
+            world.tsig_json("hmac-sha256")
+        ),
+    )
+}
+
+/// The PKI's file.
+fn pki(world: &World, file: &str) -> String {
+    world.tls.as_ref().unwrap().path(file).display().to_string()
+}
+
+/// `"ca": CA file of the test's CA`.
+fn our_ca(world: &World) -> String {
+    format!(r#""ca": "{}""#, pki(world, "ca.crt"))
+}
+
+/// The state, its zone and primary found by dyndns-soa (so the name the
+/// certificate is checked against is the SOA's MNAME).
+fn located(world: &World, conf: &str, addrs: &[&str]) -> String {
+    let soa = world.run("dyndns-soa", &["-c", conf], &state(HOST, addrs));
+    soa.ok();
+    assert!(soa.stdout.contains("\"server\":\"ns1.signed.test.\""), "{soa}");
+    soa.stdout
+}
+
+/// Asserts that nothing reached the zone: no update applied, no serial
+/// change, no cache.
+fn nothing_sent(world: &World, serial: u32) {
+    assert_eq!(world.updates_logged("signed.test"), 0);
+    assert_eq!(world.serial("signed.test"), serial);
+    assert!(world.aaaa(HOST).is_empty());
+    assert!(!world.cache().exists());
+}
+
+#[test]
+fn update_over_tls_lands_signed_and_live_queries_follow() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(&world, &our_ca(&world));
+    let input = located(&world, &conf, &["2001:db8::1", "2001:db8::2"]);
+    world
+        .run("dyndns-send", &["-c", &conf, "--verify"], &input)
+        .ok()
+        .quiet()
+        .stdout_is("updated h.signed.test. in zone signed.test. at ns1.signed.test. ([::1]:853): 2001:db8::1 2001:db8::2");
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8::1", "300 2001:db8::2"]);
+    assert_eq!(world.updates_logged("signed.test"), 1);
+    let log = world.server_log();
+    assert!(
+        log.contains("signer \"key-hmac-sha256\" approved"),
+        "the update was TSIG-signed: {log}"
+    );
+    assert!(world.cache().exists());
+    // The live comparison asks over TLS: the same set is no difference.
+    world
+        .run("dyndns-diff", &["-c", &conf, "--live"], &input)
+        .status(0)
+        .quiet();
+    // ... and the TLS settings apply to it: another CA fails it.
+    let other = world.config(
+        "other.conf",
+        &fs::read_to_string(&conf)
+            .unwrap()
+            .replace("/ca.crt", "/other-ca.crt"),
+    );
+    world
+        .run("dyndns-diff", &["-c", &other, "--live"], &input)
+        .status(2)
+        .stderr_has("TLS: the certificate of [::1]:853 is not signed by a trusted CA");
+}
+
+#[test]
+fn wrong_ca_fails_naming_the_ca_file_and_sends_nothing() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(
+        &world,
+        &format!(r#""ca": "{}""#, pki(&world, "other-ca.crt")),
+    );
+    let serial = world.serial("signed.test");
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has(&format!(
+            "[::1]:853: TLS: the certificate of [::1]:853 is not signed by a trusted CA (it does not chain to the CA); checked against the CA in {}",
+            pki(&world, "other-ca.crt")
+        ));
+    nothing_sent(&world, serial);
+}
+
+#[test]
+fn wrong_name_fails_naming_both_names() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(
+        &world,
+        &format!(r#"{}, "name": "ns2.signed.test""#, our_ca(&world)),
+    );
+    let serial = world.serial("signed.test");
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has("TLS: the certificate of [::1]:853 is not valid for the name ns2.signed.test: it is for ns1.signed.test, ns1.example.test, ::1, 127.0.0.1");
+    nothing_sent(&world, serial);
+}
+
+#[test]
+fn expired_certificate_fails_with_its_date() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(
+        &world,
+        &format!(r#"{}, "port": {EXPIRED_PORT}"#, our_ca(&world)),
+    );
+    let serial = world.serial("signed.test");
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has(&format!(
+            "TLS: the certificate of [::1]:{EXPIRED_PORT} expired at 2020-02-01T00:00:00Z"
+        ));
+    nothing_sent(&world, serial);
+}
+
+#[test]
+fn certificate_without_subject_alt_name_is_refused_with_the_reason() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(
+        &world,
+        &format!(r#"{}, "port": {NO_SAN_PORT}"#, our_ca(&world)),
+    );
+    let serial = world.serial("signed.test");
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has("is not valid for the name ns1.signed.test: it is for no name at all (rustls reads only the subjectAltName extension, not the CN)");
+    nothing_sent(&world, serial);
+}
+
+#[test]
+fn mutual_tls_with_a_client_certificate_and_without() {
+    let world = World::with_tls("h.signed.test");
+    let without = config(
+        &world,
+        &format!(r#"{}, "port": {MTLS_PORT}"#, our_ca(&world)),
+    );
+    let serial = world.serial("signed.test");
+    let input = located(&world, &without, &["2001:db8::7"]);
+    world
+        .run("dyndns-send", &["-c", &without], &input)
+        .status(1)
+        .stderr_has(&format!("TLS: [::1]:{MTLS_PORT} closed the connection without answering: does it require a client certificate (\"tls.cert\" and \"tls.key\")"));
+    nothing_sent(&world, serial);
+    let with = config(
+        &world,
+        &format!(
+            r#"{}, "port": {MTLS_PORT}, "cert": "{}", "key": "{}""#,
+            our_ca(&world),
+            pki(&world, "client.crt"),
+            pki(&world, "client.key")
+        ),
+    );
+    world
+        .run("dyndns-send", &["-c", &with], &input)
+        .ok()
+        .quiet()
+        .stdout_is(&format!("updated h.signed.test. in zone signed.test. at ns1.signed.test. ([::1]:{MTLS_PORT}): 2001:db8::7"));
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8::7"]);
+}
+
+#[test]
+fn the_flags_override_the_config_and_insecure_is_loud() {
+    let world = World::with_tls("h.signed.test");
+    // The config says TCP; the flags ask for TLS with the test's CA.
+    let conf = world.config(
+        "tcp.conf",
+        &format!(
+            r#"{{"ttl": 300, {}}}"#,
+            world.tsig_json("hmac-sha256")
+        ),
+    );
+    let input = located(&world, &conf, &["2001:db8::3"]);
+    let ca = pki(&world, "ca.crt");
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf, "--transport", "tls", "--tls-ca", &ca],
+            &input,
+        )
+        .ok()
+        .quiet()
+        .stdout_is("updated h.signed.test. in zone signed.test. at ns1.signed.test. ([::1]:853): 2001:db8::3");
+    // Without verification, any certificate, and a warning every run.
+    let other = pki(&world, "other-ca.crt");
+    world
+        .run(
+            "dyndns-send",
+            &[
+                "-c", &conf, "--transport", "tls", "--tls-ca", &other, "--tls-insecure",
+            ],
+            &input.replace("2001:db8::3", "2001:db8::4"),
+        )
+        .ok()
+        .stderr_has("the primary's TLS certificate is NOT verified");
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8::4"]);
+}
+
+#[test]
+fn dry_run_prints_nsupdate_s_and_reads_no_tls_file() {
+    let world = World::with_tls("h.signed.test");
+    let conf = config(
+        &world,
+        r#""ca": "dot-ca.pem", "cert": "client.pem", "key": "client-key.pem""#,
+    );
+    let dir = world.dir.path().display().to_string();
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf, "--dry-run"], &input)
+        .ok()
+        .stdout_is(&format!(
+            "server ns1.signed.test. 853\nzone signed.test.\n; signed with TSIG key key-hmac-sha256. (hmac-sha256): run nsupdate -k KEYFILE; the secret is not shown here\n; over DNS over TLS: run nsupdate -S -A {dir}/dot-ca.pem -H ns1.signed.test -E {dir}/client.pem -K {dir}/client-key.pem (BIND 9.20 or later)\nupdate delete h.signed.test.\nupdate add h.signed.test. 300 IN AAAA 2001:db8::1\nsend"
+        ));
+    let json = world.run(
+        "dyndns-send",
+        &["-c", &conf, "--dry-run", "--format", "json"],
+        &input,
+    );
+    json.ok();
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["port"], 853);
+    assert_eq!(doc["tls"]["name"], "ns1.signed.test");
+    assert_eq!(doc["tls"]["ca"], format!("{dir}/dot-ca.pem"));
+}
+
+#[test]
+fn unusable_tls_files_are_config_errors() {
+    let world = World::with_tls("h.signed.test");
+    let input = state(HOST, &["2001:db8::1"]);
+    let missing = config(&world, r#""ca": "no-such-ca.pem""#);
+    world
+        .run("dyndns-send", &["-c", &missing, "--server", "::1"], &input)
+        .status(2)
+        .stderr_has(&format!(
+            "cannot read the TLS CA file {}/no-such-ca.pem",
+            world.dir.path().display()
+        ));
+    // A key given where the CA should be: no certificate in it.
+    let not_ca = config(
+        &world,
+        &format!(r#""ca": "{}""#, pki(&world, "client.key")),
+    );
+    world
+        .run("dyndns-send", &["-c", &not_ca, "--server", "::1"], &input)
+        .status(2)
+        .stderr_has("holds no certificate (-----BEGIN CERTIFICATE-----)");
+    // A certificate without its key.
+    let half = config(
+        &world,
+        &format!(r#""cert": "{}""#, pki(&world, "client.crt")),
+    );
+    world
+        .run("dyndns-send", &["-c", &half, "--server", "::1"], &input)
+        .status(2)
+        .stderr_has("key \"tls.key\": missing: a client certificate (\"tls.cert\") needs its private key");
+    assert!(world.aaaa(HOST).is_empty());
+}
