@@ -51,33 +51,50 @@ pub struct NetArgs {
     /// Seconds each DNS lookup and each server address may take, instead of the config's "timeout" [default: 5]
     #[arg(long, value_name = "SECONDS", value_parser = cli::parse_timeout)]
     pub timeout: Option<f64>,
-    /// How to reach the primary, instead of the config's "transport": tcp, or tls (DNS over TLS, RFC 7858) [default: tcp]
-    #[arg(long, value_enum, value_name = "TRANSPORT")]
-    pub transport: Option<TransportFlag>,
-    /// The CA file (PEM) the primary's TLS certificate must chain to, instead of the config's "tls.ca" [default: the system's trust store]
-    #[arg(long, value_name = "FILE")]
-    pub tls_ca: Option<PathBuf>,
-    /// The name the primary's TLS certificate must hold, instead of the config's "tls.name" [default: the primary's name, or its address]
-    #[arg(long, value_name = "NAME")]
-    pub tls_name: Option<String>,
-    /// A client certificate (PEM) for mutual TLS, instead of the config's "tls.cert" (needs --tls-key)
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub tls_cert: Option<PathBuf>,
-    /// The client certificate's private key (PEM), instead of the config's "tls.key"
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<PathBuf>,
-    /// For tests only: take any TLS certificate, unverified, so that anyone on the path can read and change what is sent (a warning says so on every run)
-    #[arg(long)]
-    pub tls_insecure: bool,
+    /// DNS over TLS (RFC 7858) to the primary, whatever the config's "transport" says, with these settings over the config's "tls" object, one per --tls: on, ca=FILE (the CA its certificate must chain to), name=NAME (the name it must hold), cert=FILE and key=FILE (a client certificate for mutual TLS), insecure (for tests only: no verification at all); or off (TCP, whatever the config says)
+    #[arg(long, value_name = "SETTING", value_parser = parse_tls)]
+    pub tls: Vec<TlsFlag>,
 }
 
-/// `--transport`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TransportFlag {
-    /// TCP (RFC 7766), port 53.
-    Tcp,
-    /// DNS over TLS (RFC 7858), port 853.
-    Tls,
+/// One `--tls` setting. Seven flags (nsupdate's -S, -A, -H, -E, -K ...)
+/// would cost every run of the stages clap's work for each, about 14,000
+/// instructions a flag (BENCHMARKS.md); one repeated flag costs one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsFlag {
+    /// `ca=FILE`.
+    Ca(PathBuf),
+    /// `name=NAME`.
+    Name(String),
+    /// `cert=FILE`.
+    Cert(PathBuf),
+    /// `key=FILE`.
+    Key(PathBuf),
+    /// `insecure`.
+    Insecure,
+    /// `on`: TLS with the config's settings.
+    On,
+    /// `off`: TCP.
+    Off,
+}
+
+/// Parses `--tls`'s value.
+fn parse_tls(text: &str) -> Result<TlsFlag, String> {
+    let (key, value) = text.split_once('=').unwrap_or((text, ""));
+    match (key, value) {
+        ("insecure", "") => Ok(TlsFlag::Insecure),
+        ("on", "") => Ok(TlsFlag::On),
+        ("off", "") => Ok(TlsFlag::Off),
+        (_, "") => Err(format!(
+            "\"{text}\" is not a setting: give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
+        )),
+        ("ca", v) => Ok(TlsFlag::Ca(v.into())),
+        ("name", v) => Ok(TlsFlag::Name(v.into())),
+        ("cert", v) => Ok(TlsFlag::Cert(v.into())),
+        ("key", v) => Ok(TlsFlag::Key(v.into())),
+        (k, _) => Err(format!(
+            "unknown setting \"{k}\": give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
+        )),
+    }
 }
 
 /// Pass the state on only when it differs from the last registered one.

@@ -151,13 +151,15 @@ pub fn block_on<T, E: From<CommonError>>(
         .block_on(future)
 }
 
-/// `dyndns-send` (and `dyndns-send-gss`, with GSS-TSIG's initiator): the
+/// `dyndns-send` (and `dyndns-send-gss` with GSS-TSIG's initiator,
+/// `dyndns-tls` with the TLS client): the
 /// flags checked, the state read from stdin, the lock taken, the update
 /// sent, the result printed.
 pub fn send(
     args: crate::args::SendArgs,
     config: &Config,
     gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
+    tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
 ) -> Result<u8, crate::stage::SendError> {
     use crate::stage::{Prepared, SendFlags, SendOptions};
     let flags = SendFlags {
@@ -172,6 +174,7 @@ pub fn send(
     };
     let mut opts = SendOptions::new(flags, config)?;
     opts.gss = gss;
+    opts.tls = tls;
     let Some(input) = read_stdin()? else {
         return Ok(exit::SUCCESS);
     };

@@ -8,8 +8,6 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::process::CommandExt;
-use std::process::Command;
 
 use crate::config::GssConfig;
 
@@ -46,19 +44,10 @@ pub fn environment(gss: &GssConfig) -> Vec<(&'static str, OsString)> {
 /// with the same arguments and the environment for `gss`. Returns only
 /// on failure.
 pub fn exec(gss: &GssConfig) -> io::Error {
-    let helper = match std::env::current_exe() {
-        Ok(exe) => exe.with_file_name("dyndns-send-gss"),
-        Err(e) => return e,
-    };
-    let error = Command::new(&helper)
-        .args(std::env::args_os().skip(1))
-        .envs(environment(gss))
-        .exec();
-    io::Error::new(
-        error.kind(),
-        format!(
-            "cannot run {} for GSS-TSIG (is the package built with the \"gss\" feature?): {error}",
-            helper.display()
-        ),
+    crate::programs::hand_over(
+        "dyndns-send-gss",
+        &[],
+        environment(gss),
+        "GSS-TSIG (is the package built with the \"gss\" feature?)",
     )
 }

@@ -28,6 +28,7 @@ pub mod live;
 pub mod logging;
 pub mod netlink;
 pub mod observed;
+pub mod programs;
 pub mod query;
 pub mod reach;
 pub mod stage;

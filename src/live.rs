@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::query::{self, QueryError, Served};
-use crate::tls::TlsClient;
-use crate::transport::Tls;
+use crate::transport::{Secure, Tls};
 
 /// How long the lookup of a server's name may take, in timeouts.
 const LOOKUP_BOUND: u32 = 2;
@@ -122,7 +121,7 @@ pub struct Via<'a> {
     /// The time each address may take.
     pub timeout: Duration,
     /// The TLS client; `None`: UDP, then TCP.
-    pub tls: Option<&'a TlsClient>,
+    pub tls: Option<&'a dyn Secure>,
 }
 
 impl Via<'_> {

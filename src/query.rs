@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::tls::TlsError;
-use crate::transport::{self, Tls, TransportError};
+use crate::transport::{self, Tls, TlsError, TransportError};
 use crate::update::rcode_name;
 
 /// The UDP payload size asked for.

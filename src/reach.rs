@@ -1,13 +1,10 @@
 //! How the stages that talk to a zone's primary reach it: the port, and
-//! DNS over TLS (RFC 7858) when the config's `"transport"` or
-//! `--transport` asks for it, the flags winning over the config's `tls`
-//! object key by key.
+//! DNS over TLS (RFC 7858) when the config's `"transport"` or `--tls`
+//! asks for it, the flags winning over the config's `tls` object key by
+//! key (and the last `--tls on` or `off` over its `"transport"`).
 
-use std::sync::Arc;
-
-use crate::args::{NetArgs, TransportFlag};
+use crate::args::{NetArgs, TlsFlag};
 use crate::config::{Config, TlsConfig};
-use crate::tls::{TlsClient, TlsSetupError};
 
 /// The DNS port (RFC 1035 §4.2).
 pub const DNS_PORT: u16 = 53;
@@ -22,7 +19,7 @@ pub struct Reach {
     pub plain_port: u16,
     /// DNS over TLS, with these settings; `None`: TCP (and UDP for queries).
     pub tls: Option<TlsConfig>,
-    /// `--tls-insecure`: no certificate verification.
+    /// `--tls insecure`: no certificate verification.
     pub insecure: bool,
 }
 
@@ -40,25 +37,31 @@ impl Default for Reach {
 impl Reach {
     /// The flags over the config.
     pub fn new(net: &NetArgs, config: &Config) -> Self {
-        let over_tls = match net.transport {
-            Some(TransportFlag::Tls) => true,
-            Some(TransportFlag::Tcp) => false,
-            None => config.tls.is_some(),
+        let switch = net
+            .tls
+            .iter()
+            .rev()
+            .find(|f| matches!(f, TlsFlag::On | TlsFlag::Off));
+        let over_tls = match switch {
+            Some(TlsFlag::Off) => false,
+            Some(_) => true,
+            None => config.tls.is_some() || !net.tls.is_empty(),
         };
+        let mut insecure = false;
         let tls = over_tls.then(|| {
             let mut tls = config.tls.clone().unwrap_or_default();
             if let Some(port) = net.port {
                 tls.port = port;
             }
-            if let Some(ca) = &net.tls_ca {
-                tls.ca = Some(ca.clone());
-            }
-            if let Some(name) = &net.tls_name {
-                tls.name = Some(name.clone());
-            }
-            if let (Some(cert), Some(key)) = (&net.tls_cert, &net.tls_key) {
-                tls.cert = Some(cert.clone());
-                tls.key = Some(key.clone());
+            for flag in &net.tls {
+                match flag {
+                    TlsFlag::Ca(ca) => tls.ca = Some(ca.clone()),
+                    TlsFlag::Name(name) => tls.name = Some(name.clone()),
+                    TlsFlag::Cert(cert) => tls.cert = Some(cert.clone()),
+                    TlsFlag::Key(key) => tls.key = Some(key.clone()),
+                    TlsFlag::Insecure => insecure = true,
+                    TlsFlag::On | TlsFlag::Off => {}
+                }
             }
             tls
         });
@@ -72,21 +75,7 @@ impl Reach {
                 net.port.unwrap_or(DNS_PORT)
             },
             tls,
-            insecure: net.tls_insecure,
+            insecure,
         }
-    }
-
-    /// The TLS client, built now (the CA, the client certificate and key
-    /// read), when over TLS. Without verification, a warning on every run.
-    pub fn client(&self) -> Result<Option<Arc<TlsClient>>, TlsSetupError> {
-        let Some(tls) = &self.tls else {
-            return Ok(None);
-        };
-        if self.insecure {
-            log::warn!(
-                "--tls-insecure: the primary's TLS certificate is NOT verified; anyone on the path can read and change what is sent. For tests only."
-            );
-        }
-        TlsClient::new(tls, self.insecure).map(|c| Some(Arc::new(c)))
     }
 }

@@ -21,6 +21,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
 
 use crate::config::TlsConfig;
+use crate::reach::Reach;
+use crate::transport::{Secure, SecureStream, TlsError, TransportError};
 
 /// The most read of a CA, certificate or key file (a system bundle of
 /// every public CA is about 200 KiB).
@@ -59,50 +61,11 @@ pub enum TlsSetupError {
     /// rustls refused the configuration (the client key does not match the
     /// certificate, say).
     #[error("the TLS client configuration is unusable: {0}")]
-    Config(#[source] rustls::Error),
-}
-
-/// Why a TLS connection failed. Nothing was sent.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TlsError {
-    /// The server's certificate did not verify.
-    #[error("TLS: the certificate of {server} {reason}; checked against {trust}")]
-    Certificate {
-        /// The server's address.
-        server: SocketAddr,
-        /// What is wrong with it, naming the name checked.
-        reason: String,
-        /// What it was checked against: the CA file, or the system's trust store.
-        trust: String,
-    },
-    /// The handshake failed for another reason (no common version or suite,
-    /// an alert from the server).
-    #[error("TLS handshake with {server} failed: {source}")]
-    Handshake {
-        /// The server's address.
-        server: SocketAddr,
-        /// rustls's error.
-        source: rustls::Error,
-    },
-    /// The server closed the connection during the handshake, or without
-    /// answering after it: how a server that wants a client certificate
-    /// refuses one (BIND sends no alert).
-    #[error("TLS: {server} closed the connection without answering: {hint}")]
-    Closed {
-        /// The server's address.
-        server: SocketAddr,
-        /// The likely cause.
-        hint: &'static str,
-    },
-    /// The name to check the certificate against is not a DNS name or an
-    /// address.
-    #[error("TLS: cannot check a certificate against \"{0}\": not a host name or an address")]
-    BadName(String),
+    Config(String),
 }
 
 /// A rustls client for the primary, built once per run.
-pub struct TlsClient {
+pub(crate) struct TlsClient {
     config: Arc<ClientConfig>,
     /// `tls.name`: the name every server's certificate is checked against.
     name: Option<String>,
@@ -126,11 +89,11 @@ impl fmt::Debug for TlsClient {
 impl TlsClient {
     /// The client for `tls`; with `insecure`, certificates are not verified
     /// at all (for tests against a throwaway server only).
-    pub fn new(tls: &TlsConfig, insecure: bool) -> Result<Self, TlsSetupError> {
+    pub(crate) fn new(tls: &TlsConfig, insecure: bool) -> Result<Self, TlsSetupError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(rustls::DEFAULT_VERSIONS)
-            .map_err(TlsSetupError::Config)?;
+            .map_err(|e| TlsSetupError::Config(e.to_string()))?;
         let (builder, trust) = if insecure {
             let verifier = Arc::new(NoVerification(provider.signature_verification_algorithms));
             let builder = builder
@@ -146,7 +109,7 @@ impl TlsClient {
                 let (chain, key) = client_identity(cert, key)?;
                 builder
                     .with_client_auth_cert(chain, key)
-                    .map_err(TlsSetupError::Config)?
+                    .map_err(|e| TlsSetupError::Config(e.to_string()))?
             }
             _ => builder.with_no_client_auth(),
         };
@@ -161,7 +124,7 @@ impl TlsClient {
 
     /// The name a server's certificate must hold: `tls.name`, else the
     /// server's name, else the address it is reached at.
-    pub fn name_for(&self, server: &str, addr: SocketAddr) -> String {
+    fn name_for(&self, server: &str, addr: SocketAddr) -> String {
         match &self.name {
             Some(name) => name.trim_end_matches('.').to_owned(),
             None if crate::live::server_literal(server, addr.port()).is_some() => {
@@ -171,23 +134,22 @@ impl TlsClient {
         }
     }
 
-    /// A TLS session over `tcp` to `server` at `addr`, its handshake done
-    /// (so that nothing is written before the certificate is verified);
-    /// `tcp`'s read and write timeouts bound it.
-    pub fn handshake(
+}
+
+impl Secure for TlsClient {
+    fn handshake(
         &self,
         tcp: TcpStream,
         server: &str,
         addr: SocketAddr,
-    ) -> Result<rustls::StreamOwned<ClientConnection, TcpStream>, crate::transport::TransportError>
-    {
+    ) -> Result<Box<dyn SecureStream>, TransportError> {
         let name = self.name_for(server, addr);
         let server_name =
             ServerName::try_from(name.clone()).map_err(|_| TlsError::BadName(name.clone()))?;
-        let conn = ClientConnection::new(self.config.clone(), server_name).map_err(|source| {
+        let conn = ClientConnection::new(self.config.clone(), server_name).map_err(|e| {
             TlsError::Handshake {
                 server: addr,
-                source,
+                reason: e.to_string(),
             }
         })?;
         let mut stream = rustls::StreamOwned::new(conn, tcp);
@@ -201,13 +163,10 @@ impl TlsClient {
             stream.conn.protocol_version(),
             stream.conn.negotiated_cipher_suite().map(|s| s.suite()),
         );
-        Ok(stream)
+        Ok(Box::new(Session(stream)))
     }
 
-    /// The error for an I/O error of a TLS session with `addr`: a rustls
-    /// error explained, an EOF as the server's refusal.
-    pub fn failure(&self, e: io::Error, addr: SocketAddr) -> crate::transport::TransportError {
-        use crate::transport::TransportError;
+    fn failure(&self, e: io::Error, addr: SocketAddr) -> TransportError {
         let rustls_error = e
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -219,9 +178,9 @@ impl TlsClient {
                 trust: self.trust.clone(),
             }
             .into(),
-            Some(source) => TlsError::Handshake {
+            Some(other) => TlsError::Handshake {
                 server: addr,
-                source,
+                reason: other.to_string(),
             }
             .into(),
             None if matches!(
@@ -247,6 +206,51 @@ impl TlsClient {
     }
 }
 
+/// A rustls session over TCP.
+struct Session(rustls::StreamOwned<ClientConnection, TcpStream>);
+
+impl io::Read for Session {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl io::Write for Session {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl SecureStream for Session {
+    fn socket(&self) -> &TcpStream {
+        &self.0.sock
+    }
+
+    fn close(&mut self) {
+        self.0.conn.send_close_notify();
+        let _ = self.0.conn.complete_io(&mut self.0.sock);
+    }
+}
+
+/// The TLS client `reach` asks for, built now (the CA, the client
+/// certificate and key read); `None` when not over TLS. Without
+/// verification, a warning on every run. Called only by `dyndns-tls`.
+pub fn client(reach: &Reach) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
+    let Some(tls) = &reach.tls else {
+        return Ok(None);
+    };
+    if reach.insecure {
+        log::warn!(
+            "--tls insecure: the primary's TLS certificate is NOT verified; anyone on the path can read and change what is sent. For tests only."
+        );
+    }
+    Ok(Some(Arc::new(TlsClient::new(tls, reach.insecure)?)))
+}
+
 /// What is wrong with a server certificate, in words; rustls refuses some
 /// certificates OpenSSL takes, and says which rule they break.
 fn certificate_problem(error: &CertificateError) -> String {
@@ -264,7 +268,11 @@ fn certificate_problem(error: &CertificateError) -> String {
                 "no name at all (rustls reads only the subjectAltName extension, not the CN)"
                     .to_owned()
             } else {
-                presented.join(", ")
+                presented
+                    .iter()
+                    .map(|p| presented_name(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         ),
         CertificateError::NotValidForName => "is not valid for the name checked".into(),
@@ -293,6 +301,26 @@ fn certificate_problem(error: &CertificateError) -> String {
         }
         other => format!("is refused: {other}"),
     }
+}
+
+/// A name a certificate presents, as rustls writes it (`DnsName("ns1")`,
+/// `IpAddress(0::1)`), shown plainly.
+fn presented_name(text: &str) -> String {
+    if let Some(dns) = text
+        .strip_prefix("DnsName(\"")
+        .and_then(|t| t.strip_suffix("\")"))
+    {
+        return dns.to_owned();
+    }
+    if let Some(ip) = text
+        .strip_prefix("IpAddress(")
+        .and_then(|t| t.strip_suffix(')'))
+    {
+        return ip
+            .parse::<std::net::IpAddr>()
+            .map_or_else(|_| ip.to_owned(), |ip| ip.to_string());
+    }
+    text.to_owned()
 }
 
 /// A server name as a message shows it.
@@ -386,7 +414,7 @@ fn read(path: &Path, what: &'static str) -> Result<String, TlsSetupError> {
     })
 }
 
-/// `--tls-insecure`: any certificate is taken, but the handshake's
+/// `--tls insecure`: any certificate is taken, but the handshake's
 /// signatures are still checked (the session is still private against a
 /// passive listener, not against one in the middle).
 #[derive(Debug)]
@@ -424,5 +452,18 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presented_names_are_shown_plainly() {
+        assert_eq!(presented_name("DnsName(\"ns1.example.test\")"), "ns1.example.test");
+        assert_eq!(presented_name("IpAddress(0::1)"), "::1");
+        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(presented_name("Other"), "Other");
     }
 }

@@ -10,9 +10,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use rustls::{ClientConnection, StreamOwned};
-
-use crate::tls::{TlsClient, TlsError};
+use std::fmt;
 
 /// Why an exchange failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,12 +50,79 @@ impl TransportError {
     }
 }
 
+/// Why a TLS connection failed. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The server's certificate did not verify.
+    #[error("TLS: the certificate of {server} {reason}; checked against {trust}")]
+    Certificate {
+        /// The server's address.
+        server: SocketAddr,
+        /// What is wrong with it, naming the name checked.
+        reason: String,
+        /// What it was checked against: the CA file, or the system's trust store.
+        trust: String,
+    },
+    /// The handshake failed for another reason (no common version or suite,
+    /// an alert from the server).
+    #[error("TLS handshake with {server} failed: {reason}")]
+    Handshake {
+        /// The server's address.
+        server: SocketAddr,
+        /// The TLS library's words.
+        reason: String,
+    },
+    /// The server closed the connection during the handshake, or without
+    /// answering after it: how a server that wants a client certificate
+    /// refuses one (BIND sends no alert).
+    #[error("TLS: {server} closed the connection without answering: {hint}")]
+    Closed {
+        /// The server's address.
+        server: SocketAddr,
+        /// The likely cause.
+        hint: &'static str,
+    },
+    /// The name to check the certificate against is not a DNS name or an
+    /// address.
+    #[error("TLS: cannot check a certificate against \"{0}\": not a host name or an address")]
+    BadName(String),
+}
+
+/// A TLS client: what DNS over TLS needs of one. Behind a trait object so
+/// that only the program that makes one (`dyndns-tls`) links the TLS
+/// library: its relocations alone cost every other run about 100,000
+/// instructions and 440 KiB (BENCHMARKS.md).
+pub trait Secure: fmt::Debug + Send + Sync {
+    /// A TLS session over `tcp` to `server` at `addr`, its handshake done
+    /// (so that nothing is written before the certificate is verified);
+    /// `tcp`'s timeouts bound it.
+    fn handshake(
+        &self,
+        tcp: TcpStream,
+        server: &str,
+        addr: SocketAddr,
+    ) -> Result<Box<dyn SecureStream>, TransportError>;
+
+    /// The error for an I/O error of a session with `addr`: the TLS
+    /// library's explained, an EOF as the server's refusal.
+    fn failure(&self, e: io::Error, addr: SocketAddr) -> TransportError;
+}
+
+/// An open TLS session.
+pub trait SecureStream: Read + Write {
+    /// The socket under it, to set its timeouts.
+    fn socket(&self) -> &TcpStream;
+    /// Sends close_notify (RFC 8446 §6.1), best effort.
+    fn close(&mut self);
+}
+
 /// A server reached by DNS over TLS: the client, and the server's name as
 /// the state or the command line gives it (a name, or an address).
 #[derive(Clone, Copy)]
 pub struct Tls<'a> {
-    /// The rustls client.
-    pub client: &'a TlsClient,
+    /// The TLS client.
+    pub client: &'a dyn Secure,
     /// The server.
     pub server: &'a str,
 }
@@ -65,7 +130,7 @@ pub struct Tls<'a> {
 /// The open stream.
 enum Stream {
     Tcp(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<dyn SecureStream>),
 }
 
 /// An open connection to one address of a server.
@@ -93,7 +158,7 @@ pub fn connect<'a>(
         bound(&tcp, deadline)?;
         match tls {
             None => Ok(Stream::Tcp(tcp)),
-            Some(t) => Ok(Stream::Tls(Box::new(t.client.handshake(tcp, t.server, addr)?))),
+            Some(t) => Ok(Stream::Tls(t.client.handshake(tcp, t.server, addr)?)),
         }
     };
     let stream = attempt().map_err(|e| e.within(timeout))?;
@@ -121,8 +186,8 @@ impl Connection<'_> {
         framed.extend_from_slice(wire);
         let result = match &mut self.stream {
             Stream::Tcp(tcp) => bound(tcp, deadline).and_then(|()| framed_io(tcp, &framed)),
-            Stream::Tls(tls) => bound(&tls.sock, deadline).and_then(|()| {
-                framed_io(tls.as_mut(), &framed).map_err(|e| match (e, self.tls) {
+            Stream::Tls(tls) => bound(tls.socket(), deadline).and_then(|()| {
+                framed_io(tls, &framed).map_err(|e| match (e, self.tls) {
                     (TransportError::Io(e), Some(t)) => t.client.failure(e, self.addr),
                     (TransportError::Cut, Some(t)) => t.client.failure(
                         io::Error::from(io::ErrorKind::UnexpectedEof),
@@ -141,14 +206,16 @@ impl Drop for Connection<'_> {
     /// server does not wait out its idle timeout; best effort.
     fn drop(&mut self) {
         if let Stream::Tls(tls) = &mut self.stream {
-            tls.conn.send_close_notify();
-            let _ = tls.conn.complete_io(&mut tls.sock);
+            tls.close();
         }
     }
 }
 
 /// Writes the framed request and reads the framed answer.
-fn framed_io(stream: &mut impl ReadWrite, framed: &[u8]) -> Result<Vec<u8>, TransportError> {
+fn framed_io<S: Read + Write + ?Sized>(
+    stream: &mut S,
+    framed: &[u8],
+) -> Result<Vec<u8>, TransportError> {
     stream.write_all(framed).map_err(TransportError::from_io)?;
     stream.flush().map_err(TransportError::from_io)?;
     let mut len = [0u8; 2];
@@ -159,10 +226,6 @@ fn framed_io(stream: &mut impl ReadWrite, framed: &[u8]) -> Result<Vec<u8>, Tran
         .map_err(TransportError::from_io)?;
     Ok(answer)
 }
-
-/// A stream both ways.
-trait ReadWrite: Read + Write {}
-impl<T: Read + Write> ReadWrite for T {}
 
 /// Sets the socket's read and write timeouts to the time left.
 fn bound(tcp: &TcpStream, deadline: Instant) -> Result<(), TransportError> {

@@ -68,7 +68,7 @@ fn update_over_tls_lands_signed_and_live_queries_follow() {
     assert_eq!(world.updates_logged("signed.test"), 1);
     let log = world.server_log();
     assert!(
-        log.contains("signer \"key-hmac-sha256\" approved"),
+        log.contains("/key key-hmac-sha256: updating zone 'signed.test/IN'"),
         "the update was TSIG-signed: {log}"
     );
     assert!(world.cache().exists());
@@ -77,6 +77,11 @@ fn update_over_tls_lands_signed_and_live_queries_follow() {
         .run("dyndns-diff", &["-c", &conf, "--live"], &input)
         .status(0)
         .quiet();
+    // --check asks the primary over TLS too.
+    world
+        .run("dyndns-diff", &["-c", &conf, "--check"], &input)
+        .status(0)
+        .stdout_is("DYNDNS OK - h.signed.test. has 2 of 2 addresses at ns1.signed.test. | addresses=2 missing=0 extra=0");
     // ... and the TLS settings apply to it: another CA fails it.
     let other = world.config(
         "other.conf",
@@ -206,7 +211,7 @@ fn the_flags_override_the_config_and_insecure_is_loud() {
     world
         .run(
             "dyndns-send",
-            &["-c", &conf, "--transport", "tls", "--tls-ca", &ca],
+            &["-c", &conf, "--tls", &format!("ca={ca}")],
             &input,
         )
         .ok()
@@ -218,13 +223,28 @@ fn the_flags_override_the_config_and_insecure_is_loud() {
         .run(
             "dyndns-send",
             &[
-                "-c", &conf, "--transport", "tls", "--tls-ca", &other, "--tls-insecure",
+                "-c",
+                &conf,
+                "--tls",
+                &format!("ca={other}"),
+                "--tls",
+                "insecure",
             ],
             &input.replace("2001:db8::3", "2001:db8::4"),
         )
         .ok()
         .stderr_has("the primary's TLS certificate is NOT verified");
     assert_eq!(world.aaaa(HOST), ["300 2001:db8::4"]);
+    // --tls off: TCP to port 53, whatever a config says.
+    let tls_conf = config(&world, &our_ca(&world));
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &tls_conf, "--tls", "off"],
+            &input.replace("2001:db8::3", "2001:db8::5"),
+        )
+        .ok()
+        .stdout_is("updated h.signed.test. in zone signed.test. at ns1.signed.test. ([::1]:53): 2001:db8::5");
 }
 
 #[test]

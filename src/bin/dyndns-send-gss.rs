@@ -18,14 +18,18 @@ fn main() -> ExitCode {
     let (reporter, config) = cli::start("dyndns-send", &args.common, dyndns::config::Secrets::Load);
     reporter.finish(config.map_err(SendError::from).and_then(|config| {
         match &config.gss {
-            None => cli::send(args, &config, None),
+            None => cli::send(args, &config, None, None),
             // Run by hand: the config's Kerberos environment first.
             Some(gss) if std::env::var_os(gss_env::MARK).is_none() => {
-                Err(SendError::GssHelper(gss_env::exec(gss)))
+                Err(SendError::Helper(gss_env::exec(gss)))
+            }
+            // Over TLS: dyndns-tls, which has both.
+            Some(_) if dyndns::programs::send_needs_tls(&args, &config) => {
+                Err(dyndns::programs::send_over_tls(config.gss.as_ref()))
             }
             Some(gss) => {
                 let initiator = Arc::new(Initiator::new(gss.principal.clone()));
-                cli::send(args, &config, Some(initiator))
+                cli::send(args, &config, Some(initiator), None)
             }
         }
     }))

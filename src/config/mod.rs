@@ -585,6 +585,54 @@ mod tests {
     }
 
     #[test]
+    fn tls_is_a_transport_with_its_settings() {
+        assert_eq!(parse(r#"{"ttl": 1}"#).unwrap().tls, None);
+        let c = parse(r#"{"ttl": 1, "transport": "tls"}"#).unwrap();
+        assert_eq!(c.tls, Some(TlsConfig::default()));
+        assert_eq!(c.tls.unwrap().port, 853);
+        let c = parse(
+            r#"{"ttl": 1, "transport": "tls", "tls": {"port": 8853, "ca": "ca.pem", "name": "ns1.example.com", "cert": "c.pem", "key": "k.pem"}}"#,
+        )
+        .unwrap();
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.port, 8853);
+        assert_eq!(tls.ca.as_deref(), Some(Path::new("/etc/ca.pem")));
+        assert_eq!(tls.key.as_deref(), Some(Path::new("/etc/k.pem")));
+        assert_eq!(tls.name.as_deref(), Some("ns1.example.com"));
+        // The client key is a secret: its file's mode is checked.
+        assert!(
+            c.exposed
+                .iter()
+                .any(|(p, h)| p == Path::new("/etc/k.pem") && h.secret)
+        );
+        let ignored = parse(r#"{"ttl": 1, "tls": {"ca": "ca.pem"}}"#).unwrap();
+        assert_eq!(ignored.tls, None);
+        assert!(ignored.warnings[0].contains("key \"tls\" ignored"));
+        let typo = parse(r#"{"ttl": 1, "transport": "tls", "tls": {"cafile": "x"}}"#).unwrap();
+        assert!(
+            typo.warnings[0].contains("unknown key \"tls.cafile\" ignored (did you mean \"tls.ca\"?"),
+            "{:?}",
+            typo.warnings
+        );
+        assert!(
+            error(r#"{"ttl": 1, "transport": "https"}"#)
+                .contains("key \"transport\": must be \"tcp\"")
+        );
+        assert!(
+            error(r#"{"ttl": 1, "transport": "tls", "tls": {"port": 0}}"#)
+                .contains("key \"tls.port\": must be a port number from 1 to 65535")
+        );
+        assert!(
+            error(r#"{"ttl": 1, "transport": "tls", "tls": {"key": "k.pem"}}"#)
+                .contains("key \"tls.cert\": missing")
+        );
+        assert!(
+            error(r#"{"ttl": 1, "transport": "tls", "tls": {"name": "not a name!"}}"#)
+                .contains("key \"tls.name\": must be a host name")
+        );
+    }
+
+    #[test]
     fn empty_and_non_object_files_are_refused() {
         assert!(error("").contains("empty"));
         assert!(error("[1]").contains("must be a JSON object"));

@@ -47,6 +47,8 @@ pub struct DiffOptions {
     pub live: bool,
     /// How the primary is reached: its port, and DNS over TLS.
     pub reach: crate::reach::Reach,
+    /// The TLS client, over TLS (`dyndns-tls` makes it).
+    pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,
     /// Add the compare-and-swap prerequisite (`"guard": true`).
@@ -94,15 +96,13 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
         }
         _ => None,
     };
-    // The CA and the client key are read only for a live comparison.
-    let tls = match live && !opts.force {
-        true => opts.reach.client()?,
-        false => None,
-    };
+    if live && opts.reach.tls.is_some() && opts.tls.is_none() {
+        return Err(DiffError::NoTls);
+    }
     let via = live::Via {
         port: opts.reach.port,
         timeout: opts.timeout,
-        tls: tls.as_deref(),
+        tls: opts.tls.as_deref(),
     };
     let (mut because, renew) = if opts.force {
         (vec!["forced (-f)".to_owned()], true)

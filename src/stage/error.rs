@@ -136,6 +136,15 @@ pub enum DiffError {
     /// The TLS client could not be set up (`"transport": "tls"`).
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
+    /// A live comparison over TLS in a program without TLS (`dyndns-diff`
+    /// hands such runs to `dyndns-tls`).
+    #[error(
+        "the live comparison over DNS over TLS needs dyndns-tls, which dyndns-diff runs when the config or its flags ask for TLS and --live or \"compare\": \"live\""
+    )]
+    NoTls,
+    /// `dyndns-tls` could not be run.
+    #[error(transparent)]
+    Helper(io::Error),
 }
 
 impl ExitStatus for DiffError {
@@ -253,9 +262,10 @@ pub enum SendError {
     /// the config names is unusable): nothing was sent.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
-    /// `dyndns-send-gss` could not be run for a GSS-TSIG config.
+    /// `dyndns-send-gss` (GSS-TSIG) or `dyndns-tls` (DNS over TLS) could
+    /// not be run.
     #[error(transparent)]
-    GssHelper(io::Error),
+    Helper(io::Error),
     /// The PTR side's bound passed before this step.
     #[error(
         "{what}: not done: the reverse zones' time was up (five timeouts for all of them; \"timeout\" in the config)"
@@ -342,7 +352,7 @@ impl ExitStatus for SendError {
             | Self::CacheWrite(_)
             | Self::PtrUnsent(_)
             | Self::PtrTimeUp { .. }
-            | Self::GssHelper(_)
+            | Self::Helper(_)
             | Self::Verify(_)
             | Self::Guarded(_) => exit::FAILURE,
         }

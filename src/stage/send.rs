@@ -35,7 +35,7 @@ pub struct SendFlags {
     pub server: Option<String>,
     /// `--zone`.
     pub zone: Option<String>,
-    /// `--port`, `--transport` and the TLS flags, over the config.
+    /// `--port` and `--tls`, over the config.
     pub reach: crate::reach::Reach,
     /// `--timeout`, seconds.
     pub timeout_secs: Option<f64>,
@@ -61,7 +61,7 @@ pub struct SendOptions {
     /// DNS over TLS's settings, when the primary is reached over TLS.
     pub tls_config: Option<crate::config::TlsConfig>,
     /// The TLS client, when over TLS (not for a dry run).
-    pub tls: Option<std::sync::Arc<crate::tls::TlsClient>>,
+    pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
     /// The time one server address has to answer, and each DNS lookup.
     pub timeout: Duration,
     /// Print the update in this format instead of sending it.
@@ -117,11 +117,6 @@ impl SendOptions {
             }
             None => config.tsig.clone(),
         };
-        // A dry run reads no CA or client key: it connects nowhere.
-        let tls = match flags.dry_run {
-            Some(_) => None,
-            None => flags.reach.client()?,
-        };
         let ptr_key = match config.ptr.as_ref().and_then(|p| p.tsig.clone()) {
             Some(own) => Some(own),
             None => key.clone(),
@@ -134,7 +129,7 @@ impl SendOptions {
             zone,
             port: flags.reach.port,
             tls_config: flags.reach.tls,
-            tls,
+            tls: None,
             timeout: config.timeout_or(flags.timeout_secs),
             dry_run: flags.dry_run,
             cache: flags.cache.or_else(|| config.cache.clone()),

@@ -81,7 +81,7 @@ pub enum ServerError {
     /// DNS over TLS failed: the certificate, the handshake, or a refusal;
     /// nothing was sent.
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsError),
+    Tls(#[from] transport::TlsError),
     /// The run's time was up before this address was tried.
     #[error("not tried: the run's time was up")]
     NotTried,

@@ -1,0 +1,91 @@
+//! `dyndns-tls`: `dyndns-send` and `dyndns-diff` with DNS over TLS (RFC
+//! 7858), the only program linked with the TLS library (rustls) — and,
+//! built with the "gss" feature, with the GSS-API too, for GSS-TSIG over
+//! TLS. They run it when the config or their flags ask for TLS:
+//! `dyndns-tls dyndns-send ARGS...` or `dyndns-tls dyndns-diff ARGS...`,
+//! the same arguments and standard input.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dyndns::args::{DiffArgs, SendArgs};
+use dyndns::config::Secrets;
+use dyndns::reach::Reach;
+use dyndns::stage::SendError;
+use dyndns::{cli, programs, tls};
+
+fn main() -> ExitCode {
+    let mut argv: Vec<OsString> = std::env::args_os().collect();
+    let program = argv.get(1).and_then(|p| p.to_str()).map(str::to_owned);
+    match program.as_deref() {
+        Some(name @ ("dyndns-send" | "dyndns-diff")) => {
+            // The program's own command line: its name, then its arguments.
+            argv.remove(0);
+            if name == "dyndns-send" {
+                send(SendArgs::parse_from(argv))
+            } else {
+                diff(DiffArgs::parse_from(argv))
+            }
+        }
+        _ => {
+            eprintln!(
+                "dyndns-tls: run as dyndns-tls dyndns-send ARGS... or dyndns-tls dyndns-diff ARGS... (dyndns-send and dyndns-diff run it themselves when the config asks for \"transport\": \"tls\")"
+            );
+            dyndns::exit::code(dyndns::exit::USAGE)
+        }
+    }
+}
+
+fn diff(args: DiffArgs) -> ExitCode {
+    let (reporter, config) = cli::start("dyndns-diff", &args.common, Secrets::Skip);
+    let client = match &config {
+        Ok(c) => tls::client(&Reach::new(&args.net, c)),
+        Err(_) => Ok(None),
+    };
+    match client {
+        Ok(client) => programs::diff(args, reporter, config, client),
+        Err(e) if args.check => {
+            let report = dyndns::stage::Report::unknown(&cli::chain(&e));
+            let _ = cli::print_line(&report.line);
+            dyndns::exit::code(report.status)
+        }
+        Err(e) => reporter.finish::<dyndns::stage::DiffError>(Err(e.into())),
+    }
+}
+
+fn send(args: SendArgs) -> ExitCode {
+    let (reporter, config) = cli::start("dyndns-send", &args.common, Secrets::Load);
+    reporter.finish(config.map_err(SendError::from).and_then(|config| {
+        let client = tls::client(&Reach::new(&args.net, &config))?;
+        let gss = match &config.gss {
+            None => None,
+            Some(gss) => Some(gss_initiator(gss)?),
+        };
+        cli::send(args, &config, gss, client)
+    }))
+}
+
+/// GSS-TSIG's initiator, in the config's Kerberos environment (set up by
+/// re-running this program in it, when run by hand).
+#[cfg(feature = "gss")]
+fn gss_initiator(
+    gss: &dyndns::config::GssConfig,
+) -> Result<std::sync::Arc<dyn dyndns::tkey::GssInitiator>, SendError> {
+    if std::env::var_os(dyndns::gss_env::MARK).is_none() {
+        return Err(programs::send_over_tls(Some(gss)));
+    }
+    Ok(std::sync::Arc::new(dyndns::gss::Initiator::new(
+        gss.principal.clone(),
+    )))
+}
+
+/// Without the "gss" feature, no GSS-TSIG.
+#[cfg(not(feature = "gss"))]
+fn gss_initiator(
+    _: &dyndns::config::GssConfig,
+) -> Result<std::sync::Arc<dyn dyndns::tkey::GssInitiator>, SendError> {
+    Err(SendError::Helper(std::io::Error::other(
+        "GSS-TSIG over TLS needs dyndns-tls built with the \"gss\" feature",
+    )))
+}

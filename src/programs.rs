@@ -1,0 +1,142 @@
+//! The bodies of `dyndns-diff` and `dyndns-send` after their config is
+//! loaded, shared with the programs that run them with more linked in:
+//! `dyndns-send-gss` (the GSS-API) and `dyndns-tls` (rustls), each given
+//! what it adds. A run that needs either is handed to it with
+//! [`hand_over`], so that the common programs stay small.
+
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+use crate::args::{DiffArgs, SendArgs};
+use crate::cli::{self, Reporter};
+use crate::config::{Compare, Config};
+use crate::live::Via;
+use crate::reach::Reach;
+use crate::stage::{self, CommonError, DiffError, DiffOptions, DiffOutcome, Report, SendError};
+use crate::state::State;
+use crate::transport::Secure;
+
+/// The program that adds TLS, installed beside the others.
+pub const TLS_PROGRAM: &str = "dyndns-tls";
+
+/// Replaces this process with `helper` from the same directory, with
+/// `first` before this run's own arguments and `env` added; `what` says
+/// what it is for. Returns only on failure.
+pub fn hand_over(helper: &str, first: &[&str], env: Vec<(&'static str, OsString)>, what: &str) -> io::Error {
+    let path = match std::env::current_exe() {
+        Ok(exe) => exe.with_file_name(helper),
+        Err(e) => return e,
+    };
+    let error = Command::new(&path)
+        .args(first)
+        .args(std::env::args_os().skip(1))
+        .envs(env)
+        .exec();
+    io::Error::new(
+        error.kind(),
+        format!("cannot run {} for {what}: {error}", path.display()),
+    )
+}
+
+/// Whether this `dyndns-diff` run asks the primary over TLS: a live
+/// comparison or `--check`, with TLS asked for.
+pub fn diff_needs_tls(args: &DiffArgs, config: &Config) -> bool {
+    let asks = args.live || args.check || config.compare == Compare::Live;
+    asks && Reach::new(&args.net, config).tls.is_some()
+}
+
+/// Hands a `dyndns-diff` run over TLS to `dyndns-tls`; returns only on
+/// failure, reported as the run asks (`--check`: UNKNOWN on stdout).
+pub fn diff_over_tls(args: &DiffArgs, reporter: Reporter) -> ExitCode {
+    let e = hand_over(TLS_PROGRAM, &["dyndns-diff"], Vec::new(), "DNS over TLS");
+    if args.check {
+        let report = Report::unknown(&cli::chain(&e));
+        let _ = cli::print_line(&report.line);
+        return crate::exit::code(report.status);
+    }
+    reporter.finish::<DiffError>(Err(DiffError::Helper(e)))
+}
+
+/// `dyndns-diff`, with the TLS client when it has one.
+pub fn diff(
+    args: DiffArgs,
+    reporter: Reporter,
+    config: Result<Config, CommonError>,
+    tls: Option<Arc<dyn Secure>>,
+) -> ExitCode {
+    if args.check {
+        // Monitoring's convention: every failure is UNKNOWN, on stdout.
+        let report = config
+            .map_err(|e| Report::unknown(&cli::chain(&e)))
+            .and_then(|config| check(&args, &config, tls.as_deref()))
+            .unwrap_or_else(|report| report);
+        let _ = cli::print_line(&report.line);
+        return crate::exit::code(report.status);
+    }
+    // diff(1)-like: every failure is "trouble" (DiffError's status).
+    reporter.finish(
+        config
+            .map_err(DiffError::from)
+            .and_then(|config| diff_run(args, config, tls)),
+    )
+}
+
+/// `--check`: the state on stdin against what the zone's servers serve.
+fn check(args: &DiffArgs, config: &Config, tls: Option<&dyn Secure>) -> Result<Report, Report> {
+    let input = cli::read_stdin()
+        .map_err(|e| Report::unknown(&cli::chain(&e)))?
+        .ok_or_else(|| Report::unknown("no state on standard input: the host has no address to register, or an earlier stage failed"))?;
+    let state =
+        State::parse(&input, "standard input").map_err(|e| Report::unknown(&cli::chain(&e)))?;
+    let reach = Reach::new(&args.net, config);
+    let via = Via {
+        port: reach.port,
+        timeout: config.timeout_or(args.net.timeout),
+        tls,
+    };
+    Ok(stage::check(&state, &via, reach.plain_port))
+}
+
+fn diff_run(
+    args: DiffArgs,
+    config: Config,
+    tls: Option<Arc<dyn Secure>>,
+) -> Result<u8, DiffError> {
+    let input = cli::read_stdin()?;
+    let opts = DiffOptions {
+        refresh: config.refresh(),
+        reboot_updates: config.reboot_updates(),
+        live: args.live || config.compare == Compare::Live,
+        reach: Reach::new(&args.net, &config),
+        tls,
+        timeout: config.timeout_or(args.net.timeout),
+        cache: args.cache.or(config.cache),
+        force: args.force,
+        guard: config.guard,
+    };
+    let outcome = stage::diff(input.as_deref(), &opts)?;
+    if let DiffOutcome::Differs(state) = &outcome {
+        cli::print_line(&state.to_json())?;
+    }
+    Ok(outcome.status())
+}
+
+/// Whether this `dyndns-send` run goes over TLS (a dry run connects nowhere).
+pub fn send_needs_tls(args: &SendArgs, config: &Config) -> bool {
+    !args.dry_run && Reach::new(&args.net, config).tls.is_some()
+}
+
+/// Hands a `dyndns-send` run that goes over TLS to `dyndns-tls`, with the
+/// Kerberos environment when it signs with GSS-TSIG. Returns only on failure.
+pub fn send_over_tls(gss: Option<&crate::config::GssConfig>) -> SendError {
+    let env = gss.map(crate::gss_env::environment).unwrap_or_default();
+    SendError::Helper(hand_over(
+        TLS_PROGRAM,
+        &["dyndns-send"],
+        env,
+        "DNS over TLS",
+    ))
+}
