@@ -18,7 +18,7 @@ ZSHDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
-STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-watch
+STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-tls dyndns-watch
 
 all: build assets
 

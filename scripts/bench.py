@@ -30,6 +30,8 @@ OURS_CACHE = os.path.join(WORK, "ours.cache")
 PTR_CONF = os.path.join(WORK, "ptr.conf")  # ours with "ptr": true
 PTR_CACHE = os.path.join(WORK, "ptr.cache")
 PY_CACHE = os.path.join(WORK, "py.cache")
+TLS_CONF = os.path.join(WORK, "tls.conf")  # ours with "transport": "tls"
+TLS_CACHE = os.path.join(WORK, "tls.cache")
 # Runs without a cache lock in $RUNTIME_DIRECTORY: the benchmark's own
 # directory, never the machine's /run/pydyndns.
 ENV = dict(os.environ, PATH=REL + ":" + os.environ["PATH"], RUNTIME_DIRECTORY=WORK)
@@ -129,21 +131,23 @@ def main():
     # the primary instead (a zone lookup and one query, no update).
     live = ("pydyndns --live (ours)", [WRAPPER, "-c", OURS_CONF, "--live", "eth0"], b"")
     ptr = ("pydyndns, \"ptr\": true (ours)", [WRAPPER, "-c", PTR_CONF, "eth0"], b"")
+    tls = ("pydyndns, \"transport\": \"tls\" (ours)", [WRAPPER, "-c", TLS_CONF, "eth0"], b"")
     run(live[1])
     run(ptr[1])
-    nochange = alternate(wrappers + [ptr, live, ("PyDynDNS 1.2.1", py, b"")])
-    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [ptr, live]}
+    run(tls[1])
+    nochange = alternate(wrappers + [ptr, tls, live, ("PyDynDNS 1.2.1", py, b"")])
+    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [ptr, tls, live]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py)
     table("No change (cache current)", nochange, rss, "pydyndns (ours)")
 
     # 2. An update each run: caches removed first.
     def drop(name):
-        for f in (OURS_CACHE, PY_CACHE, BASE_CACHE, PTR_CACHE):
+        for f in (OURS_CACHE, PY_CACHE, BASE_CACHE, PTR_CACHE, TLS_CACHE):
             if os.path.exists(f):
                 os.remove(f)
 
-    update = alternate(wrappers + [ptr, ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
-    rss = {name: peak_rss(cmd, before=drop) for name, cmd, _ in wrappers + [ptr]}
+    update = alternate(wrappers + [ptr, tls, ("PyDynDNS 1.2.1", py, b""), ("dig + nsupdate script", script, b"")], before=drop)
+    rss = {name: peak_rss(cmd, before=drop) for name, cmd, _ in wrappers + [ptr, tls]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py, before=drop)
     rss["dig + nsupdate script"] = peak_rss(script)
     table("Update (cache removed)", update, rss, "pydyndns (ours)")
@@ -164,6 +168,15 @@ def main():
             ("dyndns-send" + suffix, [os.path.join(rel, "dyndns-send"), "-c", nocache], located),
         ]
 
+    def over_tls(stages):
+        # dyndns-send over TLS (it runs dyndns-tls), where the tree has it.
+        if not os.path.exists(os.path.join(REL, "dyndns-tls")):
+            return stages
+        conf = os.path.join(WORK, "tls-nocache.conf")
+        with open(conf, "w") as fh:
+            json.dump({"ttl": 300, "transport": "tls", "tls": {"ca": os.path.join(WORK, "tls", "ca.crt")}}, fh)
+        return stages + [("dyndns-send over TLS", [os.path.join(REL, "dyndns-send"), "-c", conf], located)]
+
     stages = each_stage(REL, "")
     times = {}
     if BASE:
@@ -175,6 +188,10 @@ def main():
     else:
         for name, cmd, stdin in stages:
             times.update(alternate([(name, cmd, stdin)]))
+    tls_stages = over_tls([])
+    for name, cmd, stdin in tls_stages:
+        times.update(alternate([(name, cmd, stdin)]))
+    stages += tls_stages
     rss = {name: peak_rss(cmd, stdin) for name, cmd, stdin in stages}
     table("Each stage alone", times, rss, "dyndns-addrs")
     # The same, for a host whose kernel host name is already fully qualified

@@ -33,12 +33,16 @@ options {
   // BIND 9.18.28 and later refuse RRsets of over 100 records; the benchmark
   // registers up to 1000 addresses.
   max-records-per-type 0;
+  // DNS over TLS (RFC 7858), for the "transport": "tls" rows.
+  listen-on-v6 port 853 tls local-tls { ::1; };
 };
+tls local-tls { cert-file "$dir/tls/server.crt"; key-file "$dir/tls/server.key"; };
 controls { };
 zone "example.test" { type primary; file "example.test.db"; allow-update { 127.0.0.1; ::1; }; };
 zone "0.1.0.0.8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "rev10.db"; allow-update { 127.0.0.1; ::1; }; };
 zone "0.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa" { type primary; file "rev20.db"; allow-update { 127.0.0.1; ::1; }; };
 EOF
+	world_pki
 	# The reverse zones of 2001:db8:10::/48 and 2001:db8:20::/48, for "ptr".
 	for z in rev10 rev20; do
 		cat >"$dir/$z.db" <<'EOF'
@@ -64,6 +68,28 @@ EOF
 		fi
 		sleep 0.1
 	done
+}
+
+# A throwaway CA and ns1.example.test's certificate for DNS over TLS, in
+# $dir/tls (ca.crt is what a config's "tls.ca" names).
+world_pki() {
+	mkdir "$dir/tls"
+	printf '%s\n' '[ req ]' 'distinguished_name = dn' 'prompt = no' '[ dn ]' 'CN = unused' \
+		'[ ca_ext ]' 'basicConstraints = critical,CA:TRUE' 'keyUsage = critical,keyCertSign,cRLSign' \
+		'[ server_ext ]' 'basicConstraints = critical,CA:FALSE' 'keyUsage = critical,digitalSignature' \
+		'extendedKeyUsage = serverAuth' 'subjectAltName = DNS:ns1.example.test,IP:::1' \
+		>"$dir/tls/openssl.cnf"
+	(
+		cd "$dir/tls" || exit 1
+		for key in ca server; do
+			openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key.key" 2>/dev/null
+		done
+		openssl req -config openssl.cnf -x509 -new -key ca.key -subj "/CN=throwaway CA" \
+			-extensions ca_ext -days 2 -out ca.crt
+		openssl req -config openssl.cnf -new -key server.key -subj /CN=ns1.example.test -out server.csr
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 1 -days 2 \
+			-extfile openssl.cnf -extensions server_ext -out server.crt 2>/dev/null
+	)
 }
 
 world_down() {

@@ -25,7 +25,12 @@ pub const TLS_PROGRAM: &str = "dyndns-tls";
 /// Replaces this process with `helper` from the same directory, with
 /// `first` before this run's own arguments and `env` added; `what` says
 /// what it is for. Returns only on failure.
-pub fn hand_over(helper: &str, first: &[&str], env: Vec<(&'static str, OsString)>, what: &str) -> io::Error {
+pub fn hand_over(
+    helper: &str,
+    first: &[&str],
+    env: Vec<(&'static str, OsString)>,
+    what: &str,
+) -> io::Error {
     let path = match std::env::current_exe() {
         Ok(exe) => exe.with_file_name(helper),
         Err(e) => return e,
@@ -100,11 +105,7 @@ fn check(args: &DiffArgs, config: &Config, tls: Option<&dyn Secure>) -> Result<R
     Ok(stage::check(&state, &via, reach.plain_port))
 }
 
-fn diff_run(
-    args: DiffArgs,
-    config: Config,
-    tls: Option<Arc<dyn Secure>>,
-) -> Result<u8, DiffError> {
+fn diff_run(args: DiffArgs, config: Config, tls: Option<Arc<dyn Secure>>) -> Result<u8, DiffError> {
     let input = cli::read_stdin()?;
     let opts = DiffOptions {
         refresh: config.refresh(),

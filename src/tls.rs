@@ -18,7 +18,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
+};
 
 use crate::config::TlsConfig;
 use crate::reach::Reach;
@@ -133,7 +135,6 @@ impl TlsClient {
             None => server.trim_end_matches('.').to_owned(),
         }
     }
-
 }
 
 impl Secure for TlsClient {
@@ -373,12 +374,14 @@ fn client_identity(
     const WHAT: &str = "client key";
     let chain = certificates(cert, "client certificate")?;
     let pem = read(key, WHAT)?;
-    let key = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| TlsSetupError::Content {
-        what: WHAT,
-        path: key.to_owned(),
-        problem: "holds no private key in PEM (-----BEGIN PRIVATE KEY-----, or an EC or RSA one)"
-            .into(),
-    })?;
+    let key =
+        PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| TlsSetupError::Content {
+            what: WHAT,
+            path: key.to_owned(),
+            problem:
+                "holds no private key in PEM (-----BEGIN PRIVATE KEY-----, or an EC or RSA one)"
+                    .into(),
+        })?;
     Ok((chain, key))
 }
 
@@ -461,7 +464,10 @@ mod tests {
 
     #[test]
     fn presented_names_are_shown_plainly() {
-        assert_eq!(presented_name("DnsName(\"ns1.example.test\")"), "ns1.example.test");
+        assert_eq!(
+            presented_name("DnsName(\"ns1.example.test\")"),
+            "ns1.example.test"
+        );
         assert_eq!(presented_name("IpAddress(0::1)"), "::1");
         assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
         assert_eq!(presented_name("Other"), "Other");

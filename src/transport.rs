@@ -153,7 +153,8 @@ pub fn connect<'a>(
 ) -> Result<Connection<'a>, TransportError> {
     let deadline = until.min(Instant::now() + timeout);
     let attempt = || -> Result<Stream, TransportError> {
-        let tcp = TcpStream::connect_timeout(&addr, left(deadline)?).map_err(TransportError::from_io)?;
+        let tcp =
+            TcpStream::connect_timeout(&addr, left(deadline)?).map_err(TransportError::from_io)?;
         tcp.set_nodelay(true).map_err(TransportError::Io)?;
         bound(&tcp, deadline)?;
         match tls {
@@ -189,10 +190,9 @@ impl Connection<'_> {
             Stream::Tls(tls) => bound(tls.socket(), deadline).and_then(|()| {
                 framed_io(tls, &framed).map_err(|e| match (e, self.tls) {
                     (TransportError::Io(e), Some(t)) => t.client.failure(e, self.addr),
-                    (TransportError::Cut, Some(t)) => t.client.failure(
-                        io::Error::from(io::ErrorKind::UnexpectedEof),
-                        self.addr,
-                    ),
+                    (TransportError::Cut, Some(t)) => t
+                        .client
+                        .failure(io::Error::from(io::ErrorKind::UnexpectedEof), self.addr),
                     (e, _) => e,
                 })
             }),
@@ -219,7 +219,9 @@ fn framed_io<S: Read + Write + ?Sized>(
     stream.write_all(framed).map_err(TransportError::from_io)?;
     stream.flush().map_err(TransportError::from_io)?;
     let mut len = [0u8; 2];
-    stream.read_exact(&mut len).map_err(TransportError::from_io)?;
+    stream
+        .read_exact(&mut len)
+        .map_err(TransportError::from_io)?;
     let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
     stream
         .read_exact(&mut answer)
@@ -230,8 +232,10 @@ fn framed_io<S: Read + Write + ?Sized>(
 /// Sets the socket's read and write timeouts to the time left.
 fn bound(tcp: &TcpStream, deadline: Instant) -> Result<(), TransportError> {
     let left = left(deadline)?;
-    tcp.set_read_timeout(Some(left)).map_err(TransportError::Io)?;
-    tcp.set_write_timeout(Some(left)).map_err(TransportError::Io)
+    tcp.set_read_timeout(Some(left))
+        .map_err(TransportError::Io)?;
+    tcp.set_write_timeout(Some(left))
+        .map_err(TransportError::Io)
 }
 
 /// The time left before `deadline`; none left is a timeout.

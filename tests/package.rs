@@ -71,8 +71,9 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
         .args(args))
 }
 
-const FILES: [&str; 23] = [
+const FILES: [&str; 24] = [
     "usr/bin/dyndns-addrs",
+    "usr/bin/dyndns-tls",
     "usr/bin/dyndns-watch",
     "usr/lib/systemd/system/pydyndns-watch.service",
     "usr/bin/dyndns-diff",
@@ -126,6 +127,22 @@ fn package_installs_and_removes_cleanly() {
         "the config may hold a secret"
     );
     assert_eq!(mode("usr/bin/pydyndns"), 0o755);
+    // Only dyndns-tls carries the TLS library (rustls, linked statically):
+    // the programs of every run stay without it (see the README).
+    let carries_rustls = |f: &str| {
+        let bytes = fs::read(r.join(f)).unwrap();
+        bytes.windows(6).any(|w| w == b"rustls")
+    };
+    assert!(carries_rustls("usr/bin/dyndns-tls"));
+    for f in [
+        "usr/bin/dyndns-addrs",
+        "usr/bin/dyndns-diff",
+        "usr/bin/dyndns-soa",
+        "usr/bin/dyndns-send",
+        "usr/bin/dyndns-send-gss",
+    ] {
+        assert!(!carries_rustls(f), "{f} carries rustls");
+    }
     let status = ok(Command::new("dpkg")
         .arg(format!("--root={}", r.display()))
         .args(["-s", "dyndns"]));

@@ -41,7 +41,10 @@ fn our_ca(world: &World) -> String {
 fn located(world: &World, conf: &str, addrs: &[&str]) -> String {
     let soa = world.run("dyndns-soa", &["-c", conf], &state(HOST, addrs));
     soa.ok();
-    assert!(soa.stdout.contains("\"server\":\"ns1.signed.test.\""), "{soa}");
+    assert!(
+        soa.stdout.contains("\"server\":\"ns1.signed.test.\""),
+        "{soa}"
+    );
     soa.stdout
 }
 
@@ -201,10 +204,7 @@ fn the_flags_override_the_config_and_insecure_is_loud() {
     // The config says TCP; the flags ask for TLS with the test's CA.
     let conf = world.config(
         "tcp.conf",
-        &format!(
-            r#"{{"ttl": 300, {}}}"#,
-            world.tsig_json("hmac-sha256")
-        ),
+        &format!(r#"{{"ttl": 300, {}}}"#, world.tsig_json("hmac-sha256")),
     );
     let input = located(&world, &conf, &["2001:db8::3"]);
     let ca = pki(&world, "ca.crt");
@@ -287,10 +287,7 @@ fn unusable_tls_files_are_config_errors() {
             world.dir.path().display()
         ));
     // A key given where the CA should be: no certificate in it.
-    let not_ca = config(
-        &world,
-        &format!(r#""ca": "{}""#, pki(&world, "client.key")),
-    );
+    let not_ca = config(&world, &format!(r#""ca": "{}""#, pki(&world, "client.key")));
     world
         .run("dyndns-send", &["-c", &not_ca, "--server", "::1"], &input)
         .status(2)
@@ -303,6 +300,8 @@ fn unusable_tls_files_are_config_errors() {
     world
         .run("dyndns-send", &["-c", &half, "--server", "::1"], &input)
         .status(2)
-        .stderr_has("key \"tls.key\": missing: a client certificate (\"tls.cert\") needs its private key");
+        .stderr_has(
+            "key \"tls.key\": missing: a client certificate (\"tls.cert\") needs its private key",
+        );
     assert!(world.aaaa(HOST).is_empty());
 }

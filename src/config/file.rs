@@ -18,8 +18,23 @@ use crate::update::Replace;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
 pub(super) const KNOWN_KEYS: [&str; 17] = [
-    "cache", "logging", "ttl", "ipv4", "ipv6", "tsig", "timeout", "empty", "refresh", "reboot",
-    "compare", "verify", "replace", "guard", "ptr", "transport", "tls",
+    "cache",
+    "logging",
+    "ttl",
+    "ipv4",
+    "ipv6",
+    "tsig",
+    "timeout",
+    "empty",
+    "refresh",
+    "reboot",
+    "compare",
+    "verify",
+    "replace",
+    "guard",
+    "ptr",
+    "transport",
+    "tls",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];

@@ -610,7 +610,8 @@ mod tests {
         assert!(ignored.warnings[0].contains("key \"tls\" ignored"));
         let typo = parse(r#"{"ttl": 1, "transport": "tls", "tls": {"cafile": "x"}}"#).unwrap();
         assert!(
-            typo.warnings[0].contains("unknown key \"tls.cafile\" ignored (did you mean \"tls.ca\"?"),
+            typo.warnings[0]
+                .contains("unknown key \"tls.cafile\" ignored (did you mean \"tls.ca\"?"),
             "{:?}",
             typo.warnings
         );

@@ -99,8 +99,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         Ok(addrs) => addrs,
         Err(e) => return Report::unknown(&crate::stage::chain(&e)),
     };
-    let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, via)
-    {
+    let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, via) {
         Ok(found) => found,
         Err(e) => return Report::unknown(&crate::stage::chain(&e)),
     };
@@ -222,8 +221,7 @@ fn other_servers(
         })
         .filter(|n| n.trim_end_matches('.').to_ascii_lowercase() != primary_name)
         .map(|server| {
-            let verdict =
-                compare_server(&server, name, zone, served, primary_serial, &plain);
+            let verdict = compare_server(&server, name, zone, served, primary_serial, &plain);
             (server, verdict.err())
         })
         .collect()
@@ -241,8 +239,7 @@ fn compare_server(
 ) -> Result<(), String> {
     let failed = |e: LiveError| format!("does not answer ({})", crate::stage::chain(&e));
     let addrs = live::server_addresses(server, via.port, via.timeout).map_err(failed)?;
-    let (_, theirs) =
-        live::ask_any(server, &addrs, name, RecordType::AAAA, via).map_err(failed)?;
+    let (_, theirs) = live::ask_any(server, &addrs, name, RecordType::AAAA, via).map_err(failed)?;
     let (_, soa) = live::ask_any(server, &addrs, zone, RecordType::SOA, via).map_err(failed)?;
     let their_serial = serial(&soa);
     let older = match (their_serial, primary_serial) {

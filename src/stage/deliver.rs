@@ -90,7 +90,15 @@ pub(super) fn send_signed(
                 initiator,
                 mname,
                 host,
-            } => gss_attempt(addr, tls, mname, host, initiator, request, (timeout, deadline)),
+            } => gss_attempt(
+                addr,
+                tls,
+                mname,
+                host,
+                initiator,
+                request,
+                (timeout, deadline),
+            ),
         };
         match result {
             Ok(()) => return Ok(addr),

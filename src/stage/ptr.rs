@@ -72,12 +72,10 @@ pub(super) fn check(ptr: &Ptr, host: &Name, via: &Via<'_>) -> Vec<String> {
     let mut servers = Servers::default();
     ptr.records
         .iter()
-        .filter_map(
-            |r| match ask(&mut servers, r, host, ptr.ttl_secs, via) {
-                Ok((_, wrong)) => wrong,
-                Err(e) => Some(format!("PTR of {}: {}", r.address, super::chain(&e))),
-            },
-        )
+        .filter_map(|r| match ask(&mut servers, r, host, ptr.ttl_secs, via) {
+            Ok((_, wrong)) => wrong,
+            Err(e) => Some(format!("PTR of {}: {}", r.address, super::chain(&e))),
+        })
         .collect()
 }
 

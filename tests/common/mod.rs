@@ -452,12 +452,7 @@ impl World {
         Self::build_with(fqdn, server, kerberos_hosts, false)
     }
 
-    fn build_with(
-        fqdn: &str,
-        server: Server,
-        kerberos_hosts: Option<&[&str]>,
-        tls: bool,
-    ) -> Self {
+    fn build_with(fqdn: &str, server: Server, kerberos_hosts: Option<&[&str]>, tls: bool) -> Self {
         match server {
             Server::Bind => require("named", "bind9"),
             Server::Knot => require("knotd", "knot"),

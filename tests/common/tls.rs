@@ -90,9 +90,21 @@ impl Pki {
         }
         for (ca, subject) in [("ca", "test DoT CA"), ("other-ca", "another CA")] {
             pki.openssl(&[
-                "req", "-config", "openssl.cnf", "-x509", "-new", "-key", &format!("{ca}.key"),
-                "-subj", &format!("/CN={subject}"), "-extensions", "ca_ext", "-days", "30",
-                "-out", &format!("{ca}.crt"),
+                "req",
+                "-config",
+                "openssl.cnf",
+                "-x509",
+                "-new",
+                "-key",
+                &format!("{ca}.key"),
+                "-subj",
+                &format!("/CN={subject}"),
+                "-extensions",
+                "ca_ext",
+                "-days",
+                "30",
+                "-out",
+                &format!("{ca}.crt"),
             ]);
         }
         pki.issue("server", "ns1.signed.test", "server_ext");
@@ -100,15 +112,40 @@ impl Pki {
         // The name in the CN only: OpenSSL would take it, rustls does not.
         pki.sign("server.csr", "nosan.crt", "nosan_ext");
         pki.openssl(&[
-            "req", "-config", "openssl.cnf", "-new", "-key", "expired.key", "-subj",
-            "/CN=ns1.signed.test", "-out", "expired.csr",
+            "req",
+            "-config",
+            "openssl.cnf",
+            "-new",
+            "-key",
+            "expired.key",
+            "-subj",
+            "/CN=ns1.signed.test",
+            "-out",
+            "expired.csr",
         ]);
         // `openssl x509` cannot backdate; `openssl ca` takes explicit dates.
         pki.openssl(&[
-            "ca", "-batch", "-config", "openssl.cnf", "-cert", "ca.crt", "-keyfile", "ca.key",
-            "-in", "expired.csr", "-out", "expired.crt", "-notext", "-startdate",
-            "20200101000000Z", "-enddate", "20200201000000Z", "-extfile", "openssl.cnf",
-            "-extensions", "server_ext",
+            "ca",
+            "-batch",
+            "-config",
+            "openssl.cnf",
+            "-cert",
+            "ca.crt",
+            "-keyfile",
+            "ca.key",
+            "-in",
+            "expired.csr",
+            "-out",
+            "expired.crt",
+            "-notext",
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20200201000000Z",
+            "-extfile",
+            "openssl.cnf",
+            "-extensions",
+            "server_ext",
         ]);
         for key in ["server", "client", "expired", "ca", "other-ca"] {
             fs::set_permissions(
@@ -123,17 +160,40 @@ impl Pki {
     /// A key's certificate signing request, signed by the CA.
     fn issue(&self, key: &str, cn: &str, extensions: &str) {
         self.openssl(&[
-            "req", "-config", "openssl.cnf", "-new", "-key", &format!("{key}.key"), "-subj",
-            &format!("/CN={cn}"), "-out", &format!("{key}.csr"),
+            "req",
+            "-config",
+            "openssl.cnf",
+            "-new",
+            "-key",
+            &format!("{key}.key"),
+            "-subj",
+            &format!("/CN={cn}"),
+            "-out",
+            &format!("{key}.csr"),
         ]);
         self.sign(&format!("{key}.csr"), &format!("{key}.crt"), extensions);
     }
 
     fn sign(&self, csr: &str, out: &str, extensions: &str) {
         self.openssl(&[
-            "x509", "-req", "-in", csr, "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial",
-            &format!("0x{:016x}", rand_serial()), "-days", "30", "-extfile", "openssl.cnf",
-            "-extensions", extensions, "-out", out,
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            &format!("0x{:016x}", rand_serial()),
+            "-days",
+            "30",
+            "-extfile",
+            "openssl.cnf",
+            "-extensions",
+            extensions,
+            "-out",
+            out,
         ]);
     }
 
