@@ -321,3 +321,36 @@ fn measure_the_gss_update_run() {
         );
     }
 }
+
+/// GSS-TSIG over DNS over TLS: dyndns-send hands the run to dyndns-tls,
+/// which carries both, with the Kerberos environment; the TKEY exchange
+/// and the update share one TLS connection.
+#[test]
+fn gss_tsig_over_tls() {
+    let world = World::with_kerberos_and_tls(HOST, &["host1"]);
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let realm = world.kerberos.as_ref().unwrap();
+    let ca = world.tls.as_ref().unwrap().path("ca.crt");
+    let conf = world.cached_config(
+        "gss-tls.conf",
+        &format!(
+            r#""tsig": {{"algorithm": "gss-tsig", "keytab": "{}"}}, "transport": "tls", "tls": {{"ca": "{}"}}"#,
+            realm.keytab("host1").display(),
+            ca.display()
+        ),
+    );
+    world
+        .run("pydyndns", &["-c", &conf, "-v", "veth0"], "")
+        .ok()
+        .stdout_is(&format!(
+            "updated {HOST}. in zone {KRB_ZONE}. at ns1.{KRB_ZONE}. ([::1]:853): 2001:db8:10::1\n"
+        ));
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+    let log = world.server_log();
+    assert!(
+        log.contains(&format!(
+            "key host/{HOST}\\@{REALM}: updating zone '{KRB_ZONE}/IN'"
+        )),
+        "{log}"
+    );
+}

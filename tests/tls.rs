@@ -129,7 +129,7 @@ fn wrong_name_fails_naming_both_names() {
     world
         .run("dyndns-send", &["-c", &conf], &input)
         .status(1)
-        .stderr_has("TLS: the certificate of [::1]:853 is not valid for the name ns2.signed.test: it is for ns1.signed.test, ns1.example.test, ::1, 127.0.0.1");
+        .stderr_has("TLS: the certificate of [::1]:853 is not valid for the name ns2.signed.test: it is for ns1.signed.test, ns1.example.test, ns1.krb.test, ::1, 127.0.0.1");
     nothing_sent(&world, serial);
 }
 

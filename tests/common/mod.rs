@@ -448,6 +448,12 @@ impl World {
         Self::build_with(fqdn, Server::Bind, None, true)
     }
 
+    /// [`World::with_kerberos`] and [`World::with_tls`] at once: GSS-TSIG
+    /// over DNS over TLS.
+    pub fn with_kerberos_and_tls(fqdn: &str, hosts: &[&str]) -> Self {
+        Self::build_with(fqdn, Server::Bind, Some(hosts), true)
+    }
+
     fn build(fqdn: &str, server: Server, kerberos_hosts: Option<&[&str]>) -> Self {
         Self::build_with(fqdn, server, kerberos_hosts, false)
     }

@@ -19,7 +19,8 @@ pub const EXPIRED_PORT: u16 = 8854;
 pub const NO_SAN_PORT: u16 = 8855;
 
 /// The names the primary's certificate holds.
-pub const SERVER_NAMES: &str = "DNS:ns1.signed.test,DNS:ns1.example.test,IP:::1,IP:127.0.0.1";
+pub const SERVER_NAMES: &str =
+    "DNS:ns1.signed.test,DNS:ns1.example.test,DNS:ns1.krb.test,IP:::1,IP:127.0.0.1";
 
 const OPENSSL_CNF: &str = r#"
 [ req ]
