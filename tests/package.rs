@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{require, run_command};
+use crate::common::{World, require, run_command};
 
 fn top() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -608,4 +608,89 @@ fn hooks_run_the_wrapper_for_the_configured_interfaces() {
         hook_calls("networkd-dispatcher", "IFACE=eth9 HOOK", Some("eth0")),
         None
     );
+}
+
+/// The programs as the package ships them register for real: `dyndns-soa`
+/// and `dyndns-send` static PIEs (no dynamic loader), the others dynamic;
+/// an update over TCP, then one over DNS over TLS, where the static
+/// `dyndns-send` hands the run to the dynamic `dyndns-tls` beside it.
+#[test]
+fn the_packaged_programs_register_over_tcp_and_tls() {
+    let deb = deb();
+    let root = tempfile::tempdir().unwrap();
+    ok(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(root.path()));
+    let bin = root.path().join("usr/bin");
+    let dynamic = |s: &str| {
+        let bytes = fs::read(bin.join(s)).unwrap();
+        bytes.windows(10).any(|w| w == b"/lib64/ld-")
+    };
+    for s in ["dyndns-diff", "dyndns-soa", "dyndns-send"] {
+        assert!(!dynamic(s), "{s} is not linked statically");
+    }
+    for s in ["dyndns-addrs", "dyndns-tls", "dyndns-send-gss"] {
+        assert!(dynamic(s), "{s} is not linked dynamically");
+    }
+    let world = World::with_tls("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let wrapper = bin.join("pydyndns");
+    let conf = world.cached_config("tcp.conf", r#""ipv6": {"enable": true}"#);
+    world
+        .run_path(&wrapper, &["-c", &conf, "-v", "veth0"])
+        .ok()
+        .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:53): 2001:db8:10::1\n");
+    world.del_address("2001:db8:10::1/64");
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    let ca = world.tls.as_ref().unwrap().path("ca.crt");
+    let tls = world.cached_config(
+        "tls.conf",
+        &format!(r#""transport": "tls", "tls": {{"ca": "{}"}}"#, ca.display()),
+    );
+    world
+        .run_path(&wrapper, &["-c", &tls, "-v", "veth0"])
+        .ok()
+        .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:853): 2001:db8:10::2\n");
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
+
+    // The static dyndns-diff looks the primary's name up as
+    // /etc/nsswitch.conf says, as the dynamic build does: with "hosts:
+    // files", /etc/hosts's dead address for it (the state's name, with its
+    // trailing dot); with "hosts: dns", DNS's ::1, /etc/hosts unread.
+    let state = world.run_path(&bin.join("dyndns-addrs"), &["-c", &conf, "veth0"]);
+    let located = world.run_shell(&format!(
+        "printf '%s\\n' '{}' | dyndns-soa -c {conf}",
+        state.stdout.trim()
+    ));
+    let etc = PathBuf::from("/etc/netns").join(&world.ns);
+    let hosts = fs::read_to_string(etc.join("hosts")).unwrap();
+    fs::write(
+        etc.join("hosts"),
+        format!("{hosts}{} ns1.example.test.\n", crate::common::DEAD_ADDRESS),
+    )
+    .unwrap();
+    let live = |diff: &Path, nsswitch: &str| {
+        fs::write(etc.join("nsswitch.conf"), format!("hosts: {nsswitch}\n")).unwrap();
+        let script = world.dir.path().join("live.sh");
+        fs::write(
+            &script,
+            format!(
+                "printf '%s\\n' '{}' | {} -c {conf} --live",
+                located.stdout.trim(),
+                diff.display()
+            ),
+        )
+        .unwrap();
+        world.run_shell(&format!("sh {}", script.display()))
+    };
+    let dynamic_build = crate::common::bin("dyndns-diff");
+    for diff in [bin.join("dyndns-diff"), dynamic_build] {
+        live(&diff, "files").status(2).stderr_has(&format!(
+            "[{}]:53: Connection refused",
+            crate::common::DEAD_ADDRESS
+        ));
+        live(&diff, "dns").status(0).quiet();
+    }
+    fs::remove_file(etc.join("nsswitch.conf")).unwrap();
 }
