@@ -15,7 +15,7 @@ use crate::cli::{self, Common};
 /// TTL, and every global unicast IPv6 address of the interfaces named that
 /// the kernel does not flag as temporary, deprecated, tentative or
 /// DAD-failed.
-#[derive(Parser)]
+#[derive(Debug, Parser)]
 #[command(
     name = "dyndns-addrs",
     version,
@@ -112,7 +112,7 @@ fn parse_tls(text: &str) -> Result<TlsFlag, String> {
 /// With --check, nothing is passed on: one status line in the
 /// monitoring-plugins convention (Nagios, Icinga, Checkmk) and exit 0 OK,
 /// 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-#[derive(Parser)]
+#[derive(Debug, Parser)]
 #[command(
     name = "dyndns-diff",
     version,

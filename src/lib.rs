@@ -30,6 +30,7 @@ pub mod netlink;
 pub mod observed;
 pub mod programs;
 pub mod query;
+pub mod quickargs;
 pub mod reach;
 pub mod stage;
 pub mod state;

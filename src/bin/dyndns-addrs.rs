@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use dyndns::args::AddrsArgs as Args;
 use dyndns::cli;
 use dyndns::config::Config;
@@ -24,7 +23,7 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let args = Args::parse();
+    let args = dyndns::quickargs::addrs_args();
     let (reporter, config) =
         cli::start("dyndns-addrs", &args.common, dyndns::config::Secrets::Skip);
     reporter.finish(

@@ -4,13 +4,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use dyndns::args::DiffArgs as Args;
 use dyndns::cli;
 use dyndns::programs;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = dyndns::quickargs::diff_args();
     let (reporter, config) = cli::start("dyndns-diff", &args.common, dyndns::config::Secrets::Skip);
     if let Ok(c) = &config
         && programs::diff_needs_tls(&args, c)
