@@ -18,18 +18,19 @@ ZSHDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
-STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-tls dyndns-watch
+STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-helper dyndns-watch
 # Static PIEs (no dynamic loader, no shared libraries: about 0.2 to 0.3 M
-# instructions and 0.5 to 1 MiB less each run, BENCHMARKS.md): the stages
-# whose host lookups are a primary's or a syslog host's name, which glibc's
-# built-in files and dns modules answer as /etc/nsswitch.conf orders them
-# (tests/package.rs). dyndns-addrs stays dynamic: the host's own name is
-# what myhostname, sss and mdns answer, modules glibc loads at run time.
-# dyndns-send-gss and dyndns-tls link shared libraries (the GSS-API).
-STATIC = dyndns-diff dyndns-soa dyndns-send
+# instructions and 0.5 to 1 MiB less each run, BENCHMARKS.md). Their host
+# lookups go through glibc's built-in files and dns modules, as
+# /etc/nsswitch.conf orders them; a host-name lookup that would ask another
+# module (myhostname, resolve, sss, mdns ...), which only a program linked
+# with the system's glibc loads with certainty, is handed by dyndns-addrs to
+# the dynamic dyndns-helper (tests/package.rs). dyndns-helper, dyndns-send-gss
+# and dyndns-watch stay dynamic.
+STATIC = dyndns-addrs dyndns-diff dyndns-soa dyndns-send
 HOST = $(shell rustc -vV | sed -n 's/^host: //p')
 # Every program the package ships, side by side (the hand-overs look for
-# dyndns-tls and dyndns-send-gss beside dyndns-send).
+# dyndns-helper and dyndns-send-gss beside dyndns-send).
 DIST = target/dist
 
 all: build assets

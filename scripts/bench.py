@@ -169,8 +169,8 @@ def main():
         ]
 
     def over_tls(stages):
-        # dyndns-send over TLS (it runs dyndns-tls), where the tree has it.
-        if not os.path.exists(os.path.join(REL, "dyndns-tls")):
+        # dyndns-send over TLS (it runs dyndns-helper), where the tree has it.
+        if not os.path.exists(os.path.join(REL, "dyndns-helper")):
             return stages
         conf = os.path.join(WORK, "tls-nocache.conf")
         with open(conf, "w") as fh:

@@ -152,7 +152,7 @@ pub fn block_on<T, E: From<CommonError>>(
 }
 
 /// `dyndns-send` (and `dyndns-send-gss` with GSS-TSIG's initiator,
-/// `dyndns-tls` with the TLS client): the
+/// `dyndns-helper` with the TLS client): the
 /// flags checked, the state read from stdin, the lock taken, the update
 /// sent, the result printed.
 pub fn send(

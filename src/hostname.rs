@@ -141,12 +141,51 @@ fn files_first_canonical(host: &str) -> Option<String> {
 
 /// Whether the `hosts:` line of an nsswitch.conf names `files` first.
 fn files_first(nsswitch: &str) -> bool {
+    hosts_modules(nsswitch).first().copied() == Some("files")
+}
+
+/// The modules the `hosts:` line of an nsswitch.conf names, in order
+/// (without its `[STATUS=action]` items); glibc's default without one.
+fn hosts_modules(nsswitch: &str) -> Vec<&str> {
     nsswitch
         .lines()
         .map(|l| l.split('#').next().unwrap_or(""))
         .find_map(|l| l.trim_start().strip_prefix("hosts:"))
-        .and_then(|sources| sources.split_whitespace().next())
-        == Some("files")
+        .map_or_else(
+            || vec!["dns", "files"],
+            |sources| {
+                sources
+                    .split_whitespace()
+                    .filter(|s| !s.starts_with('['))
+                    .collect()
+            },
+        )
+}
+
+/// The NSS modules glibc carries inside a statically linked program (since
+/// 2.34): it loads any other (myhostname, resolve, sss, mdns ...) from the
+/// system at run time, which only a program linked with that same glibc
+/// does with certainty.
+const BUILT_IN_MODULES: [&str; 2] = ["files", "dns"];
+
+/// The NSS modules other than glibc's built-in ones that finding this
+/// host's FQDN would ask, if any: when the host name has no dot, and
+/// `/etc/hosts`, asked first, does not know it, and `/etc/nsswitch.conf`'s
+/// `hosts:` line names such modules. A statically linked `dyndns-addrs`
+/// then hands the run to the dynamically linked `dyndns-helper`, so that
+/// they are asked exactly as Python's `socket.getfqdn()` would ask them.
+pub fn system_modules_needed() -> Option<Vec<String>> {
+    let host = dns_lookup::get_hostname().ok()?;
+    if host.contains('.') || files_first_canonical(&host).is_some() {
+        return None;
+    }
+    let nsswitch = std::fs::read_to_string("/etc/nsswitch.conf").unwrap_or_default();
+    let others: Vec<String> = hosts_modules(&nsswitch)
+        .into_iter()
+        .filter(|m| !BUILT_IN_MODULES.contains(m))
+        .map(str::to_owned)
+        .collect();
+    (!others.is_empty()).then_some(others)
 }
 
 /// The first name with a dot on the first hosts(5) line that lists `host`:
@@ -182,6 +221,15 @@ mod tests {
         );
         assert!(given("host1.").is_err());
         assert_eq!(given("h.example").unwrap().to_ascii(), "h.example.");
+    }
+
+    #[test]
+    fn nsswitch_hosts_modules() {
+        assert_eq!(
+            hosts_modules("hosts: files mdns4_minimal [NOTFOUND=return] dns myhostname\n"),
+            ["files", "mdns4_minimal", "dns", "myhostname"]
+        );
+        assert_eq!(hosts_modules("passwd: files\n"), ["dns", "files"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The bodies of `dyndns-diff` and `dyndns-send` after their config is
 //! loaded, shared with the programs that run them with more linked in:
-//! `dyndns-send-gss` (the GSS-API) and `dyndns-tls` (rustls), each given
+//! `dyndns-send-gss` (the GSS-API) and `dyndns-helper` (rustls), each given
 //! what it adds. A run that needs either is handed to it with
 //! [`hand_over`], so that the common programs stay small.
 
@@ -10,17 +10,25 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
-use crate::args::{DiffArgs, SendArgs};
+use crate::args::{AddrsArgs, DiffArgs, SendArgs};
 use crate::cli::{self, Reporter};
 use crate::config::{Compare, Config};
 use crate::live::Via;
 use crate::reach::Reach;
-use crate::stage::{self, CommonError, DiffError, DiffOptions, DiffOutcome, Report, SendError};
+use crate::stage::{
+    self, AddrsError, AddrsOptions, CommonError, DiffError, DiffOptions, DiffOutcome, Report,
+    SendError,
+};
 use crate::state::State;
 use crate::transport::Secure;
 
-/// The program that adds TLS, installed beside the others.
-pub const TLS_PROGRAM: &str = "dyndns-tls";
+/// The program that adds what the every-minute programs leave out (TLS,
+/// the GSS-API, the system's NSS modules), installed beside them.
+pub const HELPER: &str = "dyndns-helper";
+
+/// Set by a statically linked `dyndns-addrs` handing its run to
+/// [`HELPER`]: the NSS modules its host-name lookup asks.
+pub const NSS_MODULES: &str = "DYNDNS_NSS_MODULES";
 
 /// Replaces this process with `helper` from the same directory, with
 /// `first` before this run's own arguments and `env` added; `what` says
@@ -46,6 +54,61 @@ pub fn hand_over(
     )
 }
 
+/// `dyndns-addrs` after its arguments: the state document, or with
+/// `--explain` the table.
+pub fn addrs(args: AddrsArgs) -> ExitCode {
+    let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
+    if let Some(modules) = std::env::var_os(NSS_MODULES) {
+        log::debug!(
+            "dyndns-addrs run by {HELPER}: the host name's lookup asks the NSS modules {}",
+            modules.to_string_lossy()
+        );
+    }
+    reporter.finish(
+        config
+            .map_err(AddrsError::from)
+            .and_then(|config| addrs_run(args, &config)),
+    )
+}
+
+fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
+    let opts = AddrsOptions {
+        interfaces: args.interfaces,
+        hostname: args.hostname,
+        ttl_secs: args.ttl,
+    };
+    if args.explain {
+        let text = stage::explain(&opts, config, args.format)?;
+        cli::print_line(&text)?;
+        return Ok(crate::exit::SUCCESS);
+    }
+    if let Some(state) = stage::addrs(&opts, config)? {
+        cli::print_line(&state.to_json())?;
+    }
+    Ok(crate::exit::SUCCESS)
+}
+
+/// In a statically linked `dyndns-addrs`: hands the run to [`HELPER`]
+/// when the host name's lookup would ask NSS modules beyond glibc's
+/// built-in files and dns (see [`crate::hostname::system_modules_needed`]).
+/// Returns when there is no need, or when the hand-over failed (then with a
+/// warning: the built-in modules are asked alone).
+pub fn addrs_hand_over_if_needed(args: &AddrsArgs) {
+    if !cfg!(target_feature = "crt-static") || args.hostname.is_some() {
+        return;
+    }
+    let Some(modules) = crate::hostname::system_modules_needed() else {
+        return;
+    };
+    let e = hand_over(
+        HELPER,
+        &["dyndns-addrs"],
+        vec![(NSS_MODULES, modules.join(" ").into())],
+        "the NSS modules of the host name's lookup",
+    );
+    eprintln!("dyndns-addrs: warning: {e}; asking glibc's built-in modules (files, dns) only");
+}
+
 /// Whether this `dyndns-diff` run asks the primary over TLS: a live
 /// comparison or `--check`, with TLS asked for.
 pub fn diff_needs_tls(args: &DiffArgs, config: &Config) -> bool {
@@ -53,10 +116,10 @@ pub fn diff_needs_tls(args: &DiffArgs, config: &Config) -> bool {
     asks && Reach::new(&args.net, config).tls.is_some()
 }
 
-/// Hands a `dyndns-diff` run over TLS to `dyndns-tls`; returns only on
+/// Hands a `dyndns-diff` run over TLS to `dyndns-helper`; returns only on
 /// failure, reported as the run asks (`--check`: UNKNOWN on stdout).
 pub fn diff_over_tls(args: &DiffArgs, reporter: Reporter) -> ExitCode {
-    let e = hand_over(TLS_PROGRAM, &["dyndns-diff"], Vec::new(), "DNS over TLS");
+    let e = hand_over(HELPER, &["dyndns-diff"], Vec::new(), "DNS over TLS");
     if args.check {
         let report = Report::unknown(&cli::chain(&e));
         let _ = cli::print_line(&report.line);
@@ -130,14 +193,9 @@ pub fn send_needs_tls(args: &SendArgs, config: &Config) -> bool {
     !args.dry_run && Reach::new(&args.net, config).tls.is_some()
 }
 
-/// Hands a `dyndns-send` run that goes over TLS to `dyndns-tls`, with the
+/// Hands a `dyndns-send` run that goes over TLS to `dyndns-helper`, with the
 /// Kerberos environment when it signs with GSS-TSIG. Returns only on failure.
 pub fn send_over_tls(gss: Option<&crate::config::GssConfig>) -> SendError {
     let env = gss.map(crate::gss_env::environment).unwrap_or_default();
-    SendError::Helper(hand_over(
-        TLS_PROGRAM,
-        &["dyndns-send"],
-        env,
-        "DNS over TLS",
-    ))
+    SendError::Helper(hand_over(HELPER, &["dyndns-send"], env, "DNS over TLS"))
 }

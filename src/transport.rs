@@ -90,7 +90,7 @@ pub enum TlsError {
 }
 
 /// A TLS client: what DNS over TLS needs of one. Behind a trait object so
-/// that only the program that makes one (`dyndns-tls`) links the TLS
+/// that only the program that makes one (`dyndns-helper`) links the TLS
 /// library: its relocations alone cost every other run about 100,000
 /// instructions and 440 KiB (BENCHMARKS.md).
 pub trait Secure: fmt::Debug + Send + Sync {

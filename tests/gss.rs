@@ -322,7 +322,7 @@ fn measure_the_gss_update_run() {
     }
 }
 
-/// GSS-TSIG over DNS over TLS: dyndns-send hands the run to dyndns-tls,
+/// GSS-TSIG over DNS over TLS: dyndns-send hands the run to dyndns-helper,
 /// which carries both, with the Kerberos environment; the TKEY exchange
 /// and the update share one TLS connection.
 #[test]

@@ -73,7 +73,7 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
 
 const FILES: [&str; 24] = [
     "usr/bin/dyndns-addrs",
-    "usr/bin/dyndns-tls",
+    "usr/bin/dyndns-helper",
     "usr/bin/dyndns-watch",
     "usr/lib/systemd/system/pydyndns-watch.service",
     "usr/bin/dyndns-diff",
@@ -127,13 +127,13 @@ fn package_installs_and_removes_cleanly() {
         "the config may hold a secret"
     );
     assert_eq!(mode("usr/bin/pydyndns"), 0o755);
-    // Only dyndns-tls carries the TLS library (rustls, linked statically):
+    // Only dyndns-helper carries the TLS library (rustls, linked statically):
     // the programs of every run stay without it (see the README).
     let carries_rustls = |f: &str| {
         let bytes = fs::read(r.join(f)).unwrap();
         bytes.windows(6).any(|w| w == b"rustls")
     };
-    assert!(carries_rustls("usr/bin/dyndns-tls"));
+    assert!(carries_rustls("usr/bin/dyndns-helper"));
     for f in [
         "usr/bin/dyndns-addrs",
         "usr/bin/dyndns-diff",
@@ -613,7 +613,7 @@ fn hooks_run_the_wrapper_for_the_configured_interfaces() {
 /// The programs as the package ships them register for real: `dyndns-soa`
 /// and `dyndns-send` static PIEs (no dynamic loader), the others dynamic;
 /// an update over TCP, then one over DNS over TLS, where the static
-/// `dyndns-send` hands the run to the dynamic `dyndns-tls` beside it.
+/// `dyndns-send` hands the run to the dynamic `dyndns-helper` beside it.
 #[test]
 fn the_packaged_programs_register_over_tcp_and_tls() {
     let deb = deb();
@@ -627,10 +627,10 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         let bytes = fs::read(bin.join(s)).unwrap();
         bytes.windows(10).any(|w| w == b"/lib64/ld-")
     };
-    for s in ["dyndns-diff", "dyndns-soa", "dyndns-send"] {
+    for s in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
         assert!(!dynamic(s), "{s} is not linked statically");
     }
-    for s in ["dyndns-addrs", "dyndns-tls", "dyndns-send-gss"] {
+    for s in ["dyndns-helper", "dyndns-send-gss", "dyndns-watch"] {
         assert!(dynamic(s), "{s} is not linked dynamically");
     }
     let world = World::with_tls("host1.example.test");
@@ -691,6 +691,57 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
             crate::common::DEAD_ADDRESS
         ));
         live(&diff, "dns").status(0).quiet();
+    }
+    fs::remove_file(etc.join("nsswitch.conf")).unwrap();
+}
+
+/// The host-name lookup of the packaged, statically linked dyndns-addrs
+/// goes through NSS as before: with `hosts: files dns`, glibc's built-in
+/// modules answer in the program itself (here DNS, with the resolver's
+/// search domain, /etc/hosts not knowing the host); with a module beyond
+/// those (myhostname), it hands the run to the dynamically linked
+/// dyndns-helper, which asks the system's modules, and the answer is the same.
+#[test]
+fn the_static_host_name_lookup_goes_through_nss() {
+    let deb = deb();
+    let root = tempfile::tempdir().unwrap();
+    ok(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(root.path()));
+    let addrs = root.path().join("usr/bin/dyndns-addrs");
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    world.nsupdate("update add host1.example.test. 300 AAAA 2001:db8:10::1");
+    let etc = PathBuf::from("/etc/netns").join(&world.ns);
+    // /etc/hosts does not know host1; DNS does, through the search domain.
+    fs::write(etc.join("hosts"), "127.0.0.1 localhost\n::1 localhost\n").unwrap();
+    fs::write(
+        etc.join("resolv.conf"),
+        "nameserver ::1\nsearch example.test\n",
+    )
+    .unwrap();
+    let conf = world.config("c.conf", r#"{"ttl": 300}"#);
+    let want = r#""hostname":"host1.example.test.""#;
+    let lookup = |nsswitch: &str| {
+        fs::write(etc.join("nsswitch.conf"), format!("hosts: {nsswitch}\n")).unwrap();
+        world.run_path(&addrs, &["-c", &conf, "-v", "veth0"])
+    };
+    let builtin = lookup("files dns");
+    builtin.ok();
+    assert!(builtin.stdout.contains(want), "{builtin}");
+    assert!(!builtin.stderr.contains("dyndns-helper"), "{builtin}");
+    let system = lookup("files dns myhostname");
+    system.ok().stderr_has(
+        "dyndns-addrs run by dyndns-helper: the host name's lookup asks the NSS modules myhostname",
+    );
+    assert!(system.stdout.contains(want), "{system}");
+    // Without the search domain, neither finds a domain: the same error.
+    fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();
+    for nsswitch in ["files dns", "files dns myhostname"] {
+        lookup(nsswitch)
+            .status(2)
+            .stderr_has("the host name \"host1\" has no domain");
     }
     fs::remove_file(etc.join("nsswitch.conf")).unwrap();
 }

@@ -1,13 +1,11 @@
 //! `dyndns-addrs`: prints the state document of this host: its FQDN, the TTL
-//! and the IPv6 addresses to register.
+//! and the IPv6 addresses to register. Linked statically in the package; a
+//! host-name lookup that asks NSS modules beyond glibc's built-in files and
+//! dns is handed to the dynamically linked `dyndns-helper`.
 
 use std::process::ExitCode;
 
-use dyndns::args::AddrsArgs as Args;
-use dyndns::cli;
-use dyndns::config::Config;
-use dyndns::exit;
-use dyndns::stage::{self, AddrsError, AddrsOptions};
+use dyndns::{cli, programs};
 
 fn main() -> ExitCode {
     // The pydyndns wrapper's command line, for the spellings it does not
@@ -24,28 +22,6 @@ fn main() -> ExitCode {
         _ => {}
     }
     let args = dyndns::quickargs::addrs_args();
-    let (reporter, config) =
-        cli::start("dyndns-addrs", &args.common, dyndns::config::Secrets::Skip);
-    reporter.finish(
-        config
-            .map_err(AddrsError::from)
-            .and_then(|config| run(args, &config)),
-    )
-}
-
-fn run(args: Args, config: &Config) -> Result<u8, AddrsError> {
-    let opts = AddrsOptions {
-        interfaces: args.interfaces,
-        hostname: args.hostname,
-        ttl_secs: args.ttl,
-    };
-    if args.explain {
-        let text = stage::explain(&opts, config, args.format)?;
-        cli::print_line(&text)?;
-        return Ok(exit::SUCCESS);
-    }
-    if let Some(state) = stage::addrs(&opts, config)? {
-        cli::print_line(&state.to_json())?;
-    }
-    Ok(exit::SUCCESS)
+    programs::addrs_hand_over_if_needed(&args);
+    programs::addrs(args)
 }

@@ -1,6 +1,6 @@
 //! `dyndns-diff`: passes the state on only when it differs from the cache.
 //! A live comparison or `--check` over DNS over TLS is handed to
-//! `dyndns-tls`, so that this program never links the TLS library.
+//! `dyndns-helper`, so that this program never links the TLS library.
 
 use std::process::ExitCode;
 

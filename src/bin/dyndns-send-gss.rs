@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             Some(gss) if std::env::var_os(gss_env::MARK).is_none() => {
                 Err(SendError::Helper(gss_env::exec(gss)))
             }
-            // Over TLS: dyndns-tls, which has both.
+            // Over TLS: dyndns-helper, which has both.
             Some(_) if dyndns::programs::send_needs_tls(&args, &config) => {
                 Err(dyndns::programs::send_over_tls(config.gss.as_ref()))
             }

@@ -1,5 +1,5 @@
 //! `dyndns-send`: sends the RFC 2136 update and rewrites the cache. A
-//! config asking for DNS over TLS hands the run to `dyndns-tls`, one
+//! config asking for DNS over TLS hands the run to `dyndns-helper`, one
 //! asking for GSS-TSIG to `dyndns-send-gss`, so that this program links
 //! neither the TLS library nor the GSS-API.
 

@@ -47,7 +47,7 @@ pub struct DiffOptions {
     pub live: bool,
     /// How the primary is reached: its port, and DNS over TLS.
     pub reach: crate::reach::Reach,
-    /// The TLS client, over TLS (`dyndns-tls` makes it).
+    /// The TLS client, over TLS (`dyndns-helper` makes it).
     pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,

@@ -137,12 +137,12 @@ pub enum DiffError {
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
     /// A live comparison over TLS in a program without TLS (`dyndns-diff`
-    /// hands such runs to `dyndns-tls`).
+    /// hands such runs to `dyndns-helper`).
     #[error(
-        "the live comparison over DNS over TLS needs dyndns-tls, which dyndns-diff runs when the config or its flags ask for TLS and --live or \"compare\": \"live\""
+        "the live comparison over DNS over TLS needs dyndns-helper, which dyndns-diff runs when the config or its flags ask for TLS and --live or \"compare\": \"live\""
     )]
     NoTls,
-    /// `dyndns-tls` could not be run.
+    /// `dyndns-helper` could not be run.
     #[error(transparent)]
     Helper(io::Error),
 }
@@ -262,7 +262,7 @@ pub enum SendError {
     /// the config names is unusable): nothing was sent.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
-    /// `dyndns-send-gss` (GSS-TSIG) or `dyndns-tls` (DNS over TLS) could
+    /// `dyndns-send-gss` (GSS-TSIG) or `dyndns-helper` (DNS over TLS) could
     /// not be run.
     #[error(transparent)]
     Helper(io::Error),

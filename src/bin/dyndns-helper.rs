@@ -1,15 +1,16 @@
-//! `dyndns-tls`: `dyndns-send` and `dyndns-diff` with DNS over TLS (RFC
-//! 7858), the only program linked with the TLS library (rustls) — and,
-//! built with the "gss" feature, with the GSS-API too, for GSS-TSIG over
-//! TLS. They run it when the config or their flags ask for TLS:
-//! `dyndns-tls dyndns-send ARGS...` or `dyndns-tls dyndns-diff ARGS...`,
-//! the same arguments and standard input.
+//! `dyndns-helper`: the stages with what the every-minute programs leave
+//! out, linked dynamically: DNS over TLS (RFC 7858; the only program linked
+//! with the TLS library, rustls), GSS-TSIG over TLS (built with the "gss"
+//! feature: the GSS-API too), and the system's NSS modules for the host
+//! name's lookup. `dyndns-send`, `dyndns-diff` and `dyndns-addrs` run it
+//! themselves when they need it — `dyndns-helper dyndns-send ARGS...` —
+//! with the same arguments and standard input.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dyndns::args::{DiffArgs, SendArgs};
+use dyndns::args::{AddrsArgs, DiffArgs, SendArgs};
 use dyndns::config::Secrets;
 use dyndns::reach::Reach;
 use dyndns::stage::SendError;
@@ -19,18 +20,18 @@ fn main() -> ExitCode {
     let mut argv: Vec<OsString> = std::env::args_os().collect();
     let program = argv.get(1).and_then(|p| p.to_str()).map(str::to_owned);
     match program.as_deref() {
-        Some(name @ ("dyndns-send" | "dyndns-diff")) => {
+        Some(name @ ("dyndns-send" | "dyndns-diff" | "dyndns-addrs")) => {
             // The program's own command line: its name, then its arguments.
             argv.remove(0);
-            if name == "dyndns-send" {
-                send(SendArgs::parse_from(argv))
-            } else {
-                diff(DiffArgs::parse_from(argv))
+            match name {
+                "dyndns-send" => send(SendArgs::parse_from(argv)),
+                "dyndns-diff" => diff(DiffArgs::parse_from(argv)),
+                _ => programs::addrs(AddrsArgs::parse_from(argv)),
             }
         }
         _ => {
             eprintln!(
-                "dyndns-tls: run as dyndns-tls dyndns-send ARGS... or dyndns-tls dyndns-diff ARGS... (dyndns-send and dyndns-diff run it themselves when the config asks for \"transport\": \"tls\")"
+                "dyndns-helper: run as dyndns-helper dyndns-send|dyndns-diff|dyndns-addrs ARGS... (those run it themselves: for DNS over TLS, GSS-TSIG over TLS, and a host-name lookup through the system's NSS modules)"
             );
             dyndns::exit::code(dyndns::exit::USAGE)
         }
@@ -86,6 +87,6 @@ fn gss_initiator(
     _: &dyndns::config::GssConfig,
 ) -> Result<std::sync::Arc<dyn dyndns::tkey::GssInitiator>, SendError> {
     Err(SendError::Helper(std::io::Error::other(
-        "GSS-TSIG over TLS needs dyndns-tls built with the \"gss\" feature",
+        "GSS-TSIG over TLS needs dyndns-helper built with the \"gss\" feature",
     )))
 }
