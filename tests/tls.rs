@@ -118,6 +118,20 @@ fn wrong_ca_fails_naming_the_ca_file_and_sends_nothing() {
 }
 
 #[test]
+fn without_a_ca_file_the_system_trust_store_decides() {
+    let world = World::with_tls("h.signed.test");
+    // No "ca": the throwaway CA is in no system trust store.
+    let conf = config(&world, "");
+    let serial = world.serial("signed.test");
+    let input = located(&world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has("TLS: the certificate of [::1]:853 is not signed by a trusted CA (it does not chain to the CA); checked against the system's trust store");
+    nothing_sent(&world, serial);
+}
+
+#[test]
 fn wrong_name_fails_naming_both_names() {
     let world = World::with_tls("h.signed.test");
     let conf = config(
