@@ -11,60 +11,23 @@
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
-};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct};
+
+mod files;
+mod problems;
+
+pub use files::TlsSetupError;
+use files::{client_identity, roots};
+use problems::certificate_problem;
 
 use crate::config::TlsConfig;
 use crate::reach::Reach;
 use crate::transport::{Secure, SecureStream, TlsError, TransportError};
-
-/// The most read of a CA, certificate or key file (a system bundle of
-/// every public CA is about 200 KiB).
-const MAX_PEM_BYTES: u64 = 4 << 20;
-
-/// Why the TLS client could not be set up: a file named in the config is
-/// unusable. Nothing was sent.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TlsSetupError {
-    /// A file could not be read.
-    #[error("cannot read the TLS {what} {}", path.display())]
-    Read {
-        /// `CA file`, `client certificate` or `client key`.
-        what: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// A file holds nothing usable.
-    #[error("the TLS {what} {} {problem}", path.display())]
-    Content {
-        /// `CA file`, `client certificate` or `client key`.
-        what: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// What is wrong and what would be right.
-        problem: String,
-    },
-    /// The system's trust store holds no CA.
-    #[error(
-        "the system's trust store holds no CA certificate (is ca-certificates installed?); give the CA that signs the primary's certificate in the config's \"tls.ca\""
-    )]
-    NoSystemCas,
-    /// rustls refused the configuration (the client key does not match the
-    /// certificate, say).
-    #[error("the TLS client configuration is unusable: {0}")]
-    Config(String),
-}
 
 /// A rustls client for the primary, built once per run.
 pub(crate) struct TlsClient {
@@ -258,171 +221,6 @@ pub fn client(reach: &Reach) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
     Ok(Some(Arc::new(TlsClient::new(tls, reach.insecure)?)))
 }
 
-/// What is wrong with a server certificate, in words; rustls refuses some
-/// certificates OpenSSL takes, and says which rule they break.
-fn certificate_problem(error: &CertificateError) -> String {
-    match error {
-        CertificateError::UnknownIssuer => {
-            "is not signed by a trusted CA (it does not chain to the CA)".into()
-        }
-        CertificateError::NotValidForNameContext {
-            expected,
-            presented,
-        } => format!(
-            "is not valid for the name {}: it is for {}",
-            show_name(expected),
-            if presented.is_empty() {
-                "no name at all (rustls reads only the subjectAltName extension, not the CN)"
-                    .to_owned()
-            } else {
-                presented
-                    .iter()
-                    .map(|p| presented_name(p))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ),
-        CertificateError::NotValidForName => "is not valid for the name checked".into(),
-        CertificateError::ExpiredContext { time, not_after } => format!(
-            "expired at {} (it is now {})",
-            show_time(*not_after),
-            show_time(*time)
-        ),
-        CertificateError::NotValidYetContext { time, not_before } => format!(
-            "is not valid before {} (it is now {}; is the clock right?)",
-            show_time(*not_before),
-            show_time(*time)
-        ),
-        CertificateError::InvalidPurposeContext { .. } | CertificateError::InvalidPurpose => {
-            "is not for a TLS server (its extendedKeyUsage lacks serverAuth)".into()
-        }
-        CertificateError::Other(other) => {
-            let text = other.to_string();
-            if text.contains("UnsupportedCertVersion") {
-                "is an X.509 version 1 certificate, which rustls refuses: issue a version 3 one (openssl x509 -req with -extfile and a subjectAltName)".into()
-            } else if text.contains("CaUsedAsEndEntity") {
-                "is a CA certificate (basicConstraints CA:TRUE), which rustls refuses as a server's: issue one with CA:FALSE".into()
-            } else {
-                format!("is refused: {text}")
-            }
-        }
-        other => format!("is refused: {other}"),
-    }
-}
-
-/// A name a certificate presents, as rustls writes it (`DnsName("ns1")`,
-/// `IpAddress(0::1)`), shown plainly.
-fn presented_name(text: &str) -> String {
-    if let Some(dns) = text
-        .strip_prefix("DnsName(\"")
-        .and_then(|t| t.strip_suffix("\")"))
-    {
-        return dns.to_owned();
-    }
-    if let Some(ip) = text
-        .strip_prefix("IpAddress(")
-        .and_then(|t| t.strip_suffix(')'))
-    {
-        return ip
-            .parse::<std::net::IpAddr>()
-            .map_or_else(|_| ip.to_owned(), |ip| ip.to_string());
-    }
-    text.to_owned()
-}
-
-/// A server name as a message shows it.
-fn show_name(name: &ServerName<'_>) -> String {
-    match name {
-        ServerName::DnsName(d) => d.as_ref().to_owned(),
-        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-/// A certificate time, in UTC.
-fn show_time(time: UnixTime) -> String {
-    i64::try_from(time.as_secs())
-        .ok()
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| time.as_secs().to_string(), |t| t.to_string())
-}
-
-/// The CAs to trust: the PEM file `ca`, else the system's trust store.
-fn roots(ca: Option<&Path>) -> Result<(RootCertStore, String), TlsSetupError> {
-    let mut roots = RootCertStore::empty();
-    let Some(ca) = ca else {
-        let found = rustls_native_certs::load_native_certs();
-        for e in &found.errors {
-            log::debug!("system trust store: {e}");
-        }
-        let (added, _) = roots.add_parsable_certificates(found.certs);
-        if added == 0 {
-            return Err(TlsSetupError::NoSystemCas);
-        }
-        return Ok((roots, "the system's trust store".into()));
-    };
-    const WHAT: &str = "CA file";
-    for cert in certificates(ca, WHAT)? {
-        roots.add(cert).map_err(|e| TlsSetupError::Content {
-            what: WHAT,
-            path: ca.to_owned(),
-            problem: format!("holds a certificate rustls cannot use as a CA: {e}"),
-        })?;
-    }
-    Ok((roots, format!("the CA in {}", ca.display())))
-}
-
-/// The client certificate chain and its key, for mutual TLS.
-fn client_identity(
-    cert: &Path,
-    key: &Path,
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsSetupError> {
-    const WHAT: &str = "client key";
-    let chain = certificates(cert, "client certificate")?;
-    let pem = read(key, WHAT)?;
-    let key =
-        PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| TlsSetupError::Content {
-            what: WHAT,
-            path: key.to_owned(),
-            problem:
-                "holds no private key in PEM (-----BEGIN PRIVATE KEY-----, or an EC or RSA one)"
-                    .into(),
-        })?;
-    Ok((chain, key))
-}
-
-/// The PEM certificates of `path`: one at least.
-fn certificates(
-    path: &Path,
-    what: &'static str,
-) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
-    let pem = read(path, what)?;
-    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TlsSetupError::Content {
-            what,
-            path: path.to_owned(),
-            problem: format!("is not PEM: {e}"),
-        })?;
-    if certs.is_empty() {
-        return Err(TlsSetupError::Content {
-            what,
-            path: path.to_owned(),
-            problem: "holds no certificate (-----BEGIN CERTIFICATE-----)".into(),
-        });
-    }
-    Ok(certs)
-}
-
-/// A file the administrator names, bounded.
-fn read(path: &Path, what: &'static str) -> Result<String, TlsSetupError> {
-    crate::fsutil::read_named(path, MAX_PEM_BYTES).map_err(|source| TlsSetupError::Read {
-        what,
-        path: path.to_owned(),
-        source,
-    })
-}
-
 /// `--tls insecure`: any certificate is taken, but the handshake's
 /// signatures are still checked (the session is still private against a
 /// passive listener, not against one in the middle).
@@ -461,21 +259,5 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.supported_schemes()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn presented_names_are_shown_plainly() {
-        assert_eq!(
-            presented_name("DnsName(\"ns1.example.test\")"),
-            "ns1.example.test"
-        );
-        assert_eq!(presented_name("IpAddress(0::1)"), "::1");
-        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "127.0.0.1");
-        assert_eq!(presented_name("Other"), "Other");
     }
 }
