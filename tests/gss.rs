@@ -353,4 +353,16 @@ fn gss_tsig_over_tls() {
         )),
         "{log}"
     );
+    // dyndns-helper run by hand sets the Kerberos environment up itself.
+    world
+        .run(
+            "dyndns-helper",
+            &["dyndns-send", "-c", &conf],
+            &state(&format!("{HOST}."), &["2001:db8:10::2"]),
+        )
+        .ok()
+        .stdout_is(&format!(
+            "updated {HOST}. in zone {KRB_ZONE}. at ns1.{KRB_ZONE}. ([::1]:853): 2001:db8:10::2"
+        ));
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::2"]);
 }

@@ -58,11 +58,12 @@ fn diff(args: DiffArgs) -> ExitCode {
 fn send(args: SendArgs) -> ExitCode {
     let (reporter, config) = cli::start("dyndns-send", &args.common, Secrets::Load);
     reporter.finish(config.map_err(SendError::from).and_then(|config| {
-        let client = tls::client(&Reach::new(&args.net, &config))?;
+        // GSS-TSIG first: it may re-run this program, before any TLS file is read.
         let gss = match &config.gss {
             None => None,
             Some(gss) => Some(gss_initiator(gss)?),
         };
+        let client = tls::client(&Reach::new(&args.net, &config))?;
         cli::send(args, &config, gss, client)
     }))
 }
@@ -74,7 +75,14 @@ fn gss_initiator(
     gss: &dyndns::config::GssConfig,
 ) -> Result<std::sync::Arc<dyn dyndns::tkey::GssInitiator>, SendError> {
     if std::env::var_os(dyndns::gss_env::MARK).is_none() {
-        return Err(programs::send_over_tls(Some(gss)));
+        // Its own arguments again ("dyndns-send" and the rest), in the
+        // config's Kerberos environment.
+        return Err(SendError::Helper(programs::hand_over(
+            programs::HELPER,
+            &[],
+            dyndns::gss_env::environment(gss),
+            "GSS-TSIG's Kerberos environment",
+        )));
     }
     Ok(std::sync::Arc::new(dyndns::gss::Initiator::new(
         gss.principal.clone(),

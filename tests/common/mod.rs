@@ -31,6 +31,7 @@ pub fn bin(name: &str) -> PathBuf {
         "dyndns-soa" => env!("CARGO_BIN_EXE_dyndns-soa").into(),
         "dyndns-send" => env!("CARGO_BIN_EXE_dyndns-send").into(),
         "dyndns-watch" => env!("CARGO_BIN_EXE_dyndns-watch").into(),
+        "dyndns-helper" => env!("CARGO_BIN_EXE_dyndns-helper").into(),
         "pydyndns" => Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pydyndns"),
         other => panic!("no such program {other}"),
     }
