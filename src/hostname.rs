@@ -53,21 +53,70 @@ pub enum HostnameError {
     },
 }
 
-/// The FQDN of this host, as `socket.getfqdn()` would give it, made
-/// absolute; the system resolver's lookups may take `bound` in all.
-pub(crate) fn fqdn(bound: std::time::Duration) -> Result<Name, HostnameError> {
+/// The most read of `/etc/nsswitch.conf` or `/etc/hosts`.
+const MAX_SYSTEM_FILE_BYTES: u64 = 1 << 20;
+
+/// How this host's FQDN is found, decided once from the kernel's host
+/// name, `/etc/nsswitch.conf` and `/etc/hosts`: by a statically linked
+/// `dyndns-addrs` to choose whether to hand the run over, then by
+/// [`fqdn`], without reading them again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostLookup {
+    /// Found without the system's resolver: the kernel's host name has a
+    /// dot, or `/etc/hosts`, which NSS asks first, gives one.
+    Found(String),
+    /// The system's resolver must be asked for `host`.
+    Resolver {
+        /// The kernel's host name.
+        host: String,
+        /// The NSS modules its `hosts:` line names beyond glibc's built-in
+        /// `files` and `dns` (see [`BUILT_IN_MODULES`]).
+        others: Vec<String>,
+    },
+}
+
+/// How this host's FQDN is found (see [`HostLookup`]).
+pub fn lookup() -> Result<HostLookup, HostnameError> {
     let host = dns_lookup::get_hostname().map_err(HostnameError::Read)?;
     // A host name that is already fully qualified needs no resolver (and
     // none of its start-up cost); Python would look it up and, on a host
     // whose resolver agrees with its own name, find the same.
-    let name = if host.contains('.') {
-        host
-    } else if let Some(name) = files_first_canonical(&host) {
-        name
-    } else {
-        let looked_up = host.clone();
-        crate::bounded::within(bound, move || getfqdn(&looked_up))
-            .ok_or(HostnameError::Timeout { host, bound })?
+    if host.contains('.') {
+        return Ok(HostLookup::Found(host));
+    }
+    let nsswitch = read_system_file("/etc/nsswitch.conf").unwrap_or_default();
+    let modules = hosts_modules(&nsswitch);
+    if modules.first() == Some(&"files")
+        && let Some(name) =
+            read_system_file("/etc/hosts").and_then(|hosts| canonical_in_hosts(&hosts, &host))
+    {
+        log::debug!("host name {host}: canonical name {name} (/etc/hosts)");
+        return Ok(HostLookup::Found(name));
+    }
+    let others = modules
+        .into_iter()
+        .filter(|m| !BUILT_IN_MODULES.contains(m))
+        .map(str::to_owned)
+        .collect();
+    Ok(HostLookup::Resolver { host, others })
+}
+
+/// A system file, bounded; `None` when it cannot be read.
+fn read_system_file(path: &str) -> Option<String> {
+    crate::fsutil::read_named(std::path::Path::new(path), MAX_SYSTEM_FILE_BYTES).ok()
+}
+
+/// The FQDN of this host, as `socket.getfqdn()` would give it, made
+/// absolute, found as `lookup` says; the system resolver's lookups may
+/// take `bound` in all.
+pub(crate) fn fqdn(lookup: HostLookup, bound: std::time::Duration) -> Result<Name, HostnameError> {
+    let name = match lookup {
+        HostLookup::Found(name) => name,
+        HostLookup::Resolver { host, .. } => {
+            let looked_up = host.clone();
+            crate::bounded::within(bound, move || getfqdn(&looked_up))
+                .ok_or(HostnameError::Timeout { host, bound })?
+        }
     };
     if !name.trim_end_matches('.').contains('.') {
         return Err(HostnameError::NoDomain(name));
@@ -123,27 +172,6 @@ fn getfqdn(host: &str) -> String {
         .unwrap_or_else(|| host.to_owned())
 }
 
-/// The FQDN `/etc/hosts` gives `host`, when NSS would ask that file first
-/// (`hosts: files …` in `/etc/nsswitch.conf`): from the names of the first
-/// line that lists `host`, as glibc's files module returns them, without
-/// loading glibc's resolver, which costs a stage about 250 KiB of memory
-/// (BENCHMARKS.md). Anything else is left to [`getfqdn`].
-fn files_first_canonical(host: &str) -> Option<String> {
-    let nsswitch = std::fs::read_to_string("/etc/nsswitch.conf").ok()?;
-    if !files_first(&nsswitch) {
-        return None;
-    }
-    let hosts = std::fs::read_to_string("/etc/hosts").ok()?;
-    let name = canonical_in_hosts(&hosts, host)?;
-    log::debug!("host name {host}: canonical name {name} (/etc/hosts)");
-    Some(name)
-}
-
-/// Whether the `hosts:` line of an nsswitch.conf names `files` first.
-fn files_first(nsswitch: &str) -> bool {
-    hosts_modules(nsswitch).first().copied() == Some("files")
-}
-
 /// The modules the `hosts:` line of an nsswitch.conf names, in order
 /// (without its `[STATUS=action]` items); glibc's default without one.
 fn hosts_modules(nsswitch: &str) -> Vec<&str> {
@@ -167,26 +195,6 @@ fn hosts_modules(nsswitch: &str) -> Vec<&str> {
 /// system at run time, which only a program linked with that same glibc
 /// does with certainty.
 const BUILT_IN_MODULES: [&str; 2] = ["files", "dns"];
-
-/// The NSS modules other than glibc's built-in ones that finding this
-/// host's FQDN would ask, if any: when the host name has no dot, and
-/// `/etc/hosts`, asked first, does not know it, and `/etc/nsswitch.conf`'s
-/// `hosts:` line names such modules. A statically linked `dyndns-addrs`
-/// then hands the run to the dynamically linked `dyndns-helper`, so that
-/// they are asked exactly as Python's `socket.getfqdn()` would ask them.
-pub fn system_modules_needed() -> Option<Vec<String>> {
-    let host = dns_lookup::get_hostname().ok()?;
-    if host.contains('.') || files_first_canonical(&host).is_some() {
-        return None;
-    }
-    let nsswitch = std::fs::read_to_string("/etc/nsswitch.conf").unwrap_or_default();
-    let others: Vec<String> = hosts_modules(&nsswitch)
-        .into_iter()
-        .filter(|m| !BUILT_IN_MODULES.contains(m))
-        .map(str::to_owned)
-        .collect();
-    (!others.is_empty()).then_some(others)
-}
 
 /// The first name with a dot on the first hosts(5) line that lists `host`:
 /// its canonical name, or, as Python's `getfqdn()` takes them, the first
@@ -234,11 +242,21 @@ mod tests {
 
     #[test]
     fn nsswitch_files_first() {
-        assert!(files_first("passwd: files\nhosts:          files dns\n"));
-        assert!(files_first("hosts: files [NOTFOUND=return] dns # comment"));
-        assert!(!files_first("hosts: dns files"));
-        assert!(!files_first("# hosts: files\nhosts: resolve files"));
-        assert!(!files_first("passwd: files"));
+        let first = |conf| hosts_modules(conf).first().copied();
+        assert_eq!(
+            first("passwd: files\nhosts:          files dns\n"),
+            Some("files")
+        );
+        assert_eq!(
+            first("hosts: files [NOTFOUND=return] dns # comment"),
+            Some("files")
+        );
+        assert_eq!(first("hosts: dns files"), Some("dns"));
+        assert_eq!(
+            first("# hosts: files\nhosts: resolve files"),
+            Some("resolve")
+        );
+        assert_eq!(first("passwd: files"), Some("dns"));
     }
 
     #[test]

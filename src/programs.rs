@@ -56,7 +56,7 @@ pub fn hand_over(
 
 /// `dyndns-addrs` after its arguments: the state document, or with
 /// `--explain` the table.
-pub fn addrs(args: AddrsArgs) -> ExitCode {
+pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> ExitCode {
     let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
     if let Some(modules) = std::env::var_os(NSS_MODULES) {
         log::debug!(
@@ -67,15 +67,20 @@ pub fn addrs(args: AddrsArgs) -> ExitCode {
     reporter.finish(
         config
             .map_err(AddrsError::from)
-            .and_then(|config| addrs_run(args, &config)),
+            .and_then(|config| addrs_run(args, lookup, &config)),
     )
 }
 
-fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
+fn addrs_run(
+    args: AddrsArgs,
+    lookup: Option<crate::hostname::HostLookup>,
+    config: &Config,
+) -> Result<u8, AddrsError> {
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
         ttl_secs: args.ttl,
+        lookup,
     };
     if args.explain {
         let text = stage::explain(&opts, config, args.format)?;
@@ -88,25 +93,32 @@ fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
     Ok(crate::exit::SUCCESS)
 }
 
-/// In a statically linked `dyndns-addrs`: hands the run to [`HELPER`]
-/// when the host name's lookup would ask NSS modules beyond glibc's
-/// built-in files and dns (see [`crate::hostname::system_modules_needed`]).
-/// Returns when there is no need, or when the hand-over failed (then with a
-/// warning: the built-in modules are asked alone).
-pub fn addrs_hand_over_if_needed(args: &AddrsArgs) {
+/// In a statically linked `dyndns-addrs`: how the host's FQDN is found,
+/// decided before anything else, and the run handed to [`HELPER`] when
+/// that asks the system's resolver and its `hosts:` line names NSS modules
+/// beyond glibc's built-in files and dns. Returns the decision, for the
+/// run not to read the files again; with the hand-over failed, after a
+/// warning (the built-in modules are then asked alone). `None` in a
+/// dynamically linked build, or with `--hostname`.
+pub fn addrs_hand_over_if_needed(args: &AddrsArgs) -> Option<crate::hostname::HostLookup> {
+    use crate::hostname::{self, HostLookup};
     if !cfg!(target_feature = "crt-static") || args.hostname.is_some() {
-        return;
+        return None;
     }
-    let Some(modules) = crate::hostname::system_modules_needed() else {
-        return;
-    };
-    let e = hand_over(
-        HELPER,
-        &["dyndns-addrs"],
-        vec![(NSS_MODULES, modules.join(" ").into())],
-        "the NSS modules of the host name's lookup",
-    );
-    eprintln!("dyndns-addrs: warning: {e}; asking glibc's built-in modules (files, dns) only");
+    // An error (no host name) is the run's to report, as before.
+    let lookup = hostname::lookup().ok()?;
+    if let HostLookup::Resolver { others, .. } = &lookup
+        && !others.is_empty()
+    {
+        let e = hand_over(
+            HELPER,
+            &["dyndns-addrs"],
+            vec![(NSS_MODULES, others.join(" ").into())],
+            "the NSS modules of the host name's lookup",
+        );
+        eprintln!("dyndns-addrs: warning: {e}; asking glibc's built-in modules (files, dns) only");
+    }
+    Some(lookup)
 }
 
 /// Whether this `dyndns-diff` run asks the primary over TLS: a live

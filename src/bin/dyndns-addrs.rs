@@ -22,6 +22,6 @@ fn main() -> ExitCode {
         _ => {}
     }
     let args = dyndns::quickargs::addrs_args();
-    programs::addrs_hand_over_if_needed(&args);
-    programs::addrs(args)
+    let lookup = programs::addrs_hand_over_if_needed(&args);
+    programs::addrs(args, lookup)
 }

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
             match name {
                 "dyndns-send" => send(SendArgs::parse_from(argv)),
                 "dyndns-diff" => diff(DiffArgs::parse_from(argv)),
-                _ => programs::addrs(AddrsArgs::parse_from(argv)),
+                _ => programs::addrs(AddrsArgs::parse_from(argv), None),
             }
         }
         _ => {

@@ -17,6 +17,9 @@ pub struct AddrsOptions {
     pub hostname: Option<String>,
     /// The TTL, instead of the config's.
     pub ttl_secs: Option<u32>,
+    /// How the host's FQDN is found, when already decided
+    /// ([`hostname::lookup`]); `None`: decided here.
+    pub lookup: Option<hostname::HostLookup>,
 }
 
 /// `dyndns-addrs --explain`: every address of every interface with its
@@ -51,7 +54,13 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         })?;
     let hostname = match &opts.hostname {
         Some(name) => hostname::given(name)?,
-        None => hostname::fqdn(config.timeout_or(None) * super::LOOKUP_BOUND)?,
+        None => {
+            let lookup = match &opts.lookup {
+                Some(lookup) => lookup.clone(),
+                None => hostname::lookup()?,
+            };
+            hostname::fqdn(lookup, config.timeout_or(None) * super::LOOKUP_BOUND)?
+        }
     };
     let selection = Selection::new(opts.interfaces.clone(), config);
     let selected = addrs::host_addresses(&selection)?;
