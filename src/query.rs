@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::transport::{self, Tls, TlsError, TransportError};
+use crate::transport::{self, Tls, TransportError};
 use crate::update::rcode_name;
 
 /// The UDP payload size asked for.
@@ -24,12 +24,10 @@ const EDNS_PAYLOAD: u16 = 1232;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueryError {
-    /// No socket, or it broke.
+    /// No socket, it broke or closed early, no answer in time, or DNS over
+    /// TLS failed.
     #[error(transparent)]
-    Io(#[from] io::Error),
-    /// No answer in time.
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
+    Transport(#[from] TransportError),
     /// The answer is not a DNS message, or not an answer to our question.
     #[error("bad answer: {0}")]
     Bad(&'static str),
@@ -46,25 +44,14 @@ pub enum QueryError {
     /// a server of the zone.
     #[error("the answer is not authoritative: the server does not serve the zone")]
     NotAuthoritative,
-    /// DNS over TLS failed: the certificate, the handshake, or a refusal.
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    /// The connection closed before a whole answer came.
-    #[error("bad answer: the server closed the connection before a whole answer came")]
-    Cut,
     /// The question could not be encoded.
     #[error("cannot encode the query")]
     Encode(#[source] hickory_proto::ProtoError),
 }
 
-impl From<TransportError> for QueryError {
-    fn from(e: TransportError) -> Self {
-        match e {
-            TransportError::Io(e) => Self::Io(e),
-            TransportError::Timeout(t) => Self::Timeout(t),
-            TransportError::Cut => Self::Cut,
-            TransportError::Tls(e) => Self::Tls(e),
-        }
+impl From<io::Error> for QueryError {
+    fn from(e: io::Error) -> Self {
+        Self::Transport(TransportError::Io(e))
     }
 }
 
@@ -219,7 +206,7 @@ fn udp(
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             ) =>
         {
-            Err(QueryError::Timeout(timeout))
+            Err(TransportError::Timeout(timeout).into())
         }
         Err(e) => Err(e.into()),
     }
@@ -229,7 +216,7 @@ fn udp(
 fn remaining(deadline: Instant, timeout: Duration) -> Result<Duration, QueryError> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        Err(QueryError::Timeout(timeout))
+        Err(TransportError::Timeout(timeout).into())
     } else {
         Ok(left)
     }

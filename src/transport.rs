@@ -23,7 +23,7 @@ pub enum TransportError {
     #[error("no answer within {0:?}")]
     Timeout(Duration),
     /// The connection closed before a whole answer came.
-    #[error("the server closed the connection before a whole answer came")]
+    #[error("bad answer: the server closed the connection before a whole answer came")]
     Cut,
     /// TLS failed: the certificate, the handshake, or a refusal.
     #[error(transparent)]

@@ -72,25 +72,16 @@ pub struct Guard {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
-    /// No TCP connection, or it broke.
+    /// No connection, it broke or closed early, no answer in time, or DNS
+    /// over TLS failed (then nothing was sent).
     #[error(transparent)]
-    Io(#[from] std::io::Error),
-    /// No answer within the timeout.
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
-    /// DNS over TLS failed: the certificate, the handshake, or a refusal;
-    /// nothing was sent.
-    #[error(transparent)]
-    Tls(#[from] transport::TlsError),
+    Transport(#[from] TransportError),
     /// The run's time was up before this address was tried.
     #[error("not tried: the run's time was up")]
     NotTried,
     /// The answer is not a DNS message.
     #[error("bad answer: not a DNS message")]
     Malformed(#[source] hickory_proto::serialize::binary::DecodeError),
-    /// The connection closed before a whole answer came.
-    #[error("bad answer: the server closed the connection before a whole answer came")]
-    Cut,
     /// The answer's ID is not the update's (RFC 1035 §4.1.1).
     #[error("bad answer: ID {got} does not match the update's {sent}")]
     WrongId {
@@ -416,17 +407,6 @@ pub(crate) enum AnswerKey<'a> {
     Hmac(&'a Key, &'a Signed),
     /// Signed with this GSS-TSIG context (RFC 3645).
     Gss(&'a mut crate::tkey::GssKey, &'a Signed),
-}
-
-impl From<TransportError> for ServerError {
-    fn from(e: TransportError) -> Self {
-        match e {
-            TransportError::Io(e) => Self::Io(e),
-            TransportError::Timeout(t) => Self::Timeout(t),
-            TransportError::Cut => Self::Cut,
-            TransportError::Tls(e) => Self::Tls(e),
-        }
-    }
 }
 
 /// Checks an answer against the request (RFC 1035 §4.1.1, RFC 8945 §5.3).
