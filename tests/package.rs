@@ -610,18 +610,23 @@ fn hooks_run_the_wrapper_for_the_configured_interfaces() {
     );
 }
 
-/// The programs as the package ships them register for real: `dyndns-soa`
-/// and `dyndns-send` static PIEs (no dynamic loader), the others dynamic;
+/// The package's files, unpacked (`dpkg-deb -x`) into a scratch directory.
+fn extracted() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    ok(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(deb())
+        .arg(root.path()));
+    root
+}
+
+/// The programs as the package ships them register for real: the four
+/// stages static PIEs (no dynamic loader), the others dynamic;
 /// an update over TCP, then one over DNS over TLS, where the static
 /// `dyndns-send` hands the run to the dynamic `dyndns-helper` beside it.
 #[test]
 fn the_packaged_programs_register_over_tcp_and_tls() {
-    let deb = deb();
-    let root = tempfile::tempdir().unwrap();
-    ok(Command::new("dpkg-deb")
-        .arg("-x")
-        .arg(&deb)
-        .arg(root.path()));
+    let root = extracted();
     let bin = root.path().join("usr/bin");
     let dynamic = |s: &str| {
         let bytes = fs::read(bin.join(s)).unwrap();
@@ -703,12 +708,7 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
 /// dyndns-helper, which asks the system's modules, and the answer is the same.
 #[test]
 fn the_static_host_name_lookup_goes_through_nss() {
-    let deb = deb();
-    let root = tempfile::tempdir().unwrap();
-    ok(Command::new("dpkg-deb")
-        .arg("-x")
-        .arg(&deb)
-        .arg(root.path()));
+    let root = extracted();
     let addrs = root.path().join("usr/bin/dyndns-addrs");
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);

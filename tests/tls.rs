@@ -57,6 +57,19 @@ fn nothing_sent(world: &World, serial: u32) {
     assert!(!world.cache().exists());
 }
 
+/// With the `tls` settings `tls`, `dyndns-send` fails saying `message`,
+/// and nothing reaches the zone.
+fn refused(world: &World, tls: &str, message: &str) {
+    let conf = config(world, tls);
+    let serial = world.serial("signed.test");
+    let input = located(world, &conf, &["2001:db8::1"]);
+    world
+        .run("dyndns-send", &["-c", &conf], &input)
+        .status(1)
+        .stderr_has(message);
+    nothing_sent(world, serial);
+}
+
 #[test]
 fn update_over_tls_lands_signed_and_live_queries_follow() {
     let world = World::with_tls("h.signed.test");
@@ -101,100 +114,67 @@ fn update_over_tls_lands_signed_and_live_queries_follow() {
 #[test]
 fn wrong_ca_fails_naming_the_ca_file_and_sends_nothing() {
     let world = World::with_tls("h.signed.test");
-    let conf = config(
+    refused(
         &world,
         &format!(r#""ca": "{}""#, pki(&world, "other-ca.crt")),
-    );
-    let serial = world.serial("signed.test");
-    let input = located(&world, &conf, &["2001:db8::1"]);
-    world
-        .run("dyndns-send", &["-c", &conf], &input)
-        .status(1)
-        .stderr_has(&format!(
+        &format!(
             "[::1]:853: TLS: the certificate of [::1]:853 is not signed by a trusted CA (it does not chain to the CA); checked against the CA in {}",
             pki(&world, "other-ca.crt")
-        ));
-    nothing_sent(&world, serial);
+        ),
+    );
 }
 
 #[test]
 fn without_a_ca_file_the_system_trust_store_decides() {
     let world = World::with_tls("h.signed.test");
     // No "ca": the throwaway CA is in no system trust store.
-    let conf = config(&world, "");
-    let serial = world.serial("signed.test");
-    let input = located(&world, &conf, &["2001:db8::1"]);
-    world
-        .run("dyndns-send", &["-c", &conf], &input)
-        .status(1)
-        .stderr_has("TLS: the certificate of [::1]:853 is not signed by a trusted CA (it does not chain to the CA); checked against the system's trust store");
-    nothing_sent(&world, serial);
+    refused(
+        &world,
+        "",
+        "TLS: the certificate of [::1]:853 is not signed by a trusted CA (it does not chain to the CA); checked against the system's trust store",
+    );
 }
 
 #[test]
 fn wrong_name_fails_naming_both_names() {
     let world = World::with_tls("h.signed.test");
-    let conf = config(
+    refused(
         &world,
         &format!(r#"{}, "name": "ns2.signed.test""#, our_ca(&world)),
+        "TLS: the certificate of [::1]:853 is not valid for the name ns2.signed.test: it is for ns1.signed.test, ns1.example.test, ns1.krb.test, ::1, 127.0.0.1",
     );
-    let serial = world.serial("signed.test");
-    let input = located(&world, &conf, &["2001:db8::1"]);
-    world
-        .run("dyndns-send", &["-c", &conf], &input)
-        .status(1)
-        .stderr_has("TLS: the certificate of [::1]:853 is not valid for the name ns2.signed.test: it is for ns1.signed.test, ns1.example.test, ns1.krb.test, ::1, 127.0.0.1");
-    nothing_sent(&world, serial);
 }
 
 #[test]
 fn expired_certificate_fails_with_its_date() {
     let world = World::with_tls("h.signed.test");
-    let conf = config(
+    refused(
         &world,
         &format!(r#"{}, "port": {EXPIRED_PORT}"#, our_ca(&world)),
+        &format!("TLS: the certificate of [::1]:{EXPIRED_PORT} expired at 2020-02-01T00:00:00Z"),
     );
-    let serial = world.serial("signed.test");
-    let input = located(&world, &conf, &["2001:db8::1"]);
-    world
-        .run("dyndns-send", &["-c", &conf], &input)
-        .status(1)
-        .stderr_has(&format!(
-            "TLS: the certificate of [::1]:{EXPIRED_PORT} expired at 2020-02-01T00:00:00Z"
-        ));
-    nothing_sent(&world, serial);
 }
 
 #[test]
 fn certificate_without_subject_alt_name_is_refused_with_the_reason() {
     let world = World::with_tls("h.signed.test");
-    let conf = config(
+    refused(
         &world,
         &format!(r#"{}, "port": {NO_SAN_PORT}"#, our_ca(&world)),
+        "is not valid for the name ns1.signed.test: it is for no name at all (rustls reads only the subjectAltName extension, not the CN)",
     );
-    let serial = world.serial("signed.test");
-    let input = located(&world, &conf, &["2001:db8::1"]);
-    world
-        .run("dyndns-send", &["-c", &conf], &input)
-        .status(1)
-        .stderr_has("is not valid for the name ns1.signed.test: it is for no name at all (rustls reads only the subjectAltName extension, not the CN)");
-    nothing_sent(&world, serial);
 }
 
 #[test]
 fn mutual_tls_with_a_client_certificate_and_without() {
     let world = World::with_tls("h.signed.test");
-    let without = config(
+    refused(
         &world,
         &format!(r#"{}, "port": {MTLS_PORT}"#, our_ca(&world)),
+        &format!(
+            "TLS: [::1]:{MTLS_PORT} closed the connection without answering: does it require a client certificate (\"tls.cert\" and \"tls.key\")"
+        ),
     );
-    let serial = world.serial("signed.test");
-    let input = located(&world, &without, &["2001:db8::7"]);
-    world
-        .run("dyndns-send", &["-c", &without], &input)
-        .status(1)
-        .stderr_has(&format!("TLS: [::1]:{MTLS_PORT} closed the connection without answering: does it require a client certificate (\"tls.cert\" and \"tls.key\")"));
-    nothing_sent(&world, serial);
     let with = config(
         &world,
         &format!(
@@ -204,6 +184,7 @@ fn mutual_tls_with_a_client_certificate_and_without() {
             pki(&world, "client.key")
         ),
     );
+    let input = located(&world, &with, &["2001:db8::7"]);
     world
         .run("dyndns-send", &["-c", &with], &input)
         .ok()
