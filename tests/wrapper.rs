@@ -502,6 +502,10 @@ fn stages_in_the_current_directory_are_never_run() {
         .status(1)
         .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
     sh_in(dir.path(), &["pydyndns", "-f", "eth0"], &[]).status(1);
+    // The every-minute spelling, which the wrapper's fast path reads.
+    sh_in(dir.path(), &["pydyndns", "eth0"], &[])
+        .status(1)
+        .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
     assert!(!planted.exists(), "a stage in the current directory ran");
 }
 
