@@ -298,5 +298,22 @@ fn unusable_tls_files_are_config_errors() {
         .stderr_has(
             "key \"tls.key\": missing: a client certificate (\"tls.cert\") needs its private key",
         );
+    // The same from the flags, which may give half the pair.
+    let tcp = world.config("tcp.conf", r#"{"ttl": 300}"#);
+    world
+        .run(
+            "dyndns-send",
+            &[
+                "-c",
+                &tcp,
+                "--server",
+                "::1",
+                "--tls",
+                &format!("cert={}", pki(&world, "client.crt")),
+            ],
+            &input,
+        )
+        .status(2)
+        .stderr_has("a TLS client cert is given without its key: give both");
     assert!(world.aaaa(HOST).is_empty());
 }

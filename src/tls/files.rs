@@ -39,6 +39,11 @@ pub enum TlsSetupError {
         /// What is wrong and what would be right.
         problem: String,
     },
+    /// A client certificate without its key, or the other way round.
+    #[error(
+        "a TLS client {1} is given without its {0}: give both, \"--tls cert=FILE --tls key=FILE\" or the config's \"tls.cert\" and \"tls.key\""
+    )]
+    HalfIdentity(&'static str, &'static str),
     /// The system's trust store holds no CA.
     #[error(
         "the system's trust store holds no CA certificate (is ca-certificates installed?); give the CA that signs the primary's certificate in the config's \"tls.ca\""

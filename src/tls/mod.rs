@@ -76,7 +76,10 @@ impl TlsClient {
                     .with_client_auth_cert(chain, key)
                     .map_err(|e| TlsSetupError::Config(e.to_string()))?
             }
-            _ => builder.with_no_client_auth(),
+            (None, None) => builder.with_no_client_auth(),
+            // The config's pair is checked as it is read; `--tls` may give half.
+            (Some(_), None) => return Err(TlsSetupError::HalfIdentity("key", "cert")),
+            (None, Some(_)) => return Err(TlsSetupError::HalfIdentity("cert", "key")),
         };
         config.alpn_protocols = vec![b"dot".to_vec()];
         Ok(Self {
