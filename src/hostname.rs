@@ -59,7 +59,7 @@ const MAX_SYSTEM_FILE_BYTES: u64 = 1 << 20;
 /// How this host's FQDN is found, decided once from the kernel's host
 /// name, `/etc/nsswitch.conf` and `/etc/hosts`: by a statically linked
 /// `dyndns-addrs` to choose whether to hand the run over, then by
-/// [`fqdn`], without reading them again.
+/// the run's FQDN lookup, without reading them again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostLookup {
     /// Found without the system's resolver: the kernel's host name has a
@@ -70,7 +70,7 @@ pub enum HostLookup {
         /// The kernel's host name.
         host: String,
         /// The NSS modules its `hosts:` line names beyond glibc's built-in
-        /// `files` and `dns` (see [`BUILT_IN_MODULES`]).
+        /// `files` and `dns`.
         others: Vec<String>,
     },
 }
