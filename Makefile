@@ -19,16 +19,22 @@ FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
 STAGES = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-send-gss dyndns-helper dyndns-watch
-# Static PIEs (no dynamic loader, no shared libraries: about 0.2 to 0.3 M
-# instructions and 0.5 to 1 MiB less each run, BENCHMARKS.md). Their host
-# lookups go through glibc's built-in files and dns modules, as
-# /etc/nsswitch.conf orders them; a host-name lookup that would ask another
-# module (myhostname, resolve, sss, mdns ...), which only a program linked
-# with the system's glibc loads with certainty, is handed by dyndns-addrs to
-# the dynamic dyndns-helper (tests/package.rs). dyndns-helper, dyndns-send-gss
-# and dyndns-watch stay dynamic.
+# Static PIEs on musl (no dynamic loader, no shared libraries, and a libc
+# of a few dozen KiB: about half the instructions and the memory of a
+# dynamic run, BENCHMARKS.md). musl's getaddrinfo asks /etc/hosts, then
+# DNS, which is what "hosts: files dns" in /etc/nsswitch.conf says; where
+# that line says anything else, dyndns-addrs (the host name's lookup) and
+# dyndns-diff (the servers' lookups of --live and --check) hand their run to
+# the dynamic dyndns-helper, which follows it through the system's NSS
+# (tests/package.rs). dyndns-helper, dyndns-send-gss and dyndns-watch stay
+# dynamic. Needs `rustup target add x86_64-unknown-linux-musl` and musl-gcc
+# (Debian's musl-tools: ring, under hickory's TSIG code, has C in it).
+# STATIC_TARGET=$(HOST) builds them static with glibc instead, which follows
+# nsswitch.conf itself for its files and dns modules (2.4 MB a program
+# against 1.5 MB, BENCHMARKS.md).
 STATIC = dyndns-addrs dyndns-diff dyndns-soa dyndns-send
 HOST = $(shell rustc -vV | sed -n 's/^host: //p')
+STATIC_TARGET ?= $(subst -gnu,-musl,$(HOST))
 # Every program the package ships, side by side (the hand-overs look for
 # dyndns-helper and dyndns-send-gss beside dyndns-send).
 DIST = target/dist
@@ -37,12 +43,14 @@ all: build assets
 
 build:
 	$(CARGO) build --release --locked --features gss
+	@test -d "$$(rustc --print target-libdir --target $(STATIC_TARGET))/" || { \
+		echo "make: no Rust standard library for $(STATIC_TARGET): run rustup target add $(STATIC_TARGET) (or make STATIC_TARGET=$(HOST) for glibc)" >&2; exit 1; }
 	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked \
-		--target $(HOST) $(STATIC:%=--bin %)
+		--target $(STATIC_TARGET) $(STATIC:%=--bin %)
 	rm -rf $(DIST)
 	mkdir -p $(DIST)
 	for s in $(STAGES); do cp target/release/$$s $(DIST)/; done
-	for s in $(STATIC); do cp target/$(HOST)/release/$$s $(DIST)/; done
+	for s in $(STATIC); do cp target/$(STATIC_TARGET)/release/$$s $(DIST)/; done
 
 # Man pages and completions from the clap definitions; units and hooks with
 # this installation's paths.

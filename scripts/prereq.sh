@@ -47,3 +47,16 @@ need_cargo() {
 		exit 1
 	fi
 }
+
+# The Rust standard library for musl, which `make build` links the four
+# stages with (Makefile: STATIC_TARGET): added with rustup when missing, or
+# one line saying how to get it. Run after need_cargo.
+need_static_target() {
+	host=$(rustc -vV | sed -n 's/^host: //p')
+	target=$(echo "$host" | sed 's/-gnu$/-musl/')
+	[ -d "$(rustc --print target-libdir --target "$target")" ] && return
+	if ! command -v rustup >/dev/null 2>&1 || ! rustup target add "$target"; then
+		echo "scripts/$1: no Rust standard library for $target (the stages are linked statically with musl); run: rustup target add $target" >&2
+		exit 1
+	fi
+}

@@ -69,9 +69,10 @@ pub enum HostLookup {
     Resolver {
         /// The kernel's host name.
         host: String,
-        /// The NSS modules its `hosts:` line names beyond glibc's built-in
-        /// `files` and `dns`.
-        others: Vec<String>,
+        /// The `hosts:` line of `/etc/nsswitch.conf`, when a statically
+        /// linked program's own resolver would not do what it says (see
+        /// [`static_resolver_falls_short`]).
+        nss: Option<String>,
     },
 }
 
@@ -85,20 +86,50 @@ pub fn lookup() -> Result<HostLookup, HostnameError> {
         return Ok(HostLookup::Found(host));
     }
     let nsswitch = read_system_file("/etc/nsswitch.conf").unwrap_or_default();
-    let modules = hosts_modules(&nsswitch);
-    if modules.first() == Some(&"files")
+    let items = hosts_line(&nsswitch);
+    if items.first() == Some(&"files")
         && let Some(name) =
             read_system_file("/etc/hosts").and_then(|hosts| canonical_in_hosts(&hosts, &host))
     {
         log::debug!("host name {host}: canonical name {name} (/etc/hosts)");
         return Ok(HostLookup::Found(name));
     }
-    let others = modules
-        .into_iter()
-        .filter(|m| !BUILT_IN_MODULES.contains(m))
-        .map(str::to_owned)
-        .collect();
-    Ok(HostLookup::Resolver { host, others })
+    let nss = static_resolver_falls_short(&items).then(|| items.join(" "));
+    Ok(HostLookup::Resolver { host, nss })
+}
+
+/// The `hosts:` line of `/etc/nsswitch.conf` when a statically linked
+/// build's own resolver would not do what it says, for the lookup to be
+/// handed to a dynamically linked program; `None` when it would, and always
+/// in a dynamically linked build (whose `getaddrinfo` is the system's NSS).
+pub fn static_resolver_falls_short_here() -> Option<String> {
+    if !cfg!(target_feature = "crt-static") {
+        return None;
+    }
+    let nsswitch = read_system_file("/etc/nsswitch.conf").unwrap_or_default();
+    let items = hosts_line(&nsswitch);
+    static_resolver_falls_short(&items).then(|| items.join(" "))
+}
+
+/// Whether the `getaddrinfo` of a statically linked build would not do what
+/// the `hosts:` line's `items` say.
+///
+/// musl's (the package's build) does not read nsswitch.conf: it asks
+/// `/etc/hosts`, then DNS as `/etc/resolv.conf` says, which is the line
+/// `files dns` and nothing else: another order, another module (myhostname,
+/// resolve, sss, mdns ...) or a `[STATUS=action]` item falls short.
+/// glibc's static build carries its `files` and `dns` modules and follows
+/// the line's order and actions, but loads any other module from the
+/// system at run time, which only a program linked with that same glibc
+/// does with certainty.
+fn static_resolver_falls_short(items: &[&str]) -> bool {
+    if cfg!(target_env = "musl") {
+        items != ["files", "dns"]
+    } else {
+        items
+            .iter()
+            .any(|i| !i.starts_with('[') && !["files", "dns"].contains(i))
+    }
 }
 
 /// A system file, bounded; `None` when it cannot be read.
@@ -172,29 +203,19 @@ fn getfqdn(host: &str) -> String {
         .unwrap_or_else(|| host.to_owned())
 }
 
-/// The modules the `hosts:` line of an nsswitch.conf names, in order
-/// (without its `[STATUS=action]` items); glibc's default without one.
-fn hosts_modules(nsswitch: &str) -> Vec<&str> {
+/// The items of the `hosts:` line of an nsswitch.conf, in order: its
+/// modules and `[STATUS=action]` items; glibc's default without one
+/// (nss_database.c: `dns [!UNAVAIL=return] files`).
+fn hosts_line(nsswitch: &str) -> Vec<&str> {
     nsswitch
         .lines()
         .map(|l| l.split('#').next().unwrap_or(""))
         .find_map(|l| l.trim_start().strip_prefix("hosts:"))
         .map_or_else(
-            || vec!["dns", "files"],
-            |sources| {
-                sources
-                    .split_whitespace()
-                    .filter(|s| !s.starts_with('['))
-                    .collect()
-            },
+            || vec!["dns", "[!UNAVAIL=return]", "files"],
+            |sources| sources.split_whitespace().collect(),
         )
 }
-
-/// The NSS modules glibc carries inside a statically linked program (since
-/// 2.34): it loads any other (myhostname, resolve, sss, mdns ...) from the
-/// system at run time, which only a program linked with that same glibc
-/// does with certainty.
-const BUILT_IN_MODULES: [&str; 2] = ["files", "dns"];
 
 /// The first name with a dot on the first hosts(5) line that lists `host`:
 /// its canonical name, or, as Python's `getfqdn()` takes them, the first
@@ -232,17 +253,26 @@ mod tests {
     }
 
     #[test]
-    fn nsswitch_hosts_modules() {
+    fn nsswitch_hosts_line() {
         assert_eq!(
-            hosts_modules("hosts: files mdns4_minimal [NOTFOUND=return] dns myhostname\n"),
-            ["files", "mdns4_minimal", "dns", "myhostname"]
+            hosts_line("hosts: files mdns4_minimal [NOTFOUND=return] dns myhostname\n"),
+            [
+                "files",
+                "mdns4_minimal",
+                "[NOTFOUND=return]",
+                "dns",
+                "myhostname"
+            ]
         );
-        assert_eq!(hosts_modules("passwd: files\n"), ["dns", "files"]);
+        assert_eq!(
+            hosts_line("passwd: files\n"),
+            ["dns", "[!UNAVAIL=return]", "files"]
+        );
     }
 
     #[test]
     fn nsswitch_files_first() {
-        let first = |conf| hosts_modules(conf).first().copied();
+        let first = |conf| hosts_line(conf).first().copied();
         assert_eq!(
             first("passwd: files\nhosts:          files dns\n"),
             Some("files")
@@ -257,6 +287,22 @@ mod tests {
             Some("resolve")
         );
         assert_eq!(first("passwd: files"), Some("dns"));
+    }
+
+    #[test]
+    fn what_a_static_resolver_follows() {
+        let short = |conf| static_resolver_falls_short(&hosts_line(conf));
+        // Debian's own line, which every static build follows.
+        assert!(!short("hosts: files dns\n"));
+        assert!(short("hosts: files dns myhostname"));
+        assert!(short("hosts: files resolve [!UNAVAIL=return] dns"));
+        // musl asks /etc/hosts first, always, and takes no actions; glibc's
+        // static build follows the order and the actions of its own modules.
+        let musl = cfg!(target_env = "musl");
+        assert_eq!(short("hosts: dns files"), musl);
+        assert_eq!(short("hosts: files [NOTFOUND=return] dns"), musl);
+        assert_eq!(short("hosts: files"), musl);
+        assert_eq!(short("passwd: files"), musl);
     }
 
     #[test]

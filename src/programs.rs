@@ -26,9 +26,9 @@ use crate::transport::Secure;
 /// the GSS-API, the system's NSS modules), installed beside them.
 pub const HELPER: &str = "dyndns-helper";
 
-/// Set by a statically linked `dyndns-addrs` handing its run to
-/// [`HELPER`]: the NSS modules its host-name lookup asks.
-pub const NSS_MODULES: &str = "DYNDNS_NSS_MODULES";
+/// Set by a statically linked stage handing its run to [`HELPER`] for its
+/// lookups to go through the system's NSS: the `hosts:` line they follow.
+pub const NSS_HOSTS: &str = "DYNDNS_NSS_HOSTS";
 
 /// Replaces this process with `helper` from the same directory, with
 /// `first` before this run's own arguments and `env` added; `what` says
@@ -58,10 +58,10 @@ pub fn hand_over(
 /// `--explain` the table.
 pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> ExitCode {
     let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
-    if let Some(modules) = std::env::var_os(NSS_MODULES) {
+    if let Some(line) = std::env::var_os(NSS_HOSTS) {
         log::debug!(
-            "dyndns-addrs run by {HELPER}: the host name's lookup asks the NSS modules {}",
-            modules.to_string_lossy()
+            "dyndns-addrs run by {HELPER}: the host name's lookup follows \"hosts: {}\" (nsswitch.conf)",
+            line.to_string_lossy()
         );
     }
     reporter.finish(
@@ -95,11 +95,11 @@ fn addrs_run(
 
 /// In a statically linked `dyndns-addrs`: how the host's FQDN is found,
 /// decided before anything else, and the run handed to [`HELPER`] when
-/// that asks the system's resolver and its `hosts:` line names NSS modules
-/// beyond glibc's built-in files and dns. Returns the decision, for the
-/// run not to read the files again; with the hand-over failed, after a
-/// warning (the built-in modules are then asked alone). `None` in a
-/// dynamically linked build, or with `--hostname`.
+/// that asks the system's resolver and its own would not follow the
+/// `hosts:` line of nsswitch.conf. Returns the decision, for the run not
+/// to read the files again; with the hand-over failed, after a warning
+/// (its own resolver then answers). `None` in a dynamically linked build,
+/// or with `--hostname`.
 pub fn addrs_hand_over_if_needed(args: &AddrsArgs) -> Option<crate::hostname::HostLookup> {
     use crate::hostname::{self, HostLookup};
     if !cfg!(target_feature = "crt-static") || args.hostname.is_some() {
@@ -107,31 +107,59 @@ pub fn addrs_hand_over_if_needed(args: &AddrsArgs) -> Option<crate::hostname::Ho
     }
     // An error (no host name) is the run's to report, as before.
     let lookup = hostname::lookup().ok()?;
-    if let HostLookup::Resolver { others, .. } = &lookup
-        && !others.is_empty()
+    if let HostLookup::Resolver {
+        nss: Some(line), ..
+    } = &lookup
     {
         let e = hand_over(
             HELPER,
             &["dyndns-addrs"],
-            vec![(NSS_MODULES, others.join(" ").into())],
-            "the NSS modules of the host name's lookup",
+            vec![(NSS_HOSTS, line.into())],
+            "the host name's lookup through NSS",
         );
-        eprintln!("dyndns-addrs: warning: {e}; asking glibc's built-in modules (files, dns) only");
+        eprintln!(
+            "dyndns-addrs: warning: {e}; looking the host name up in /etc/hosts and DNS only"
+        );
     }
     Some(lookup)
 }
 
-/// Whether this `dyndns-diff` run asks the primary over TLS: a live
-/// comparison or `--check`, with TLS asked for.
-pub fn diff_needs_tls(args: &DiffArgs, config: &Config) -> bool {
-    let asks = args.live || args.check || config.compare == Compare::Live;
-    asks && Reach::new(&args.net, config).tls.is_some()
+/// Why a `dyndns-diff` run goes to [`HELPER`].
+#[derive(Debug)]
+pub enum DiffHelp {
+    /// It asks the primary over TLS.
+    Tls,
+    /// It looks servers up by name, and a statically linked build's own
+    /// resolver would not follow this `hosts:` line of nsswitch.conf.
+    Nss(String),
 }
 
-/// Hands a `dyndns-diff` run over TLS to `dyndns-helper`; returns only on
-/// failure, reported as the run asks (`--check`: UNKNOWN on stdout).
-pub fn diff_over_tls(args: &DiffArgs, reporter: Reporter) -> ExitCode {
-    let e = hand_over(HELPER, &["dyndns-diff"], Vec::new(), "DNS over TLS");
+/// Whether this `dyndns-diff` run needs [`HELPER`]: a live comparison or
+/// `--check` (which ask the primary, and look it up by name) over TLS, or
+/// through NSS where this program's own resolver falls short.
+pub fn diff_needs_helper(args: &DiffArgs, config: &Config) -> Option<DiffHelp> {
+    let asks = args.live || args.check || config.compare == Compare::Live;
+    if !asks {
+        return None;
+    }
+    if Reach::new(&args.net, config).tls.is_some() {
+        return Some(DiffHelp::Tls);
+    }
+    crate::hostname::static_resolver_falls_short_here().map(DiffHelp::Nss)
+}
+
+/// Hands a `dyndns-diff` run to `dyndns-helper`; returns only on failure,
+/// reported as the run asks (`--check`: UNKNOWN on stdout).
+pub fn diff_over_helper(args: &DiffArgs, reporter: Reporter, why: DiffHelp) -> ExitCode {
+    let e = match why {
+        DiffHelp::Tls => hand_over(HELPER, &["dyndns-diff"], Vec::new(), "DNS over TLS"),
+        DiffHelp::Nss(line) => hand_over(
+            HELPER,
+            &["dyndns-diff"],
+            vec![(NSS_HOSTS, line.into())],
+            "the servers' lookups through NSS",
+        ),
+    };
     if args.check {
         let report = Report::unknown(&cli::chain(&e));
         let _ = cli::print_line(&report.line);
@@ -147,6 +175,12 @@ pub fn diff(
     config: Result<Config, CommonError>,
     tls: Option<Arc<dyn Secure>>,
 ) -> ExitCode {
+    if let Some(line) = std::env::var_os(NSS_HOSTS) {
+        log::debug!(
+            "dyndns-diff run by {HELPER}: the servers' lookups follow \"hosts: {}\" (nsswitch.conf)",
+            line.to_string_lossy()
+        );
+    }
     if args.check {
         // Monitoring's convention: every failure is UNKNOWN, on stdout.
         let report = config

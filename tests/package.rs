@@ -662,7 +662,8 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
     // The static dyndns-diff looks the primary's name up as
     // /etc/nsswitch.conf says, as the dynamic build does: with "hosts:
     // files", /etc/hosts's dead address for it (the state's name, with its
-    // trailing dot); with "hosts: dns", DNS's ::1, /etc/hosts unread.
+    // trailing dot); with "hosts: dns", DNS's ::1, /etc/hosts unread. musl's
+    // resolver would ask both, so it hands those runs to dyndns-helper.
     let state = world.run_path(&bin.join("dyndns-addrs"), &["-c", &conf, "veth0"]);
     let located = world.run_shell(&format!(
         "printf '%s\\n' '{}' | dyndns-soa -c {conf}",
@@ -675,13 +676,13 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         format!("{hosts}{} ns1.example.test.\n", crate::common::DEAD_ADDRESS),
     )
     .unwrap();
-    let live = |diff: &Path, nsswitch: &str| {
+    let live_with = |diff: &Path, nsswitch: &str, flags: &str| {
         fs::write(etc.join("nsswitch.conf"), format!("hosts: {nsswitch}\n")).unwrap();
         let script = world.dir.path().join("live.sh");
         fs::write(
             &script,
             format!(
-                "printf '%s\\n' '{}' | {} -c {conf} --live",
+                "printf '%s\\n' '{}' | {} -c {conf} --live{flags}",
                 located.stdout.trim(),
                 diff.display()
             ),
@@ -689,23 +690,31 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         .unwrap();
         world.run_shell(&format!("sh {}", script.display()))
     };
-    let dynamic_build = crate::common::bin("dyndns-diff");
+    let live = |diff: &Path, nsswitch: &str| live_with(diff, nsswitch, "");
+    let refused = format!("[{}]:53: Connection refused", crate::common::DEAD_ADDRESS);
+    let dynamic_build = PathBuf::from(env!("CARGO_BIN_EXE_dyndns-diff"));
     for diff in [bin.join("dyndns-diff"), dynamic_build] {
-        live(&diff, "files").status(2).stderr_has(&format!(
-            "[{}]:53: Connection refused",
-            crate::common::DEAD_ADDRESS
-        ));
+        live(&diff, "files").status(2).stderr_has(&refused);
+        live(&diff, "files dns").status(2).stderr_has(&refused);
         live(&diff, "dns").status(0).quiet();
     }
+    // Which of them the static program answered itself.
+    let static_diff = bin.join("dyndns-diff");
+    let own = live_with(&static_diff, "files dns", " -v");
+    assert!(!own.stderr.contains("dyndns-helper"), "{own}");
+    live_with(&static_diff, "dns", " -v").ok().stderr_has(
+        "dyndns-diff run by dyndns-helper: the servers' lookups follow \"hosts: dns\" (nsswitch.conf)",
+    );
     fs::remove_file(etc.join("nsswitch.conf")).unwrap();
 }
 
 /// The host-name lookup of the packaged, statically linked dyndns-addrs
-/// goes through NSS as before: with `hosts: files dns`, glibc's built-in
-/// modules answer in the program itself (here DNS, with the resolver's
-/// search domain, /etc/hosts not knowing the host); with a module beyond
-/// those (myhostname), it hands the run to the dynamically linked
-/// dyndns-helper, which asks the system's modules, and the answer is the same.
+/// goes through NSS as before: with `hosts: files dns`, musl's resolver,
+/// which asks /etc/hosts and then DNS, answers in the program itself (here
+/// DNS, with the resolver's search domain, /etc/hosts not knowing the
+/// host); with any other line (a module beyond those, myhostname; another
+/// order), it hands the run to the dynamically linked dyndns-helper, which
+/// asks the system's modules, and the answer is the same.
 #[test]
 fn the_static_host_name_lookup_goes_through_nss() {
     let root = extracted();
@@ -731,11 +740,13 @@ fn the_static_host_name_lookup_goes_through_nss() {
     builtin.ok();
     assert!(builtin.stdout.contains(want), "{builtin}");
     assert!(!builtin.stderr.contains("dyndns-helper"), "{builtin}");
-    let system = lookup("files dns myhostname");
-    system.ok().stderr_has(
-        "dyndns-addrs run by dyndns-helper: the host name's lookup asks the NSS modules myhostname",
-    );
-    assert!(system.stdout.contains(want), "{system}");
+    for nsswitch in ["files dns myhostname", "dns files"] {
+        let system = lookup(nsswitch);
+        system.ok().stderr_has(&format!(
+            "dyndns-addrs run by dyndns-helper: the host name's lookup follows \"hosts: {nsswitch}\" (nsswitch.conf)"
+        ));
+        assert!(system.stdout.contains(want), "{system}");
+    }
     // Without the search domain, neither finds a domain: the same error.
     fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();
     for nsswitch in ["files dns", "files dns myhostname"] {

@@ -1,6 +1,8 @@
 //! `dyndns-diff`: passes the state on only when it differs from the cache.
-//! A live comparison or `--check` over DNS over TLS is handed to
-//! `dyndns-helper`, so that this program never links the TLS library.
+//! A live comparison or `--check` over DNS over TLS, or one whose server
+//! lookups must go through NSS modules this statically linked program does
+//! not follow, is handed to `dyndns-helper`, so that this program never
+//! links the TLS library or the system's NSS.
 
 use std::process::ExitCode;
 
@@ -11,9 +13,9 @@ fn main() -> ExitCode {
     let args = dyndns::quickargs::diff_args();
     let (reporter, config) = cli::start("dyndns-diff", &args.common, dyndns::config::Secrets::Skip);
     if let Ok(c) = &config
-        && programs::diff_needs_tls(&args, c)
+        && let Some(why) = programs::diff_needs_helper(&args, c)
     {
-        return programs::diff_over_tls(&args, reporter);
+        return programs::diff_over_helper(&args, reporter, why);
     }
     programs::diff(args, reporter, config, None)
 }

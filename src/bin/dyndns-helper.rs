@@ -2,7 +2,8 @@
 //! out, linked dynamically: DNS over TLS (RFC 7858; the only program linked
 //! with the TLS library, rustls), GSS-TSIG over TLS (built with the "gss"
 //! feature: the GSS-API too), and the system's NSS modules for the host
-//! name's lookup. `dyndns-send`, `dyndns-diff` and `dyndns-addrs` run it
+//! name's lookup and the servers' (where the statically linked stages'
+//! own resolver would not follow nsswitch.conf). `dyndns-send`, `dyndns-diff` and `dyndns-addrs` run it
 //! themselves when they need it — `dyndns-helper dyndns-send ARGS...` —
 //! with the same arguments and standard input.
 
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "dyndns-helper: run as dyndns-helper dyndns-send|dyndns-diff|dyndns-addrs ARGS... (those run it themselves: for DNS over TLS, GSS-TSIG over TLS, and a host-name lookup through the system's NSS modules)"
+                "dyndns-helper: run as dyndns-helper dyndns-send|dyndns-diff|dyndns-addrs ARGS... (those run it themselves: for DNS over TLS, GSS-TSIG over TLS, and host lookups through the system's NSS modules)"
             );
             dyndns::exit::code(dyndns::exit::USAGE)
         }

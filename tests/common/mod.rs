@@ -23,8 +23,15 @@ pub mod tls;
 /// The six TSIG algorithms of `tsig-keygen`.
 pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
 
-/// A stage binary built by cargo.
+/// Where `DYNDNS_TEST_PROGRAMS` names a directory (scripts/test: the
+/// programs `make build` puts in target/dist, as the package ships them),
+/// the programs there; else those cargo built for the tests.
 pub fn bin(name: &str) -> PathBuf {
+    if name != "pydyndns"
+        && let Some(dir) = std::env::var_os("DYNDNS_TEST_PROGRAMS")
+    {
+        return Path::new(&dir).join(name);
+    }
     match name {
         "dyndns-addrs" => env!("CARGO_BIN_EXE_dyndns-addrs").into(),
         "dyndns-diff" => env!("CARGO_BIN_EXE_dyndns-diff").into(),
