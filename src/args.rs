@@ -37,13 +37,17 @@ pub struct AddrsArgs {
     /// How --explain prints [default: table]
     #[arg(long, value_enum, default_value_t = crate::addrs::Format::Table, hide_default_value = true, requires = "explain")]
     pub format: crate::addrs::Format,
+    /// Print the state only when it differs from the cache: `dyndns-addrs | dyndns-diff` in one process (the pydyndns wrapper's every-minute run), with dyndns-diff's exit status (0 the same, 1 differs), and 3 for a failure at run time; with the config's "compare": "live", which needs dyndns-soa first, the state is printed uncompared (status 1)
+    #[arg(long, conflicts_with_all = ["explain", "hostname", "ttl"])]
+    pub diff: bool,
     /// Interfaces whose addresses to register, or glob patterns ('eth*') [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,
 }
 
-/// The flags of the stages that talk to the zone's servers.
-#[derive(Clone, Debug, clap::Args)]
+/// The flags of the stages that talk to the zone's servers; by default
+/// none given (the config's port, timeout and TLS settings).
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct NetArgs {
     /// The DNS port of the zone's servers [default: 53; over TLS, the config's "tls.port", else 853]
     #[arg(short = 'p', long, value_name = "PORT")]

@@ -1,10 +1,11 @@
 //! Exit statuses, defined once for every stage and the wrapper.
 //!
-//! | status | stages (`dyndns-addrs`, `-soa`, `-send`) | `dyndns-diff` |
-//! | --- | --- | --- |
-//! | 0 | success (or nothing to do) | the state equals the cache |
-//! | 1 | failure at run time (network, server refused) | the state differs, or there is no usable cache |
-//! | 2 | bad usage or bad input (config, stdin, arguments) | trouble: bad input or config |
+//! | status | stages (`dyndns-addrs`, `-soa`, `-send`) | `dyndns-diff` | `dyndns-addrs --diff` |
+//! | --- | --- | --- | --- |
+//! | 0 | success (or nothing to do) | the state equals the cache | the state equals the cache |
+//! | 1 | failure at run time (network, server refused) | the state differs, or there is no usable cache | as `dyndns-diff` (the state printed) |
+//! | 2 | bad usage or bad input (config, stdin, arguments) | trouble: bad input or config | bad usage or input, or `dyndns-diff`'s trouble |
+//! | 3 | | | failure at run time (`dyndns-addrs`'s 1) |
 
 use std::process::ExitCode;
 
@@ -22,6 +23,10 @@ pub const DIFF_DIFFERS: u8 = 1;
 /// `dyndns-diff`: trouble (bad input or config).
 pub const DIFF_TROUBLE: u8 = 2;
 
+/// `dyndns-addrs --diff`: a failure at run time, which is 1 for
+/// `dyndns-addrs` alone, where `--diff`'s 1 is `dyndns-diff`'s "differs".
+pub const ADDRS_DIFF_FAILURE: u8 = 3;
+
 /// Turns a status into the process's exit code.
 pub fn code(status: u8) -> ExitCode {
     ExitCode::from(status)
@@ -35,5 +40,6 @@ mod tests {
     fn statuses_are_distinct_and_stable() {
         assert_eq!((SUCCESS, FAILURE, USAGE), (0, 1, 2));
         assert_eq!((DIFF_SAME, DIFF_DIFFERS, DIFF_TROUBLE), (0, 1, 2));
+        assert_eq!(ADDRS_DIFF_FAILURE, 3);
     }
 }

@@ -16,8 +16,8 @@ use crate::config::{Compare, Config};
 use crate::live::Via;
 use crate::reach::Reach;
 use crate::stage::{
-    self, AddrsError, AddrsOptions, CommonError, DiffError, DiffOptions, DiffOutcome, Report,
-    SendError,
+    self, AddrsDiffError, AddrsError, AddrsOptions, CommonError, DiffError, DiffOptions,
+    DiffOutcome, Report, SendError,
 };
 use crate::state::State;
 use crate::transport::Secure;
@@ -54,8 +54,8 @@ pub fn hand_over(
     )
 }
 
-/// `dyndns-addrs` after its arguments: the state document, or with
-/// `--explain` the table.
+/// `dyndns-addrs` after its arguments: the state document, with `--diff`
+/// only when it differs from the cache, or with `--explain` the table.
 pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> ExitCode {
     let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
     if let Some(line) = std::env::var_os(NSS_HOSTS) {
@@ -64,11 +64,15 @@ pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> Ex
             line.to_string_lossy()
         );
     }
-    reporter.finish(
-        config
-            .map_err(AddrsError::from)
-            .and_then(|config| addrs_run(args, lookup, &config)),
-    )
+    let diff = args.diff;
+    let result = config
+        .map_err(AddrsError::from)
+        .and_then(|config| addrs_run(args, lookup, &config));
+    if diff {
+        reporter.finish(result.map_err(AddrsDiffError))
+    } else {
+        reporter.finish(result)
+    }
 }
 
 fn addrs_run(
@@ -87,10 +91,38 @@ fn addrs_run(
         cli::print_line(&text)?;
         return Ok(crate::exit::SUCCESS);
     }
-    if let Some(state) = stage::addrs(&opts, config)? {
+    let Some(state) = stage::addrs(&opts, config)? else {
+        // As dyndns-diff given nothing: nothing to do.
+        return Ok(crate::exit::SUCCESS);
+    };
+    let json = state.to_json();
+    if !args.diff {
+        cli::print_line(&json)?;
+        return Ok(crate::exit::SUCCESS);
+    }
+    // "compare": "live" needs the zone's primary (dyndns-soa first): passed
+    // on uncompared, marked as the state says.
+    if config.compare == Compare::Live {
+        cli::print_line(&json)?;
+        return Ok(crate::exit::DIFF_DIFFERS);
+    }
+    // The comparison dyndns-diff -c FILE makes, without its flags.
+    let opts = DiffOptions {
+        refresh: config.refresh(),
+        reboot_updates: config.reboot_updates(),
+        live: false,
+        reach: Reach::new(&crate::args::NetArgs::default(), config),
+        tls: None,
+        timeout: config.timeout_or(None),
+        cache: config.cache.clone(),
+        force: false,
+        guard: config.guard,
+    };
+    let outcome = stage::diff(Some(&json), &opts)?;
+    if let DiffOutcome::Differs(state) = &outcome {
         cli::print_line(&state.to_json())?;
     }
-    Ok(crate::exit::SUCCESS)
+    Ok(outcome.status())
 }
 
 /// In a statically linked `dyndns-addrs`: how the host's FQDN is found,

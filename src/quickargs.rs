@@ -82,15 +82,6 @@ fn simple(
     Some(out)
 }
 
-/// No port, timeout or TLS setting: the config's.
-fn no_net() -> NetArgs {
-    NetArgs {
-        port: None,
-        timeout: None,
-        tls: Vec::new(),
-    }
-}
-
 /// `dyndns-diff`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
 /// `-f`, `--live` or `--check`; else clap's reading.
 pub fn diff_args() -> DiffArgs {
@@ -111,12 +102,12 @@ fn diff_fast(args: impl IntoIterator<Item = OsString>) -> Option<DiffArgs> {
         force: s.has("-f"),
         live: s.has("--live"),
         check: s.has("--check"),
-        net: no_net(),
+        net: NetArgs::default(),
     })
 }
 
-/// `dyndns-addrs`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`
-/// and the interfaces (after `--`, or any not starting with `-`); else
+/// `dyndns-addrs`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
+/// `--diff` and the interfaces (after `--`, or any not starting with `-`); else
 /// clap's reading.
 pub fn addrs_args() -> AddrsArgs {
     use clap::Parser;
@@ -124,13 +115,14 @@ pub fn addrs_args() -> AddrsArgs {
 }
 
 fn addrs_fast(args: impl IntoIterator<Item = OsString>) -> Option<AddrsArgs> {
-    let s = simple(args, &["-v", "--no-config-warnings"], true)?;
+    let s = simple(args, &["-v", "--no-config-warnings", "--diff"], true)?;
     Some(AddrsArgs {
         common: s.common(),
         hostname: None,
         ttl: None,
         explain: false,
         format: crate::addrs::Format::default(),
+        diff: s.has("--diff"),
         interfaces: s.positional.clone(),
     })
 }
@@ -191,6 +183,8 @@ mod tests {
             "-c x.conf -v --no-config-warnings eth0",
             "-- -weird",
             "eth0 -- eth1",
+            "-c x.conf --diff -- eth0",
+            "--diff",
         ] {
             let fast = addrs_fast(argv(line)).unwrap_or_else(|| panic!("{line}: not read"));
             let clap =
@@ -206,6 +200,7 @@ mod tests {
             "-f",
             "-v -v",
             "--live",
+            "--diff --diff",
         ] {
             assert!(addrs_fast(argv(line)).is_none(), "{line}: read");
         }

@@ -590,3 +590,69 @@ fn each_policy_switch_and_prefix_list_changes_what_is_registered() {
         .status(2)
         .stderr_has("key \"ipv6.exclude\": \"2001:db8:77::1/64\" has bits set past its length; did you mean 2001:db8:77::/64?");
 }
+
+/// `--diff` is `dyndns-addrs | dyndns-diff` in one process (the wrapper's
+/// every-minute run): the same output and status as the pipeline, nothing
+/// printed and the cache untouched when nothing changed, the state passed
+/// on uncompared under "compare": "live", and a bad config bad usage.
+#[test]
+fn diff_is_the_pipeline_in_one_process() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
+    let piped = || {
+        let state = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
+        state.ok();
+        world.run("dyndns-diff", &["-c", &conf], &state.stdout)
+    };
+    // A state document, but for the moment it was observed at.
+    let unclocked = |line: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        v["observed"]["monotonic_ns"].take();
+        v
+    };
+    // No cache yet: differs, as the pipeline says it.
+    let want = piped();
+    want.status(1);
+    assert!(want.stdout.contains("no cache file"), "{want}");
+    let diffed = world.run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "");
+    diffed.status(1).quiet();
+    assert_eq!(unclocked(&diffed.stdout), unclocked(&want.stdout));
+    // Registered: the same, silently, and the cache as it was.
+    world
+        .run_shell(&format!(
+            "dyndns-addrs -c {conf} veth0 | dyndns-soa -c {conf} | dyndns-send -c {conf}"
+        ))
+        .ok();
+    let cache = std::fs::read(world.cache()).unwrap();
+    piped().status(0).quiet();
+    world
+        .run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "")
+        .status(0)
+        .quiet();
+    assert_eq!(std::fs::read(world.cache()).unwrap(), cache);
+    // A new address: differs again, as the pipeline says it.
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    let want = piped();
+    want.status(1);
+    let diffed = world.run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "");
+    diffed.status(1).quiet();
+    assert_eq!(unclocked(&diffed.stdout), unclocked(&want.stdout));
+    // "compare": "live" needs dyndns-soa first: the state, uncompared.
+    let live = world.cached_config("live.conf", r#""compare": "live""#);
+    let state = world.run("dyndns-addrs", &["-c", &live, "veth0"], "");
+    assert!(state.stdout.contains(r#""compare":"live""#), "{state}");
+    let diffed = world.run("dyndns-addrs", &["-c", &live, "--diff", "veth0"], "");
+    diffed.status(1).quiet();
+    assert_eq!(unclocked(&diffed.stdout), unclocked(&state.stdout));
+    // Bad usage stays bad usage (2), as for either stage alone.
+    let bad = world.config("bad.conf", r#"{"ttl": "soon"}"#);
+    world
+        .run("dyndns-addrs", &["-c", &bad, "--diff", "veth0"], "")
+        .status(2)
+        .stderr_has("\"ttl\"");
+    world
+        .run("dyndns-addrs", &["--diff", "--explain"], "")
+        .status(2)
+        .stderr_has("cannot be used with");
+}

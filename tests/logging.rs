@@ -120,7 +120,7 @@ fn file_handler_with_python_format() {
         fs::read_to_string(&log).unwrap(),
         format!(
             "INFO:pydyndns:dyndns-send:updating host1.example.test. to [2001:db8:10::1]\n\
-             INFO:pydyndns:dyndns-diff:not updating host1.example.test.: addresses unchanged since the last update (cache file {})\n",
+             INFO:pydyndns:dyndns-addrs:not updating host1.example.test.: addresses unchanged since the last update (cache file {})\n",
             world.cache().display()
         )
     );
@@ -148,8 +148,9 @@ fn stderr_handler_with_custom_format_and_asctime() {
     .unwrap();
     let year = year.trim();
     let warning = "logging handler \"ev\": class logging.handlers.NTEventLogHandler is not supported here; handler ignored";
-    // Each stage warns about the unsupported handler once, then the rest works.
-    let want: Vec<String> = (0..4)
+    // Each process warns about the unsupported handler once (dyndns-addrs
+    // --diff, dyndns-soa, dyndns-send), then the rest works.
+    let want: Vec<String> = (0..3)
         .map(|_| format!("{year} [WARNING] pydyndns {warning}"))
         .chain([format!(
             "{year} [INFO   ] pydyndns updating host1.example.test. to [2001:db8:10::1]"

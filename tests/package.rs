@@ -746,6 +746,13 @@ fn the_static_host_name_lookup_goes_through_nss() {
             "dyndns-addrs run by dyndns-helper: the host name's lookup follows \"hosts: {nsswitch}\" (nsswitch.conf)"
         ));
         assert!(system.stdout.contains(want), "{system}");
+        // And so does the wrapper's every-minute dyndns-addrs --diff (no
+        // cache configured: the state differs, printed).
+        let diffed = world.run_path(&addrs, &["-c", &conf, "-v", "--diff", "veth0"]);
+        diffed
+            .status(1)
+            .stderr_has("dyndns-addrs run by dyndns-helper");
+        assert!(diffed.stdout.contains(want), "{diffed}");
     }
     // Without the search domain, neither finds a domain: the same error.
     fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();

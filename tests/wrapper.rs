@@ -240,14 +240,24 @@ fn parsed(args: &[&str]) -> Parsed {
             if verbose {
                 rest = &rest[1..];
             }
+            // The every-minute spelling: dyndns-addrs | dyndns-diff in one
+            // process, which says "the same" here; else dyndns-diff next.
+            let combined = rest.first().map(String::as_str) == Some("--diff");
+            if combined {
+                rest = &rest[1..];
+                assert_eq!(calls.len(), 1, "{calls:?}");
+            }
             assert_eq!(rest[0], "--", "{calls:?}");
             let interfaces: Vec<&'static str> =
                 rest[1..].iter().map(|s| &*s.clone().leak()).collect();
-            let diff = &calls[1];
-            assert_eq!(diff[0], "dyndns-diff", "{calls:?}");
+            let force = !combined && {
+                let diff = &calls[1];
+                assert_eq!(diff[0], "dyndns-diff", "{calls:?}");
+                diff.iter().any(|a| a == "-f")
+            };
             Parsed::Ran {
                 config,
-                force: diff.iter().any(|a| a == "-f"),
+                force,
                 verbose,
                 interfaces: interfaces.leak(),
             }

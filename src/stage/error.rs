@@ -88,18 +88,38 @@ pub enum AddrsError {
     /// The interfaces or their addresses could not be read.
     #[error(transparent)]
     Addrs(#[from] AddrError),
+    /// `--diff`: the comparison with the cache failed.
+    #[error(transparent)]
+    Diff(#[from] DiffError),
 }
 
 impl ExitStatus for AddrsError {
     fn exit_status(&self) -> u8 {
         match self {
             Self::Common(e) => e.exit_status(),
+            Self::Diff(e) => e.exit_status(),
             // The resolver not answering is a failure at run time, not bad input.
             Self::Hostname(HostnameError::Timeout { .. }) => exit::FAILURE,
             Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
                 exit::USAGE
             }
             Self::Addrs(_) => exit::FAILURE,
+        }
+    }
+}
+
+/// Why `dyndns-addrs --diff` failed: [`AddrsError`]'s statuses, but for a
+/// failure at run time, whose 1 means "differs" there (see
+/// [`exit::ADDRS_DIFF_FAILURE`]).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct AddrsDiffError(#[from] pub AddrsError);
+
+impl ExitStatus for AddrsDiffError {
+    fn exit_status(&self) -> u8 {
+        match self.0.exit_status() {
+            exit::FAILURE => exit::ADDRS_DIFF_FAILURE,
+            status => status,
         }
     }
 }
@@ -490,6 +510,24 @@ mod tests {
     #[test]
     fn chain_walks_the_causes() {
         assert_eq!(chain(&Outer(io::Error::other("inner"))), "outer: inner");
+    }
+
+    /// `dyndns-addrs --diff`: a failure at run time is 3, since 1 says
+    /// "differs" there; bad usage stays 2, and so does dyndns-diff's trouble.
+    #[test]
+    fn addrs_diff_statuses() {
+        let timeout = AddrsError::Hostname(HostnameError::Timeout {
+            host: "host1".into(),
+            bound: Duration::from_secs(5),
+        });
+        assert_eq!(timeout.exit_status(), exit::FAILURE);
+        assert_eq!(AddrsDiffError(timeout).exit_status(), 3);
+        let usage = AddrsError::NoTtl {
+            config: "none read".into(),
+        };
+        assert_eq!(AddrsDiffError(usage).exit_status(), exit::USAGE);
+        let trouble = AddrsError::Diff(DiffError::NoPrimary);
+        assert_eq!(AddrsDiffError(trouble).exit_status(), exit::DIFF_TROUBLE);
     }
 
     #[test]

@@ -27,8 +27,8 @@ pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs, explain};
 pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff};
 pub use error::{
-    AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus, Guarded, LookupError,
-    NotVerified, PtrUnsent, SendError, SoaError, Unsent, chain,
+    AddrsDiffError, AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus,
+    Guarded, LookupError, NotVerified, PtrUnsent, SendError, SoaError, Unsent, chain,
 };
 pub use guard::GUARD_KEY;
 pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
