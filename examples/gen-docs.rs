@@ -162,15 +162,19 @@ fn extra(name: &str) -> Extra {
     match name {
         "dyndns-addrs" => Extra {
             exit: &[
-                ("0", "The state document was printed."),
+                (
+                    "0",
+                    "The state document was printed; with --diff, the state equals the cache, nothing printed.",
+                ),
                 (
                     "1",
-                    "A failure at run time: the kernel's address table could not be read.",
+                    "A failure at run time: the kernel's address table could not be read, the resolver did not answer in time. With --diff, the state differs from the cache (or there is none, or \"compare\" is \"live\"), printed.",
                 ),
                 (
                     "2",
                     "Bad usage or input: an unknown option, a bad config file, an interface that does not exist, a host name without a domain.",
                 ),
+                ("3", "With --diff, a failure at run time (1 without it)."),
             ],
             examples: &[
                 (
@@ -184,6 +188,10 @@ fn extra(name: &str) -> Extra {
                 (
                     "Another name and TTL, for a custom pipeline:",
                     "dyndns-addrs --hostname web.example.com --ttl 60 eth0",
+                ),
+                (
+                    "dyndns-addrs eth0 | dyndns-diff in one process, as the pydyndns wrapper runs it every minute:",
+                    "dyndns-addrs --diff eth0 && echo unchanged",
                 ),
             ],
             see_also: &[

@@ -39,10 +39,7 @@ pub fn hand_over(
     env: Vec<(&'static str, OsString)>,
     what: &str,
 ) -> io::Error {
-    let path = match std::env::current_exe() {
-        Ok(exe) => exe.with_file_name(helper),
-        Err(e) => return e,
-    };
+    let path = beside_this_program(helper);
     let error = Command::new(&path)
         .args(first)
         .args(std::env::args_os().skip(1))
@@ -52,6 +49,30 @@ pub fn hand_over(
         error.kind(),
         format!("cannot run {} for {what}: {error}", path.display()),
     )
+}
+
+/// Hands a command line that a statically linked stage does not read
+/// itself ([`crate::quickargs`]) to [`HELPER`], which reads it with clap
+/// and runs the stage. Returns only on failure.
+pub fn parse_in_helper(program: &str) -> ExitCode {
+    let e = hand_over(HELPER, &[program], Vec::new(), "this command line");
+    eprintln!("{program}: {e}");
+    crate::exit::code(crate::exit::USAGE)
+}
+
+/// `program` in this program's directory: from `/proc/self/exe`, else
+/// (no /proc) from how it was run, as a path, or else by name on `PATH`,
+/// where this program was found.
+fn beside_this_program(program: &str) -> std::path::PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        return exe.with_file_name(program);
+    }
+    match std::env::args_os().next().map(std::path::PathBuf::from) {
+        Some(run) if run.as_os_str().as_encoded_bytes().contains(&b'/') => {
+            run.with_file_name(program)
+        }
+        _ => program.into(),
+    }
 }
 
 /// `dyndns-addrs` after its arguments: the state document, with `--diff`

@@ -83,10 +83,9 @@ fn simple(
 }
 
 /// `dyndns-diff`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
-/// `-f`, `--live` or `--check`; else clap's reading.
-pub fn diff_args() -> DiffArgs {
-    use clap::Parser;
-    diff_fast(std::env::args_os().skip(1)).unwrap_or_else(DiffArgs::parse)
+/// `-f`, `--live` or `--check`; else clap's reading ([`clap_reading`]).
+pub fn diff_args() -> Option<DiffArgs> {
+    diff_fast(std::env::args_os().skip(1)).or_else(clap_reading)
 }
 
 fn diff_fast(args: impl IntoIterator<Item = OsString>) -> Option<DiffArgs> {
@@ -108,10 +107,25 @@ fn diff_fast(args: impl IntoIterator<Item = OsString>) -> Option<DiffArgs> {
 
 /// `dyndns-addrs`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
 /// `--diff` and the interfaces (after `--`, or any not starting with `-`); else
-/// clap's reading.
-pub fn addrs_args() -> AddrsArgs {
-    use clap::Parser;
-    addrs_fast(std::env::args_os().skip(1)).unwrap_or_else(AddrsArgs::parse)
+/// clap's reading ([`clap_reading`]).
+pub fn addrs_args() -> Option<AddrsArgs> {
+    addrs_fast(std::env::args_os().skip(1)).or_else(clap_reading)
+}
+
+/// clap's reading of the command line (which prints the help, or what is
+/// wrong, and exits). `None` in a statically linked build, which leaves
+/// clap out (about 130 KiB of code, much of it paged in with the code it
+/// sits beside: BENCHMARKS.md) and hands such a command line to
+/// [`crate::programs::HELPER`] ([`crate::programs::parse_in_helper`]).
+#[cfg(not(target_feature = "crt-static"))]
+fn clap_reading<T: clap::Parser>() -> Option<T> {
+    Some(T::parse())
+}
+
+/// See the dynamically linked build's.
+#[cfg(target_feature = "crt-static")]
+fn clap_reading<T>() -> Option<T> {
+    None
 }
 
 fn addrs_fast(args: impl IntoIterator<Item = OsString>) -> Option<AddrsArgs> {

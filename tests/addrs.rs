@@ -1,7 +1,7 @@
 //! `dyndns-addrs`: the host's FQDN and its addresses, from real kernel
 //! interfaces in a network namespace.
 
-use crate::common::{World, run};
+use crate::common::{World, run, unstamped};
 
 /// veth0 carries two stable global addresses (one of them the base of RFC
 /// 4941 temporaries), a ULA, a link-local, a kernel-made temporary address,
@@ -605,19 +605,13 @@ fn diff_is_the_pipeline_in_one_process() {
         state.ok();
         world.run("dyndns-diff", &["-c", &conf], &state.stdout)
     };
-    // A state document, but for the moment it was observed at.
-    let unclocked = |line: &str| {
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        v["observed"]["monotonic_ns"].take();
-        v
-    };
     // No cache yet: differs, as the pipeline says it.
     let want = piped();
     want.status(1);
     assert!(want.stdout.contains("no cache file"), "{want}");
     let diffed = world.run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "");
     diffed.status(1).quiet();
-    assert_eq!(unclocked(&diffed.stdout), unclocked(&want.stdout));
+    assert_eq!(unstamped(&diffed.stdout), unstamped(&want.stdout));
     // Registered: the same, silently, and the cache as it was.
     world
         .run_shell(&format!(
@@ -637,14 +631,14 @@ fn diff_is_the_pipeline_in_one_process() {
     want.status(1);
     let diffed = world.run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "");
     diffed.status(1).quiet();
-    assert_eq!(unclocked(&diffed.stdout), unclocked(&want.stdout));
+    assert_eq!(unstamped(&diffed.stdout), unstamped(&want.stdout));
     // "compare": "live" needs dyndns-soa first: the state, uncompared.
     let live = world.cached_config("live.conf", r#""compare": "live""#);
     let state = world.run("dyndns-addrs", &["-c", &live, "veth0"], "");
     assert!(state.stdout.contains(r#""compare":"live""#), "{state}");
     let diffed = world.run("dyndns-addrs", &["-c", &live, "--diff", "veth0"], "");
     diffed.status(1).quiet();
-    assert_eq!(unclocked(&diffed.stdout), unclocked(&state.stdout));
+    assert_eq!(unstamped(&diffed.stdout), unstamped(&state.stdout));
     // Bad usage stays bad usage (2), as for either stage alone.
     let bad = world.config("bad.conf", r#"{"ttl": "soon"}"#);
     world

@@ -763,3 +763,46 @@ fn the_static_host_name_lookup_goes_through_nss() {
     }
     fs::remove_file(etc.join("nsswitch.conf")).unwrap();
 }
+
+/// The static dyndns-addrs and dyndns-diff read the wrapper's command lines
+/// themselves and leave clap out: any other line (the help, the version,
+/// --explain, a mistake) is read by dyndns-helper beside them, as the
+/// dynamic build reads it. Without the helper, the every-minute line still
+/// runs, and any other says what is missing.
+#[test]
+fn the_static_stages_leave_other_command_lines_to_the_helper() {
+    let root = extracted();
+    let bin = root.path().join("usr/bin");
+    let run = |program: &Path, args: &[&str]| {
+        let mut cmd = Command::new(program);
+        cmd.args(args);
+        run_command(cmd, "", format!("{} {}", program.display(), args.join(" ")))
+    };
+    run(&bin.join("dyndns-addrs"), &["--version"])
+        .ok()
+        .stdout_is(&format!("dyndns-addrs {}\n", env!("CARGO_PKG_VERSION")));
+    let help = run(&bin.join("dyndns-diff"), &["--help"]);
+    help.ok();
+    assert!(
+        help.stdout.contains("Usage: dyndns-diff [OPTIONS]"),
+        "{help}"
+    );
+    run(&bin.join("dyndns-diff"), &["--no-such-flag"])
+        .status(2)
+        .stderr_has("error: unexpected argument '--no-such-flag' found");
+    // dyndns-addrs alone, without dyndns-helper.
+    let alone = tempfile::tempdir().unwrap();
+    let addrs = alone.path().join("dyndns-addrs");
+    fs::copy(bin.join("dyndns-addrs"), &addrs).unwrap();
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.config("c.conf", r#"{"ttl": 300}"#);
+    world
+        .run_path(&addrs, &["-c", &conf, "--diff", "--", "veth0"])
+        .status(1)
+        .stdout_has_lines(&[r#""addresses":["2001:db8:10::1"]"#]);
+    run(&addrs, &["--version"]).status(2).stderr_has(&format!(
+        "dyndns-addrs: cannot run {} for this command line: No such file or directory",
+        alone.path().join("dyndns-helper").display()
+    ));
+}

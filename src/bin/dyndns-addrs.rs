@@ -21,7 +21,9 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let args = dyndns::quickargs::addrs_args();
+    let Some(args) = dyndns::quickargs::addrs_args() else {
+        return programs::parse_in_helper("dyndns-addrs");
+    };
     let lookup = programs::addrs_hand_over_if_needed(&args);
     programs::addrs(args, lookup)
 }

@@ -10,7 +10,9 @@ use dyndns::cli;
 use dyndns::programs;
 
 fn main() -> ExitCode {
-    let args = dyndns::quickargs::diff_args();
+    let Some(args) = dyndns::quickargs::diff_args() else {
+        return programs::parse_in_helper("dyndns-diff");
+    };
     let (reporter, config) = cli::start("dyndns-diff", &args.common, dyndns::config::Secrets::Skip);
     if let Ok(c) = &config
         && let Some(why) = programs::diff_needs_helper(&args, c)
