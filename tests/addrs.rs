@@ -69,7 +69,7 @@ fn tentative_addresses_wait() {
     run.ok().quiet();
     // An empty set says, per interface, what was left out and why.
     assert!(
-        crate::common::unstamped(&run.stdout).starts_with(
+        unstamped(&run.stdout).starts_with(
             r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[],"left_out":{"veth0":["#
         ) && run
             .stdout
@@ -169,7 +169,7 @@ fn hostname_qualified_through_dns_when_hosts_does_not_know_it() {
     run.ok()
         .stderr_has("host name host1: canonical name host1.example.test\n");
     assert!(
-        crate::common::unstamped(&run.stdout).starts_with(
+        unstamped(&run.stdout).starts_with(
             r#"{"hostname":"host1.example.test.","ttl":300,"addresses":[],"left_out":{"veth0":"#
         ),
         "{run}"
