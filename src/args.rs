@@ -40,6 +40,13 @@ pub struct AddrsArgs {
     /// Print the state only when it differs from the cache: `dyndns-addrs | dyndns-diff` in one process (the pydyndns wrapper's every-minute run), with dyndns-diff's exit status (0 the same, 1 differs), and 3 for a failure at run time; with the config's "compare": "live", which needs dyndns-soa first, the state is printed uncompared (status 1)
     #[arg(long, conflicts_with_all = ["explain", "hostname", "ttl"])]
     pub diff: bool,
+    /// The pydyndns wrapper's every-minute run, which `exec`s this: --diff,
+    /// and when the state differs, this same process runs the wrapper
+    /// SCRIPT again (`/bin/sh SCRIPT [-c FILE] -- IFACE...`) with it in
+    /// DYNDNS_CHANGED_STATE; the statuses are dyndns-addrs's
+    /// own (0 the same, 1 a failure at run time, 2 bad usage)
+    #[arg(long, value_name = "SCRIPT", hide = true, conflicts_with_all = ["explain", "hostname", "ttl"])]
+    pub pydyndns_fast: Option<PathBuf>,
     /// Interfaces whose addresses to register, or glob patterns ('eth*') [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,

@@ -26,6 +26,12 @@ use crate::transport::Secure;
 /// the GSS-API, the system's NSS modules), installed beside them.
 pub const HELPER: &str = "dyndns-helper";
 
+/// Set by `dyndns-addrs --pydyndns-fast` running the wrapper again: this
+/// process's ID, a space, and the state that changed. The wrapper takes it
+/// only when the ID is its own (`$$`: the same process, after `exec`), so
+/// that one inherited from elsewhere is never taken for this run's.
+pub const CHANGED_STATE: &str = "DYNDNS_CHANGED_STATE";
+
 /// Set by a statically linked stage handing its run to [`HELPER`] for its
 /// lookups to go through the system's NSS: the `hosts:` line they follow.
 pub const NSS_HOSTS: &str = "DYNDNS_NSS_HOSTS";
@@ -85,7 +91,8 @@ pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> Ex
             line.to_string_lossy()
         );
     }
-    let diff = args.diff;
+    // --pydyndns-fast keeps dyndns-addrs's statuses (see AddrsArgs).
+    let diff = args.diff && args.pydyndns_fast.is_none();
     let result = config
         .map_err(AddrsError::from)
         .and_then(|config| addrs_run(args, lookup, &config));
@@ -101,6 +108,7 @@ fn addrs_run(
     lookup: Option<crate::hostname::HostLookup>,
     config: &Config,
 ) -> Result<u8, AddrsError> {
+    let interfaces = args.interfaces.clone();
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
@@ -117,15 +125,34 @@ fn addrs_run(
         return Ok(crate::exit::SUCCESS);
     };
     let json = state.to_json();
-    if !args.diff {
+    if !args.diff && args.pydyndns_fast.is_none() {
         cli::print_line(&json)?;
         return Ok(crate::exit::SUCCESS);
     }
-    // "compare": "live" needs the zone's primary (dyndns-soa first): passed
-    // on uncompared, marked as the state says.
+    let Some(differs) = differs_from_cache(json, config)? else {
+        return Ok(crate::exit::DIFF_SAME);
+    };
+    match args.pydyndns_fast {
+        Some(script) => Err(AddrsError::Wrapper(wrapper_again(
+            &script,
+            args.common.config.as_deref(),
+            &interfaces,
+            &differs,
+        ))),
+        None => {
+            cli::print_line(&differs)?;
+            Ok(crate::exit::DIFF_DIFFERS)
+        }
+    }
+}
+
+/// `--diff`: the state to pass on (`json`, or as dyndns-diff marks it),
+/// `None` when it is the cache's. "compare": "live" needs the zone's
+/// primary (dyndns-soa first): passed on uncompared, marked as the state
+/// says.
+fn differs_from_cache(json: String, config: &Config) -> Result<Option<String>, AddrsError> {
     if config.compare == Compare::Live {
-        cli::print_line(&json)?;
-        return Ok(crate::exit::DIFF_DIFFERS);
+        return Ok(Some(json));
     }
     // The comparison dyndns-diff -c FILE makes, without its flags.
     let opts = DiffOptions {
@@ -139,11 +166,42 @@ fn addrs_run(
         force: false,
         guard: config.guard,
     };
-    let outcome = stage::diff(Some(&json), &opts)?;
-    if let DiffOutcome::Differs(state) = &outcome {
-        cli::print_line(&state.to_json())?;
+    Ok(match stage::diff(Some(&json), &opts)? {
+        DiffOutcome::Differs(state) => Some(state.to_json()),
+        DiffOutcome::Same | DiffOutcome::Empty => None,
+    })
+}
+
+/// `--pydyndns-fast`: replaces this process with the wrapper `script` again,
+/// its every-minute command line, with the state that changed in
+/// [`CHANGED_STATE`]. A state too large for the environment (128 KiB) is
+/// left out: the wrapper then finds it again itself. Returns only on
+/// failure.
+fn wrapper_again(
+    script: &std::path::Path,
+    config: Option<&std::path::Path>,
+    interfaces: &[String],
+    state: &str,
+) -> io::Error {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg(script);
+    if let Some(config) = config {
+        cmd.arg("-c").arg(config);
     }
-    Ok(outcome.status())
+    cmd.arg("--").args(interfaces);
+    let mut error = cmd
+        .env(CHANGED_STATE, format!("{} {state}", std::process::id()))
+        .exec();
+    if error.raw_os_error() == Some(libc::E2BIG) {
+        error = cmd.env_remove(CHANGED_STATE).exec();
+    }
+    io::Error::new(
+        error.kind(),
+        format!(
+            "cannot run the wrapper {} again for the update: {error}",
+            script.display()
+        ),
+    )
 }
 
 /// In a statically linked `dyndns-addrs`: how the host's FQDN is found,

@@ -16,6 +16,8 @@ use crate::cli::Common;
 #[derive(Default)]
 struct Simple {
     config: Option<PathBuf>,
+    /// `--pydyndns-fast SCRIPT` (`dyndns-addrs`).
+    fast: Option<PathBuf>,
     /// The switches given, each once.
     switches: Vec<&'static str>,
     /// The positional arguments (after `--`, or not starting with `-`).
@@ -59,11 +61,11 @@ fn simple(
         }
         let switch = match arg.as_str() {
             "-c" | "--config" => {
-                let value = args.next()?.into_string().ok()?;
-                if out.config.is_some() || value.is_empty() || value.starts_with('-') {
-                    return None;
-                }
-                out.config = Some(value.into());
+                out.config = Some(value(out.config.is_some(), args.next())?);
+                continue;
+            }
+            "--pydyndns-fast" if positional => {
+                out.fast = Some(value(out.fast.is_some(), args.next())?);
                 continue;
             }
             "--" if positional => {
@@ -80,6 +82,16 @@ fn simple(
         out.switches.push(switch);
     }
     Some(out)
+}
+
+/// An option's value, as clap takes it: there, not empty, not an option,
+/// and the option not given before.
+fn value(given: bool, next: Option<OsString>) -> Option<PathBuf> {
+    let value = next?.into_string().ok()?;
+    if given || value.is_empty() || value.starts_with('-') {
+        return None;
+    }
+    Some(value.into())
 }
 
 /// `dyndns-diff`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
@@ -137,6 +149,7 @@ fn addrs_fast(args: impl IntoIterator<Item = OsString>) -> Option<AddrsArgs> {
         explain: false,
         format: crate::addrs::Format::default(),
         diff: s.has("--diff"),
+        pydyndns_fast: s.fast.clone(),
         interfaces: s.positional.clone(),
     })
 }
@@ -199,6 +212,7 @@ mod tests {
             "eth0 -- eth1",
             "-c x.conf --diff -- eth0",
             "--diff",
+            "--pydyndns-fast /usr/bin/pydyndns -c x.conf -- eth0",
         ] {
             let fast = addrs_fast(argv(line)).unwrap_or_else(|| panic!("{line}: not read"));
             let clap =
@@ -215,6 +229,8 @@ mod tests {
             "-v -v",
             "--live",
             "--diff --diff",
+            "--pydyndns-fast",
+            "--pydyndns-fast a --pydyndns-fast b",
         ] {
             assert!(addrs_fast(argv(line)).is_none(), "{line}: read");
         }

@@ -754,6 +754,19 @@ fn the_static_host_name_lookup_goes_through_nss() {
             .stderr_has("dyndns-addrs run by dyndns-helper");
         assert!(diffed.stdout.contains(want), "{diffed}");
     }
+    // The packaged wrapper's every-minute run, with the lookup handed over
+    // on the way (dyndns-addrs, dyndns-helper, the wrapper again: one
+    // process), lands the new address.
+    world.add_address(&["2001:db8:10::2/64", "nodad"]);
+    let wrapper = root.path().join("usr/bin/pydyndns");
+    world
+        .run_path(&wrapper, &["-c", &conf, "veth0"])
+        .ok()
+        .quiet();
+    assert_eq!(
+        world.aaaa("host1.example.test"),
+        ["300 2001:db8:10::1", "300 2001:db8:10::2"]
+    );
     // Without the search domain, neither finds a domain: the same error.
     fs::write(etc.join("resolv.conf"), "nameserver ::1\n").unwrap();
     for nsswitch in ["files dns", "files dns myhostname"] {

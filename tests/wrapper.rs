@@ -231,6 +231,14 @@ fn parsed(args: &[&str]) -> Parsed {
             let addrs = &calls[0];
             assert_eq!(addrs[0], "dyndns-addrs", "{run}\n{calls:?}");
             let mut rest = &addrs[1..];
+            // The every-minute spelling: the wrapper becomes dyndns-addrs,
+            // which compares with the cache (and says "the same" here).
+            let fast = rest.first().map(String::as_str) == Some("--pydyndns-fast");
+            if fast {
+                assert!(rest[1].ends_with("/pydyndns"), "{calls:?}");
+                rest = &rest[2..];
+                assert_eq!(calls.len(), 1, "{calls:?}");
+            }
             let mut config = "";
             if rest.first().map(String::as_str) == Some("-c") {
                 config = rest[1].clone().leak();
@@ -240,17 +248,10 @@ fn parsed(args: &[&str]) -> Parsed {
             if verbose {
                 rest = &rest[1..];
             }
-            // The every-minute spelling: dyndns-addrs | dyndns-diff in one
-            // process, which says "the same" here; else dyndns-diff next.
-            let combined = rest.first().map(String::as_str) == Some("--diff");
-            if combined {
-                rest = &rest[1..];
-                assert_eq!(calls.len(), 1, "{calls:?}");
-            }
             assert_eq!(rest[0], "--", "{calls:?}");
             let interfaces: Vec<&'static str> =
                 rest[1..].iter().map(|s| &*s.clone().leak()).collect();
-            let force = !combined && {
+            let force = !fast && {
                 let diff = &calls[1];
                 assert_eq!(diff[0], "dyndns-diff", "{calls:?}");
                 diff.iter().any(|a| a == "-f")
@@ -585,4 +586,57 @@ fn live_and_check_run_dyndns_soa_first() {
         parsed(&["--check=1"]),
         Parsed::Usage("argument --check: ignored explicit argument '1'")
     );
+}
+
+/// The every-minute run becomes dyndns-addrs, which runs the wrapper again
+/// as the same process with the state that changed (DYNDNS_CHANGED_STATE,
+/// prefixed with that process's ID). One found in the environment from
+/// elsewhere is never taken for this run's: what lands is the host's own.
+#[test]
+fn the_every_minute_run_takes_no_state_from_the_environment() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
+    let planted =
+        r#"1 {"hostname":"evil.example.test.","ttl":300,"addresses":["2001:db8:10::bad"]}"#;
+    let env = [("DYNDNS_CHANGED_STATE", planted)];
+    world
+        .run_env("pydyndns", &["-c", &conf, "veth0"], "", &env)
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    assert!(world.aaaa("evil.example.test").is_empty());
+    // Registered: the next run is a no-change run, whatever the variable says.
+    let cache = fs::read(world.cache()).unwrap();
+    world
+        .run_env("pydyndns", &["-c", &conf, "-v", "veth0"], "", &env)
+        .ok()
+        .stderr_has("addresses unchanged since the last update");
+    assert_eq!(fs::read(world.cache()).unwrap(), cache);
+}
+
+/// A change whose state is too large for the environment (over 128 KiB:
+/// 4200 addresses) still reaches dyndns-send: the wrapper, run again
+/// without it, finds the state itself, and dyndns-send refuses an update
+/// that no DNS message can carry, as it would have anyway.
+#[test]
+fn a_change_too_large_for_the_environment_still_reaches_dyndns_send() {
+    let world = World::new("host1.example.test");
+    let batch: String = (0..4200)
+        .map(|n| format!("addr add 2001:db8:10:0:1111:{n:x}:2222:3333/64 nodad dev veth0\n"))
+        .collect();
+    let script = world.dir.path().join("batch");
+    fs::write(&script, batch).unwrap();
+    world.ip(&["-batch", &script.display().to_string()]);
+    let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
+    let state = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
+    assert!(state.stdout.len() > 128 * 1024, "{}", state.stdout.len());
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(2)
+        .stdout_is("")
+        .stderr_has("dyndns-send: the update for host1.example.test. with 4200 addresses is")
+        .stderr_has("more than one DNS message can carry (65535)");
+    assert!(world.aaaa("host1.example.test").is_empty());
+    assert!(!world.cache().exists());
 }

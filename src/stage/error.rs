@@ -91,6 +91,9 @@ pub enum AddrsError {
     /// `--diff`: the comparison with the cache failed.
     #[error(transparent)]
     Diff(#[from] DiffError),
+    /// `--pydyndns-fast`: the wrapper could not be run again.
+    #[error(transparent)]
+    Wrapper(io::Error),
 }
 
 impl ExitStatus for AddrsError {
@@ -98,6 +101,7 @@ impl ExitStatus for AddrsError {
         match self {
             Self::Common(e) => e.exit_status(),
             Self::Diff(e) => e.exit_status(),
+            Self::Wrapper(_) => exit::FAILURE,
             // The resolver not answering is a failure at run time, not bad input.
             Self::Hostname(HostnameError::Timeout { .. }) => exit::FAILURE,
             Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
