@@ -71,7 +71,7 @@ pub enum HostLookup {
         host: String,
         /// The `hosts:` line of `/etc/nsswitch.conf`, when a statically
         /// linked program's own resolver would not do what it says (see
-        /// [`static_resolver_falls_short`]).
+        /// [`static_resolver_falls_short_here`]).
         nss: Option<String>,
     },
 }

@@ -95,7 +95,8 @@ fn value(given: bool, next: Option<OsString>) -> Option<PathBuf> {
 }
 
 /// `dyndns-diff`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
-/// `-f`, `--live` or `--check`; else clap's reading ([`clap_reading`]).
+/// `-f`, `--live` or `--check`; else clap's reading, or `None` in a
+/// statically linked build, which leaves clap out.
 pub fn diff_args() -> Option<DiffArgs> {
     diff_fast(std::env::args_os().skip(1)).or_else(clap_reading)
 }
@@ -118,8 +119,10 @@ fn diff_fast(args: impl IntoIterator<Item = OsString>) -> Option<DiffArgs> {
 }
 
 /// `dyndns-addrs`'s arguments: `-c FILE`, `-v`, `--no-config-warnings`,
-/// `--diff` and the interfaces (after `--`, or any not starting with `-`); else
-/// clap's reading ([`clap_reading`]).
+/// `--diff`, `--pydyndns-fast SCRIPT` and the interfaces (after `--`, or any
+/// not starting with `-`); else
+/// clap's reading, or `None` in a statically linked build, which leaves
+/// clap out.
 pub fn addrs_args() -> Option<AddrsArgs> {
     addrs_fast(std::env::args_os().skip(1)).or_else(clap_reading)
 }

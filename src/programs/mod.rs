@@ -1,8 +1,12 @@
-//! The bodies of `dyndns-diff` and `dyndns-send` after their config is
-//! loaded, shared with the programs that run them with more linked in:
-//! `dyndns-send-gss` (the GSS-API) and `dyndns-helper` (rustls), each given
-//! what it adds. A run that needs either is handed to it with
-//! [`hand_over`], so that the common programs stay small.
+//! The bodies of the stages after their arguments, shared with the
+//! programs that run them with more linked in: `dyndns-send-gss` (the
+//! GSS-API) and `dyndns-helper` (rustls, the system's NSS, clap), each
+//! given what it adds. A run that needs either is handed to it with
+//! [`hand_over`], so that the every-minute programs stay small.
+
+mod addrs;
+
+pub use addrs::{addrs, addrs_hand_over_if_needed};
 
 use std::ffi::OsString;
 use std::io;
@@ -10,15 +14,12 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
 
-use crate::args::{AddrsArgs, DiffArgs, SendArgs};
+use crate::args::{DiffArgs, SendArgs};
 use crate::cli::{self, Reporter};
 use crate::config::{Compare, Config};
 use crate::live::Via;
 use crate::reach::Reach;
-use crate::stage::{
-    self, AddrsDiffError, AddrsError, AddrsOptions, CommonError, DiffError, DiffOptions,
-    DiffOutcome, Report, SendError,
-};
+use crate::stage::{self, CommonError, DiffError, DiffOptions, DiffOutcome, Report, SendError};
 use crate::state::State;
 use crate::transport::Secure;
 
@@ -79,160 +80,6 @@ fn beside_this_program(program: &str) -> std::path::PathBuf {
         }
         _ => program.into(),
     }
-}
-
-/// `dyndns-addrs` after its arguments: the state document, with `--diff`
-/// only when it differs from the cache, or with `--explain` the table.
-pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> ExitCode {
-    let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
-    if let Some(line) = std::env::var_os(NSS_HOSTS) {
-        log::debug!(
-            "dyndns-addrs run by {HELPER}: the host name's lookup follows \"hosts: {}\" (nsswitch.conf)",
-            line.to_string_lossy()
-        );
-    }
-    // --pydyndns-fast keeps dyndns-addrs's statuses (see AddrsArgs).
-    let diff = args.diff && args.pydyndns_fast.is_none();
-    let result = config
-        .map_err(AddrsError::from)
-        .and_then(|config| addrs_run(args, lookup, &config));
-    if diff {
-        reporter.finish(result.map_err(AddrsDiffError))
-    } else {
-        reporter.finish(result)
-    }
-}
-
-fn addrs_run(
-    args: AddrsArgs,
-    lookup: Option<crate::hostname::HostLookup>,
-    config: &Config,
-) -> Result<u8, AddrsError> {
-    let interfaces = args.interfaces.clone();
-    let opts = AddrsOptions {
-        interfaces: args.interfaces,
-        hostname: args.hostname,
-        ttl_secs: args.ttl,
-        lookup,
-    };
-    if args.explain {
-        let text = stage::explain(&opts, config, args.format)?;
-        cli::print_line(&text)?;
-        return Ok(crate::exit::SUCCESS);
-    }
-    let Some(state) = stage::addrs(&opts, config)? else {
-        // As dyndns-diff given nothing: nothing to do.
-        return Ok(crate::exit::SUCCESS);
-    };
-    let json = state.to_json();
-    if !args.diff && args.pydyndns_fast.is_none() {
-        cli::print_line(&json)?;
-        return Ok(crate::exit::SUCCESS);
-    }
-    let Some(differs) = differs_from_cache(json, config)? else {
-        return Ok(crate::exit::DIFF_SAME);
-    };
-    match args.pydyndns_fast {
-        Some(script) => Err(AddrsError::Wrapper(wrapper_again(
-            &script,
-            args.common.config.as_deref(),
-            &interfaces,
-            &differs,
-        ))),
-        None => {
-            cli::print_line(&differs)?;
-            Ok(crate::exit::DIFF_DIFFERS)
-        }
-    }
-}
-
-/// `--diff`: the state to pass on (`json`, or as dyndns-diff marks it),
-/// `None` when it is the cache's. "compare": "live" needs the zone's
-/// primary (dyndns-soa first): passed on uncompared, marked as the state
-/// says.
-fn differs_from_cache(json: String, config: &Config) -> Result<Option<String>, AddrsError> {
-    if config.compare == Compare::Live {
-        return Ok(Some(json));
-    }
-    // The comparison dyndns-diff -c FILE makes, without its flags.
-    let opts = DiffOptions {
-        refresh: config.refresh(),
-        reboot_updates: config.reboot_updates(),
-        live: false,
-        reach: Reach::new(&crate::args::NetArgs::default(), config),
-        tls: None,
-        timeout: config.timeout_or(None),
-        cache: config.cache.clone(),
-        force: false,
-        guard: config.guard,
-    };
-    Ok(match stage::diff(Some(&json), &opts)? {
-        DiffOutcome::Differs(state) => Some(state.to_json()),
-        DiffOutcome::Same | DiffOutcome::Empty => None,
-    })
-}
-
-/// `--pydyndns-fast`: replaces this process with the wrapper `script` again,
-/// its every-minute command line, with the state that changed in
-/// [`CHANGED_STATE`]. A state too large for the environment (128 KiB) is
-/// left out: the wrapper then finds it again itself. Returns only on
-/// failure.
-fn wrapper_again(
-    script: &std::path::Path,
-    config: Option<&std::path::Path>,
-    interfaces: &[String],
-    state: &str,
-) -> io::Error {
-    let mut cmd = Command::new("/bin/sh");
-    cmd.arg(script);
-    if let Some(config) = config {
-        cmd.arg("-c").arg(config);
-    }
-    cmd.arg("--").args(interfaces);
-    let mut error = cmd
-        .env(CHANGED_STATE, format!("{} {state}", std::process::id()))
-        .exec();
-    if error.raw_os_error() == Some(libc::E2BIG) {
-        error = cmd.env_remove(CHANGED_STATE).exec();
-    }
-    io::Error::new(
-        error.kind(),
-        format!(
-            "cannot run the wrapper {} again for the update: {error}",
-            script.display()
-        ),
-    )
-}
-
-/// In a statically linked `dyndns-addrs`: how the host's FQDN is found,
-/// decided before anything else, and the run handed to [`HELPER`] when
-/// that asks the system's resolver and its own would not follow the
-/// `hosts:` line of nsswitch.conf. Returns the decision, for the run not
-/// to read the files again; with the hand-over failed, after a warning
-/// (its own resolver then answers). `None` in a dynamically linked build,
-/// or with `--hostname`.
-pub fn addrs_hand_over_if_needed(args: &AddrsArgs) -> Option<crate::hostname::HostLookup> {
-    use crate::hostname::{self, HostLookup};
-    if !cfg!(target_feature = "crt-static") || args.hostname.is_some() {
-        return None;
-    }
-    // An error (no host name) is the run's to report, as before.
-    let lookup = hostname::lookup().ok()?;
-    if let HostLookup::Resolver {
-        nss: Some(line), ..
-    } = &lookup
-    {
-        let e = hand_over(
-            HELPER,
-            &["dyndns-addrs"],
-            vec![(NSS_HOSTS, line.into())],
-            "the host name's lookup through NSS",
-        );
-        eprintln!(
-            "dyndns-addrs: warning: {e}; looking the host name up in /etc/hosts and DNS only"
-        );
-    }
-    Some(lookup)
 }
 
 /// Why a `dyndns-diff` run goes to [`HELPER`].
