@@ -102,12 +102,14 @@ def table(title, times, rss, base):
 def callgrind(cmd):
     """Instructions executed by cmd and every process it starts. A
     process that execs another keeps its ID, so what it ran before is
-    dumped at execve (cg.PID.1), or the program after it would overwrite
-    it: the wrapper that becomes dyndns-addrs, a forked shell that becomes
-    a stage."""
+    dumped at execve (cg.PID.N), or the program after it would overwrite
+    it (the wrapper that becomes dyndns-addrs, a forked shell that becomes
+    a stage); and before each fork, or the child, which starts with a copy
+    of the parent's counts, would count them again."""
     with tempfile.TemporaryDirectory() as d:
         subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
-                        "--dump-before=execve", f"--callgrind-out-file={d}/cg.%p"] + cmd,
+                        "--dump-before=execve", "--dump-before=fork",
+                        f"--callgrind-out-file={d}/cg.%p"] + cmd,
                        capture_output=True, env=ENV, check=True)
         total, per = 0, []
         for f in glob.glob(f"{d}/cg.*"):

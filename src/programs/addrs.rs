@@ -106,8 +106,8 @@ fn differs_from_cache(json: String, config: &Config) -> Result<Option<String>, A
 /// `--pydyndns-fast`: replaces this process with the wrapper `script` again,
 /// its every-minute command line, with the state that changed in
 /// [`CHANGED_STATE`]. A state too large for the environment (128 KiB) is
-/// left out: the wrapper then finds it again itself. Returns only on
-/// failure.
+/// left out, the ID alone telling the wrapper to find it again itself
+/// without coming back here. Returns only on failure.
 fn wrapper_again(
     script: &std::path::Path,
     config: Option<&std::path::Path>,
@@ -120,11 +120,12 @@ fn wrapper_again(
         cmd.arg("-c").arg(config);
     }
     cmd.arg("--").args(interfaces);
-    let mut error = cmd
-        .env(CHANGED_STATE, format!("{} {state}", std::process::id()))
-        .exec();
+    let id = std::process::id();
+    let mut error = cmd.env(CHANGED_STATE, format!("{id} {state}")).exec();
     if error.raw_os_error() == Some(libc::E2BIG) {
-        error = cmd.env_remove(CHANGED_STATE).exec();
+        // The ID alone: the wrapper finds the state itself, and does not
+        // come back here.
+        error = cmd.env(CHANGED_STATE, format!("{id} ")).exec();
     }
     io::Error::new(
         error.kind(),
