@@ -104,11 +104,12 @@ def callgrind(cmd):
     process that execs another keeps its ID, so what it ran before is
     dumped at execve (cg.PID.N), or the program after it would overwrite
     it (the wrapper that becomes dyndns-addrs, a forked shell that becomes
-    a stage); and before each fork, or the child, which starts with a copy
-    of the parent's counts, would count them again."""
+    a stage); and before each fork and vfork (Python's subprocess), or the
+    child, which starts with a copy of the parent's counts, would count
+    them again."""
     with tempfile.TemporaryDirectory() as d:
         subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
-                        "--dump-before=execve", "--dump-before=fork",
+                        "--dump-before=execve", "--dump-before=fork", "--dump-before=vfork",
                         f"--callgrind-out-file={d}/cg.%p"] + cmd,
                        capture_output=True, env=ENV, check=True)
         total, per = 0, []
