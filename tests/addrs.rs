@@ -632,6 +632,21 @@ fn diff_is_the_pipeline_in_one_process() {
     let diffed = world.run("dyndns-addrs", &["-c", &conf, "--diff", "veth0"], "");
     diffed.status(1).quiet();
     assert_eq!(unstamped(&diffed.stdout), unstamped(&want.stdout));
+    // With "ptr" too (the PTR records, compared with the cache's).
+    let ptr = world.config(
+        "ptr.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}", "ptr": true}}"#,
+            world.dir.path().join("ptr.cache").display()
+        ),
+    );
+    let state = world.run("dyndns-addrs", &["-c", &ptr, "veth0"], "");
+    let want = world.run("dyndns-diff", &["-c", &ptr], &state.stdout);
+    want.status(1);
+    assert!(want.stdout.contains("ip6.arpa."), "{want}");
+    let diffed = world.run("dyndns-addrs", &["-c", &ptr, "--diff", "veth0"], "");
+    diffed.status(1).quiet();
+    assert_eq!(unstamped(&diffed.stdout), unstamped(&want.stdout));
     // "compare": "live" needs dyndns-soa first: the state, uncompared.
     let live = world.cached_config("live.conf", r#""compare": "live""#);
     let state = world.run("dyndns-addrs", &["-c", &live, "veth0"], "");

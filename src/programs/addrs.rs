@@ -11,6 +11,7 @@ use crate::cli;
 use crate::config::{Compare, Config};
 use crate::reach::Reach;
 use crate::stage::{self, AddrsDiffError, AddrsError, AddrsOptions, DiffOptions, DiffOutcome};
+use crate::state::State;
 
 /// `dyndns-addrs` after its arguments: the state document, with `--diff`
 /// only when it differs from the cache, or with `--explain` the table.
@@ -55,14 +56,14 @@ fn addrs_run(
         // As dyndns-diff given nothing: nothing to do.
         return Ok(crate::exit::SUCCESS);
     };
-    let json = state.to_json();
     if !args.diff && args.pydyndns_fast.is_none() {
-        cli::print_line(&json)?;
+        cli::print_line(&state.to_json())?;
         return Ok(crate::exit::SUCCESS);
     }
-    let Some(differs) = differs_from_cache(json, config)? else {
+    let Some(differs) = differs_from_cache(state, config)? else {
         return Ok(crate::exit::DIFF_SAME);
     };
+    let differs = differs.to_json();
     match args.pydyndns_fast {
         Some(script) => Err(AddrsError::Wrapper(wrapper_again(
             &script,
@@ -77,13 +78,13 @@ fn addrs_run(
     }
 }
 
-/// `--diff`: the state to pass on (`json`, or as dyndns-diff marks it),
+/// `--diff`: the state to pass on (`state`, or as dyndns-diff marks it),
 /// `None` when it is the cache's. "compare": "live" needs the zone's
 /// primary (dyndns-soa first): passed on uncompared, marked as the state
 /// says.
-fn differs_from_cache(json: String, config: &Config) -> Result<Option<String>, AddrsError> {
+fn differs_from_cache(state: State, config: &Config) -> Result<Option<State>, AddrsError> {
     if config.compare == Compare::Live {
-        return Ok(Some(json));
+        return Ok(Some(state));
     }
     // The comparison dyndns-diff -c FILE makes, without its flags.
     let opts = DiffOptions {
@@ -97,8 +98,8 @@ fn differs_from_cache(json: String, config: &Config) -> Result<Option<String>, A
         force: false,
         guard: config.guard,
     };
-    Ok(match stage::diff(Some(&json), &opts)? {
-        DiffOutcome::Differs(state) => Some(state.to_json()),
+    Ok(match stage::diff_state(state, &opts)? {
+        DiffOutcome::Differs(state) => Some(*state),
         DiffOutcome::Same | DiffOutcome::Empty => None,
     })
 }

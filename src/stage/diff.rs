@@ -81,7 +81,13 @@ pub fn diff(input: Option<&str>, opts: &DiffOptions) -> Result<DiffOutcome, Diff
     let Some(input) = input else {
         return Ok(DiffOutcome::Empty);
     };
-    let mut state = State::parse(input, "standard input").map_err(CommonError::from)?;
+    let state = State::parse(input, "standard input").map_err(CommonError::from)?;
+    diff_state(state, opts)
+}
+
+/// [`diff`], of a state already read: `dyndns-addrs --diff`'s, which
+/// need not go through its JSON text and back.
+pub fn diff_state(mut state: State, opts: &DiffOptions) -> Result<DiffOutcome, DiffError> {
     let live = opts.live || state.extra.get(COMPARE_KEY).and_then(|v| v.as_str()) == Some("live");
     // The cache, read once: for the comparison, the guard, and the PTR
     // records of addresses gone (which only the cache remembers).
