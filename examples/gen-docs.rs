@@ -190,7 +190,7 @@ fn extra(name: &str) -> Extra {
                     "dyndns-addrs --hostname web.example.com --ttl 60 eth0",
                 ),
                 (
-                    "dyndns-addrs eth0 | dyndns-diff in one process, as the pydyndns wrapper runs it every minute:",
+                    "dyndns-addrs eth0 | dyndns-diff in one process (the pydyndns wrapper's every-minute run does the same, then runs the update itself when something changed):",
                     "dyndns-addrs --diff eth0 && echo unchanged",
                 ),
             ],

@@ -37,7 +37,7 @@ pub struct AddrsArgs {
     /// How --explain prints [default: table]
     #[arg(long, value_enum, default_value_t = crate::addrs::Format::Table, hide_default_value = true, requires = "explain")]
     pub format: crate::addrs::Format,
-    /// Print the state only when it differs from the cache: `dyndns-addrs | dyndns-diff` in one process (the pydyndns wrapper's every-minute run), with dyndns-diff's exit status (0 the same, 1 differs), and 3 for a failure at run time; with the config's "compare": "live", which needs dyndns-soa first, the state is printed uncompared (status 1)
+    /// Print the state only when it differs from the cache: `dyndns-addrs | dyndns-diff` in one process, with dyndns-diff's exit status (0 the same, 1 differs), and 3 for a failure at run time; with the config's "compare": "live", which needs dyndns-soa first, the state is printed uncompared (status 1)
     #[arg(long, conflicts_with_all = ["explain", "hostname", "ttl"])]
     pub diff: bool,
     /// The pydyndns wrapper's every-minute run, which `exec`s this: --diff,
