@@ -123,7 +123,7 @@ fn parse_tls(text: &str) -> Result<TlsFlag, String> {
 /// With --check, nothing is passed on: one status line in the
 /// monitoring-plugins convention (Nagios, Icinga, Checkmk) and exit 0 OK,
 /// 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-#[derive(Debug, Parser)]
+#[derive(Debug, Default, Parser)]
 #[command(
     name = "dyndns-diff",
     version,

@@ -94,7 +94,7 @@ pub fn lookup() -> Result<HostLookup, HostnameError> {
         log::debug!("host name {host}: canonical name {name} (/etc/hosts)");
         return Ok(HostLookup::Found(name));
     }
-    let nss = static_resolver_falls_short(&items).then(|| items.join(" "));
+    let nss = beyond_static_resolver(&items);
     Ok(HostLookup::Resolver { host, nss })
 }
 
@@ -106,9 +106,16 @@ pub fn static_resolver_falls_short_here() -> Option<String> {
     if !cfg!(target_feature = "crt-static") {
         return None;
     }
-    let nsswitch = read_system_file("/etc/nsswitch.conf").unwrap_or_default();
-    let items = hosts_line(&nsswitch);
-    static_resolver_falls_short(&items).then(|| items.join(" "))
+    beyond_static_resolver(&hosts_line(
+        &read_system_file("/etc/nsswitch.conf").unwrap_or_default(),
+    ))
+}
+
+/// The `hosts:` line (its `items`) when this build is statically linked
+/// and its own resolver would not follow it.
+fn beyond_static_resolver(items: &[&str]) -> Option<String> {
+    (cfg!(target_feature = "crt-static") && static_resolver_falls_short(items))
+        .then(|| items.join(" "))
 }
 
 /// Whether the `getaddrinfo` of a statically linked build would not do what

@@ -6,11 +6,10 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
 use super::{CHANGED_STATE, HELPER, NSS_HOSTS, hand_over};
-use crate::args::AddrsArgs;
+use crate::args::{AddrsArgs, DiffArgs};
 use crate::cli;
 use crate::config::{Compare, Config};
-use crate::reach::Reach;
-use crate::stage::{self, AddrsDiffError, AddrsError, AddrsOptions, DiffOptions, DiffOutcome};
+use crate::stage::{self, AddrsDiffError, AddrsError, AddrsOptions, DiffOutcome};
 use crate::state::State;
 
 /// `dyndns-addrs` after its arguments: the state document, with `--diff`
@@ -40,7 +39,6 @@ fn addrs_run(
     lookup: Option<crate::hostname::HostLookup>,
     config: &Config,
 ) -> Result<u8, AddrsError> {
-    let interfaces = args.interfaces.clone();
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
@@ -68,7 +66,7 @@ fn addrs_run(
         Some(script) => Err(AddrsError::Wrapper(wrapper_again(
             &script,
             args.common.config.as_deref(),
-            &interfaces,
+            &opts.interfaces,
             &differs,
         ))),
         None => {
@@ -87,17 +85,7 @@ fn differs_from_cache(state: State, config: &Config) -> Result<Option<State>, Ad
         return Ok(Some(state));
     }
     // The comparison dyndns-diff -c FILE makes, without its flags.
-    let opts = DiffOptions {
-        refresh: config.refresh(),
-        reboot_updates: config.reboot_updates(),
-        live: false,
-        reach: Reach::new(&crate::args::NetArgs::default(), config),
-        tls: None,
-        timeout: config.timeout_or(None),
-        cache: config.cache.clone(),
-        force: false,
-        guard: config.guard,
-    };
+    let opts = super::diff_options(&DiffArgs::default(), config, None);
     Ok(match stage::diff_state(state, &opts)? {
         DiffOutcome::Differs(state) => Some(*state),
         DiffOutcome::Same | DiffOutcome::Empty => None,

@@ -174,22 +174,27 @@ fn check(args: &DiffArgs, config: &Config, tls: Option<&dyn Secure>) -> Result<R
 
 fn diff_run(args: DiffArgs, config: Config, tls: Option<Arc<dyn Secure>>) -> Result<u8, DiffError> {
     let input = cli::read_stdin()?;
-    let opts = DiffOptions {
-        refresh: config.refresh(),
-        reboot_updates: config.reboot_updates(),
-        live: args.live || config.compare == Compare::Live,
-        reach: Reach::new(&args.net, &config),
-        tls,
-        timeout: config.timeout_or(args.net.timeout),
-        cache: args.cache.or(config.cache),
-        force: args.force,
-        guard: config.guard,
-    };
+    let opts = diff_options(&args, &config, tls);
     let outcome = stage::diff(input.as_deref(), &opts)?;
     if let DiffOutcome::Differs(state) = &outcome {
         cli::print_line(&state.to_json())?;
     }
     Ok(outcome.status())
+}
+
+/// What `dyndns-diff` compares, and how, from its flags over the config.
+fn diff_options(args: &DiffArgs, config: &Config, tls: Option<Arc<dyn Secure>>) -> DiffOptions {
+    DiffOptions {
+        refresh: config.refresh(),
+        reboot_updates: config.reboot_updates(),
+        live: args.live || config.compare == Compare::Live,
+        reach: Reach::new(&args.net, config),
+        tls,
+        timeout: config.timeout_or(args.net.timeout),
+        cache: args.cache.clone().or_else(|| config.cache.clone()),
+        force: args.force,
+        guard: config.guard,
+    }
 }
 
 /// Whether this `dyndns-send` run goes over TLS (a dry run connects nowhere).
