@@ -815,7 +815,8 @@ fn the_static_stages_leave_other_command_lines_to_the_helper() {
         .status(1)
         .stdout_has_lines(&[r#""addresses":["2001:db8:10::1"]"#]);
     run(&addrs, &["--version"]).status(2).stderr_has(&format!(
-        "dyndns-addrs: cannot run {} for this command line: No such file or directory",
+        "dyndns-addrs: cannot run {} for this command line: No such file or directory (os error 2); \
+         dyndns-helper comes with dyndns (make install, or its package): install it beside this program",
         alone.path().join("dyndns-helper").display()
     ));
 }

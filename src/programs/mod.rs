@@ -52,9 +52,17 @@ pub fn hand_over(
         .args(std::env::args_os().skip(1))
         .envs(env)
         .exec();
+    // What to do about the usual cause: a program copied without the rest.
+    let hint = if error.kind() == io::ErrorKind::NotFound {
+        format!(
+            "; {helper} comes with dyndns (make install, or its package): install it beside this program"
+        )
+    } else {
+        String::new()
+    };
     io::Error::new(
         error.kind(),
-        format!("cannot run {} for {what}: {error}", path.display()),
+        format!("cannot run {} for {what}: {error}{hint}", path.display()),
     )
 }
 
