@@ -21,7 +21,7 @@ BASE = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None
 BASE_NAME = f"pydyndns ({sys.argv[5]})" if BASE else None
 BASE_CONF = os.path.join(WORK, "base.conf")
 BASE_CACHE = os.path.join(WORK, "base.cache")
-REL = os.path.join(TOP, "target", "dist")  # `make build`: what the package ships
+REL = os.path.join(TOP, "target", "bench-bin")  # `make build`'s programs, as the package ships them
 WRAPPER = os.path.join(REL, "pydyndns")  # scripts/pydyndns, copied beside the stages
 PYDYNDNS = os.path.join(WORK, "venv", "bin", "pydyndns")
 OURS_CONF = os.path.join(WORK, "ours.conf")
@@ -103,8 +103,7 @@ def callgrind(cmd):
     """Instructions executed by cmd and every process it starts. A
     process that execs another keeps its ID, so what it ran before is
     dumped at execve (cg.PID.N), or the program after it would overwrite
-    it (the wrapper that becomes dyndns-addrs, a forked shell that becomes
-    a stage); and before each fork and vfork (Python's subprocess), or the
+    it (a forked shell that becomes a stage); and before each fork and vfork (Python's subprocess), or the
     child, which starts with a copy of the parent's counts, would count
     them again."""
     with tempfile.TemporaryDirectory() as d:
@@ -176,9 +175,7 @@ def main():
         ]
 
     def over_tls(stages):
-        # dyndns-send over TLS (it runs dyndns-helper), where the tree has it.
-        if not os.path.exists(os.path.join(REL, "dyndns-helper")):
-            return stages
+        # dyndns-send over DNS over TLS.
         conf = os.path.join(WORK, "tls-nocache.conf")
         with open(conf, "w") as fh:
             json.dump({"ttl": 300, "transport": "tls", "tls": {"ca": os.path.join(WORK, "tls", "ca.crt")}}, fh)
@@ -195,13 +192,9 @@ def main():
     else:
         for name, cmd, stdin in stages:
             times.update(alternate([(name, cmd, stdin)]))
-    # The wrapper's every-minute process, where the tree has it.
+    # The wrapper's every-minute process.
     combined = [os.path.join(REL, "dyndns-addrs"), "-c", OURS_CONF, "--diff", "eth0"]
-    if run(combined, check=False)[3] == 0:
-        more_stages = [("dyndns-addrs --diff (same)", combined, b"")]
-    else:
-        more_stages = []
-    more_stages = over_tls(more_stages)
+    more_stages = over_tls([("dyndns-addrs --diff (same)", combined, b"")])
     for name, cmd, stdin in more_stages:
         times.update(alternate([(name, cmd, stdin)]))
     stages += more_stages

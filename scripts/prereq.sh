@@ -47,16 +47,3 @@ need_cargo() {
 		exit 1
 	fi
 }
-
-# The Rust standard library for musl, which `make build` links the four
-# stages with (Makefile: STATIC_TARGET), named in $static_target: added
-# with rustup when missing, or one line saying how to get it. Run after
-# need_cargo.
-need_static_target() {
-	static_target=$(rustc -vV | sed -n 's/^host: //p' | sed 's/-gnu$/-musl/')
-	[ -d "$(rustc --print target-libdir --target "$static_target")" ] && return
-	if ! command -v rustup >/dev/null 2>&1 || ! rustup target add "$static_target"; then
-		echo "scripts/$1: no Rust standard library for $static_target (the stages are linked statically with musl); run: rustup target add $static_target" >&2
-		exit 1
-	fi
-}

@@ -9,11 +9,11 @@
 //! only spelt in full, so that every prefix PyDynDNS took (`--c` for
 //! `--config`) still means what it meant.
 //!
-//! The wrapper parses the common spellings itself, in a few lines of shell;
-//! anything else it hands to `dyndns-addrs --pydyndns-argv ARGS...`, which
-//! prints the result as shell assignments for it to evaluate
-//! ([`Parsed::to_shell`]). The shell stays small, since every line of it is
-//! read again each minute.
+//! This module is the one definition of that command line: the parser, the
+//! wrapper's `--help` ([`help`]) and, through [`command`], its man page and
+//! completions all come from [`FLAGS`]. The wrapper reads only the one
+//! spelling [`Parsed::to_shell`] writes (`-c FILE -f -v --live ... --
+//! IFACE...`); any other it has `dyndns-addrs --pydyndns-argv` rewrite.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -21,31 +21,145 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 /// The wrapper's usage line, as argparse would print it.
 pub const USAGE: &str = "usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain | --watch] [--] [IFACE ...]";
 
-/// The wrapper's `--help`, in argparse's layout. It lives here, printed by
-/// `dyndns-addrs --pydyndns-help`, so that the shell script, read in full
-/// every minute, does not carry it.
-pub const HELP: &str = "\
-usage: pydyndns [-h] [-V] [-c FILE] [-f] [-v] [--live | --check | --explain | --watch] [--] [IFACE ...]
-
+/// What the wrapper does, for `--help` and the man page.
+const DESCRIPTION: &str = "\
 Register this host's IPv6 addresses (of the interfaces named, or of every
 interface that is up) as AAAA records of its FQDN, on the primary server of
 its zone, with an RFC 2136 dynamic update; nothing is sent when nothing
-changed since the last successful update.
+changed since the last successful update.";
 
-options:
-  -c, --config FILE  the JSON config file (default /etc/pydyndns.conf)
-  -f, --force        update even if nothing changed
-  -v, --verbose      debug output on stderr, and the result on stdout
-      --live         compare with the records the primary serves, not the cache
-      --check        send nothing: a monitoring status line (Nagios, Icinga)
-      --explain      send nothing: every address, and why it is registered or not
-      --watch        run at start and again within a second of each address change
-  -h, --help         show this help and exit
-  -V, --version      show the version and exit
-
+/// The exit statuses, for `--help` and the man page.
+const EPILOG: &str = "\
 Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config;
-with --check, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-";
+with --check, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
+
+/// One option of the wrapper.
+#[derive(Debug)]
+pub struct Flag {
+    /// Its letter: the short option when `short`, else an internal name.
+    pub letter: u8,
+    /// Whether it is PyDynDNS's (or argparse's): a short form, and long
+    /// prefixes taken; ours are taken only spelt in full.
+    pub short: bool,
+    /// The long name.
+    pub long: &'static str,
+    /// The value's name, for an option that takes one.
+    pub value: Option<&'static str>,
+    /// One line of help.
+    pub help: &'static str,
+}
+
+/// Every option of the wrapper, in `--help`'s order.
+pub const FLAGS: [Flag; 9] = [
+    Flag {
+        letter: b'c',
+        short: true,
+        long: "config",
+        value: Some("FILE"),
+        help: "the JSON config file (default /etc/pydyndns.conf)",
+    },
+    Flag {
+        letter: b'f',
+        short: true,
+        long: "force",
+        value: None,
+        help: "update even if nothing changed",
+    },
+    Flag {
+        letter: b'v',
+        short: true,
+        long: "verbose",
+        value: None,
+        help: "debug output on stderr, and the result on stdout",
+    },
+    Flag {
+        letter: b'L',
+        short: false,
+        long: "live",
+        value: None,
+        help: "compare with the records the primary serves, not the cache",
+    },
+    Flag {
+        letter: b'K',
+        short: false,
+        long: "check",
+        value: None,
+        help: "send nothing: a monitoring status line (Nagios, Icinga)",
+    },
+    Flag {
+        letter: b'E',
+        short: false,
+        long: "explain",
+        value: None,
+        help: "send nothing: every address, and why it is registered or not",
+    },
+    Flag {
+        letter: b'W',
+        short: false,
+        long: "watch",
+        value: None,
+        help: "run at start and again within a second of each address change",
+    },
+    Flag {
+        letter: b'h',
+        short: true,
+        long: "help",
+        value: None,
+        help: "show this help and exit",
+    },
+    Flag {
+        letter: b'V',
+        short: true,
+        long: "version",
+        value: None,
+        help: "show the version and exit",
+    },
+];
+
+/// The wrapper's `--help`, in argparse's layout.
+pub fn help() -> String {
+    let mut text = format!("{USAGE}\n\n{DESCRIPTION}\n\noptions:\n");
+    for flag in &FLAGS {
+        let name = match (flag.short, flag.value) {
+            (true, Some(value)) => format!("-{}, --{} {value}", flag.letter as char, flag.long),
+            (true, None) => format!("-{}, --{}", flag.letter as char, flag.long),
+            (false, _) => format!("    --{}", flag.long),
+        };
+        text.push_str(&format!("  {name:<17}  {}\n", flag.help));
+    }
+    text.push('\n');
+    text.push_str(EPILOG);
+    text
+}
+
+/// The command line as a clap command, for the man page and completions
+/// (the wrapper itself is a shell script, which reads [`Parsed::to_shell`]).
+pub fn command() -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let mut cmd = clap::Command::new("pydyndns")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Register this host's IPv6 addresses in DNS with dynamic updates")
+        .long_about(DESCRIPTION.replace('\n', " "))
+        .after_help(EPILOG.replace('\n', " "))
+        .disable_help_flag(true)
+        .disable_version_flag(true);
+    for flag in &FLAGS {
+        let mut arg = Arg::new(flag.long).long(flag.long).help(flag.help);
+        if flag.short {
+            arg = arg.short(flag.letter as char);
+        }
+        arg = match flag.value {
+            Some(value) => arg.value_name(value).action(ArgAction::Set),
+            None => arg.action(ArgAction::SetTrue),
+        };
+        cmd = cmd.arg(arg);
+    }
+    cmd.arg(
+        Arg::new("IFACE")
+            .num_args(0..)
+            .help("interfaces whose addresses to register (default: every interface that is up, but loopbacks)"),
+    )
+}
 
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,22 +191,18 @@ pub enum Parsed {
     Usage(String),
 }
 
-/// One option of the wrapper, by its letter.
-const OPTIONS: [(u8, &str); 5] = [
-    (b'h', "help"),
-    (b'c', "config"),
-    (b'f', "force"),
-    (b'v', "verbose"),
-    (b'V', "version"),
-];
+/// PyDynDNS's options (`-X`, `--long` and its prefixes), by letter and name.
+fn options() -> impl Iterator<Item = (u8, &'static str)> {
+    FLAGS.iter().filter(|f| f.short).map(|f| (f.letter, f.long))
+}
 
-/// Our long-only options, exact spellings only, by a letter of their own.
-const LONG_ONLY: [(u8, &str); 4] = [
-    (b'L', "live"),
-    (b'K', "check"),
-    (b'E', "explain"),
-    (b'W', "watch"),
-];
+/// Our long-only options, exact spellings only.
+fn long_only() -> impl Iterator<Item = (u8, &'static str)> {
+    FLAGS
+        .iter()
+        .filter(|f| !f.short)
+        .map(|f| (f.letter, f.long))
+}
 
 /// How argparse reads one argument.
 enum Kind {
@@ -121,10 +231,10 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
             Some(at) => (&rest[..at], Some(rest[at + 1..].to_vec())),
             None => (rest, None),
         };
-        if let Some((letter, _)) = LONG_ONLY.iter().find(|(_, long)| long.as_bytes() == name) {
+        if let Some((letter, _)) = long_only().find(|(_, long)| long.as_bytes() == name) {
             return match attached {
                 None => Ok(Kind::Option {
-                    letter: *letter,
+                    letter,
                     short: false,
                     attached: None,
                 }),
@@ -135,15 +245,14 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
                 )),
             };
         }
-        let exact = OPTIONS.iter().find(|(_, long)| long.as_bytes() == name);
-        let prefixed: Vec<_> = OPTIONS
-            .iter()
+        let exact = options().find(|(_, long)| long.as_bytes() == name);
+        let prefixed: Vec<_> = options()
             .filter(|(_, long)| long.as_bytes().starts_with(name))
             .collect();
         match (exact, prefixed.as_slice()) {
-            (Some((letter, _)), _) | (None, [(letter, _)]) => {
+            (Some((letter, _)), _) | (None, &[(letter, _)]) => {
                 return Ok(Kind::Option {
-                    letter: *letter,
+                    letter,
                     short: false,
                     attached,
                 });
@@ -158,7 +267,7 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
                 ));
             }
         }
-    } else if let Some((letter, _)) = OPTIONS.iter().find(|(l, _)| *l == arg[1]) {
+    } else if let Some((letter, _)) = options().find(|(l, _)| *l == arg[1]) {
         // -X, -X=VALUE, or -XREST.
         let attached = match &arg[2..] {
             [] => None,
@@ -166,7 +275,7 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
             rest => Some(rest.to_vec()),
         };
         return Ok(Kind::Option {
-            letter: *letter,
+            letter,
             short: true,
             attached,
         });
@@ -184,10 +293,7 @@ fn classify(arg: &[u8]) -> Result<Kind, String> {
 
 /// The long and short spellings of an option, as argparse names it.
 fn spelling(letter: u8) -> String {
-    let long = OPTIONS
-        .iter()
-        .find(|(l, _)| *l == letter)
-        .map_or("", |o| o.1);
+    let long = options().find(|(l, _)| *l == letter).map_or("", |o| o.1);
     format!("-{}/--{long}", letter as char)
 }
 
@@ -289,7 +395,7 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
             let Some(rest) = attached.take() else { break };
             // A flag with something attached: the next flag of a cluster.
             match rest.first() {
-                Some(next) if short && OPTIONS.iter().any(|(l, _)| l == next) => {
+                Some(next) if short && options().any(|(l, _)| l == *next) => {
                     letter = *next;
                     attached = (rest.len() > 1).then(|| rest[1..].to_vec());
                 }
@@ -323,12 +429,13 @@ fn parse_inner(args: &[OsString]) -> Result<Parsed, String> {
 }
 
 impl Parsed {
-    /// The outcome as assignments for the wrapper's shell to evaluate, on
-    /// top of what it read itself: `config_set=1 config='FILE'`, `force=1`,
-    /// `verbose=1`, `live=1`, `check=1` (each only when given), `help=1` or `version=1`, then
-    /// `set -- 'IFACE' …`; every value in single quotes.
+    /// The outcome in the one spelling the wrapper reads, as a command for
+    /// its shell to evaluate: `set -- [-c 'FILE'] [-f] [-v] [--live]
+    /// [--check] [--explain] [--watch] -- 'IFACE' …`, or `set -- -h`,
+    /// `set -- -V`; every value in single quotes.
     pub fn to_shell(&self) -> Vec<u8> {
         fn quoted(out: &mut Vec<u8>, value: &[u8]) {
+            out.push(b' ');
             out.push(b'\'');
             for &b in value {
                 if b == b'\'' {
@@ -339,10 +446,10 @@ impl Parsed {
             }
             out.push(b'\'');
         }
-        let mut out = Vec::new();
+        let mut out = b"set --".to_vec();
         match self {
-            Self::Help => out.extend_from_slice(b"help=1"),
-            Self::Version => out.extend_from_slice(b"version=1"),
+            Self::Help => out.extend_from_slice(b" -h"),
+            Self::Version => out.extend_from_slice(b" -V"),
             Self::Usage(_) => {}
             Self::Run {
                 config,
@@ -355,31 +462,23 @@ impl Parsed {
                 interfaces,
             } => {
                 if let Some(config) = config {
-                    out.extend_from_slice(b"config_set=1 config=");
+                    out.extend_from_slice(b" -c");
                     quoted(&mut out, config.as_bytes());
-                    out.extend_from_slice(b"; ");
                 }
-                if *force {
-                    out.extend_from_slice(b"force=1; ");
+                for (on, flag) in [
+                    (force, " -f"),
+                    (verbose, " -v"),
+                    (live, " --live"),
+                    (check, " --check"),
+                    (explain, " --explain"),
+                    (watch, " --watch"),
+                ] {
+                    if *on {
+                        out.extend_from_slice(flag.as_bytes());
+                    }
                 }
-                if *verbose {
-                    out.extend_from_slice(b"verbose=1; ");
-                }
-                if *live {
-                    out.extend_from_slice(b"live=1; ");
-                }
-                if *check {
-                    out.extend_from_slice(b"check=1; ");
-                }
-                if *explain {
-                    out.extend_from_slice(b"explain=1; ");
-                }
-                if *watch {
-                    out.extend_from_slice(b"watch=1; ");
-                }
-                out.extend_from_slice(b"set --");
+                out.extend_from_slice(b" --");
                 for interface in interfaces {
-                    out.push(b' ');
                     quoted(&mut out, interface.as_bytes());
                 }
             }
@@ -402,9 +501,10 @@ mod tests {
         let parsed = run(&["-c", "it's.conf", "-f", "--", "a b", "-x"]);
         assert_eq!(
             String::from_utf8(parsed.to_shell()).unwrap(),
-            "config_set=1 config='it'\\''s.conf'; force=1; set -- 'a b' '-x'\n"
+            "set -- -c 'it'\\''s.conf' -f -- 'a b' '-x'\n"
         );
-        assert_eq!(run(&["eth0"]).to_shell(), b"set -- 'eth0'\n");
+        assert_eq!(run(&["eth0"]).to_shell(), b"set -- -- 'eth0'\n");
+        assert_eq!(run(&["--hel"]).to_shell(), b"set -- -h\n");
         assert_eq!(
             run(&["-hx"]),
             Parsed::Usage("argument -h/--help: ignored explicit argument 'x'".into())

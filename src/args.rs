@@ -40,13 +40,14 @@ pub struct AddrsArgs {
     /// Print the state only when it differs from the cache: `dyndns-addrs | dyndns-diff` in one process, with dyndns-diff's exit status (0 the same, 1 differs), and 3 for a failure at run time; with the config's "compare": "live", which needs dyndns-soa first, the state is printed uncompared (status 1)
     #[arg(long, conflicts_with_all = ["explain", "hostname", "ttl"])]
     pub diff: bool,
-    /// The pydyndns wrapper's every-minute run, which `exec`s this: --diff,
-    /// and when the state differs, this same process runs the wrapper
-    /// SCRIPT again (`/bin/sh SCRIPT [-c FILE] -- IFACE...`) with it in
-    /// DYNDNS_CHANGED_STATE; the statuses are dyndns-addrs's
-    /// own (0 the same, 1 a failure at run time, 2 bad usage)
-    #[arg(long, value_name = "SCRIPT", hide = true, conflicts_with_all = ["explain", "hostname", "ttl"])]
-    pub pydyndns_fast: Option<PathBuf>,
+    /// The pydyndns wrapper's command line, given after `--` (in place of
+    /// the interfaces), read as PyDynDNS's argparse reads it and printed in
+    /// the one spelling the wrapper reads: `set -- -c 'FILE' -f -- 'eth0'`
+    #[arg(long, hide = true, conflicts_with_all = ["explain", "hostname", "ttl", "diff"])]
+    pub pydyndns_argv: bool,
+    /// The pydyndns wrapper's --help
+    #[arg(long, hide = true, conflicts_with_all = ["explain", "hostname", "ttl", "diff", "pydyndns_argv"])]
+    pub pydyndns_help: bool,
     /// Interfaces whose addresses to register, or glob patterns ('eth*') [default: every interface that is up, but loopbacks]
     #[arg(value_name = "IFACE")]
     pub interfaces: Vec<String>,
@@ -227,55 +228,6 @@ pub struct SendArgs {
     pub verify: bool,
 }
 
-/// Register this host's IPv6 addresses in DNS with dynamic updates.
-///
-/// Registers the IPv6 addresses of the interfaces named (or of every
-/// interface that is up) as AAAA records of the host's FQDN, on the primary
-/// server of its zone, with an RFC 2136 dynamic update, and sends nothing when
-/// nothing changed since the last successful update. Runs dyndns-addrs,
-/// dyndns-diff, dyndns-soa and dyndns-send; a drop-in for PyDynDNS.
-//
-// `pydyndns` itself is a POSIX sh script: this definition documents its
-// command line (man page, completions), and a test checks it against the
-// script's own --help.
-#[derive(Parser)]
-#[command(
-    name = "pydyndns",
-    version,
-    // The script's -h and --help print the same text: no "see more with --help".
-    disable_help_flag = true,
-    after_help = "Exit status: 0 nothing changed or updated, 1 failed, 2 bad usage or config; with --check, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n\nExamples (root's crontab; a monitoring command):\n  * * * * * pydyndns -c /etc/pydyndns.conf eth0\n  pydyndns -c /etc/pydyndns.conf --check eth0"
-)]
-pub struct PydyndnsArgs {
-    /// The JSON config file [default: /etc/pydyndns.conf]
-    #[arg(short = 'c', long = "config", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Update even if nothing changed
-    #[arg(short = 'f', long)]
-    pub force: bool,
-    /// Debug output on stderr, and the result on stdout
-    #[arg(short = 'v', long)]
-    pub verbose: bool,
-    /// Compare with the records the primary serves, not the cache (the config's "compare": "live")
-    #[arg(long)]
-    pub live: bool,
-    /// Send nothing: report for monitoring (Nagios, Icinga, Checkmk) whether DNS serves the addresses
-    #[arg(long, conflicts_with_all = ["force", "live"])]
-    pub check: bool,
-    /// Send nothing: print every address of every interface and why it is registered or left out (dyndns-addrs --explain, with the config's policy)
-    #[arg(long, conflicts_with_all = ["force", "live", "check"])]
-    pub explain: bool,
-    /// Run at start, then again within a second of each change of the addresses (dyndns-watch --run pydyndns); for a service
-    #[arg(long, conflicts_with_all = ["check", "explain"])]
-    pub watch: bool,
-    /// Show the help and exit
-    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
-    pub help: Option<bool>,
-    /// Interfaces whose addresses to register [default: every interface that is up, but loopbacks]
-    #[arg(value_name = "IFACE")]
-    pub interfaces: Vec<String>,
-}
-
 /// Write a line for each address that becomes registrable or stops being, as the kernel announces it.
 ///
 /// Subscribes to the kernel's rtnetlink address and link events and, after
@@ -330,7 +282,7 @@ pub fn commands() -> Vec<clap::Command> {
         SoaArgs::command(),
         SendArgs::command(),
         WatchArgs::command(),
-        PydyndnsArgs::command(),
+        crate::argparse::command(),
     ]
 }
 

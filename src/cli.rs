@@ -50,7 +50,22 @@ pub fn start(
     common: &Common,
     secrets: Secrets,
 ) -> (Reporter, Result<Config, CommonError>) {
+    start_with(program, common, secrets, |_| {})
+}
+
+/// [`start`], with `before_logging` called on the config while the process
+/// still has one thread (logging may start one, for a syslog server's
+/// lookup): `dyndns-send` sets GSS-TSIG's Kerberos environment there.
+pub fn start_with(
+    program: &'static str,
+    common: &Common,
+    secrets: Secrets,
+    before_logging: impl FnOnce(&Config),
+) -> (Reporter, Result<Config, CommonError>) {
     let loaded = Config::load(common.config.as_deref(), secrets);
+    if let Ok(config) = &loaded {
+        before_logging(config);
+    }
     let logging = loaded.as_ref().ok().and_then(|c| c.logging.as_ref());
     // A syslog host is looked up, and a TCP connection to it made, within
     // the config's timeout.
@@ -149,59 +164,6 @@ pub fn block_on<T, E: From<CommonError>>(
         .build()
         .map_err(CommonError::Runtime)?
         .block_on(future)
-}
-
-/// `dyndns-send` (and `dyndns-send-gss` with GSS-TSIG's initiator,
-/// `dyndns-helper` with the TLS client): the
-/// flags checked, the state read from stdin, the lock taken, the update
-/// sent, the result printed.
-pub fn send(
-    args: crate::args::SendArgs,
-    config: &Config,
-    gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
-    tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
-) -> Result<u8, crate::stage::SendError> {
-    use crate::stage::{Prepared, SendFlags, SendOptions};
-    let flags = SendFlags {
-        server: args.server,
-        zone: args.zone,
-        reach: crate::reach::Reach::new(&args.net, config),
-        timeout_secs: args.net.timeout,
-        cache: args.cache,
-        key_file: args.key_file,
-        dry_run: args.dry_run.then_some(args.format),
-        verify: args.verify,
-    };
-    let mut opts = SendOptions::new(flags, config)?;
-    opts.gss = gss;
-    opts.tls = tls;
-    let Some(input) = read_stdin()? else {
-        return Ok(exit::SUCCESS);
-    };
-    let state = crate::state::State::parse(&input, "standard input").map_err(CommonError::from)?;
-    // The lock is waited for before the runtime exists.
-    let line = match crate::stage::send_prepare(state, opts)? {
-        Prepared::Done(line) => line,
-        Prepared::Go(sending) => block_on(sending.send())?,
-    };
-    print_line(&line)?;
-    Ok(exit::SUCCESS)
-}
-
-/// `dyndns-addrs --pydyndns-argv ARGS...`: the wrapper's command line as
-/// shell assignments on stdout, or argparse's usage message on stderr and
-/// exit 2.
-pub fn pydyndns_argv(args: &[std::ffi::OsString]) -> ExitCode {
-    let parsed = crate::argparse::parse(args);
-    if let crate::argparse::Parsed::Usage(message) = &parsed {
-        eprintln!("{}", crate::argparse::USAGE);
-        eprintln!("pydyndns: error: {message} (try --help)");
-        return exit::code(exit::USAGE);
-    }
-    match io::stdout().write_all(&parsed.to_shell()) {
-        Ok(()) => exit::code(exit::SUCCESS),
-        Err(_) => exit::code(exit::FAILURE),
-    }
 }
 
 /// Parses `--timeout SECONDS`: more than 0, at most an hour.

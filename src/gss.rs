@@ -1,9 +1,9 @@
 //! The host's Kerberos identity through the system's GSS-API (MIT
 //! Kerberos, by the `libgssapi` crate): credentials for the client
 //! principal, from the keytab or credential cache that `dyndns-send` put
-//! in the environment (see [`crate::gss_env`]), and a context with the
+//! in the environment (set by [`crate::gss_env`]), and a context with the
 //! primary's `DNS/` service, for [`crate::tkey`]. Built only with the `gss`
-//! feature, and used only by `dyndns-send-gss`.
+//! feature (on by default), and used only by `dyndns-send`.
 
 use hickory_proto::rr::Name;
 use libgssapi::context::{ClientCtx, CtxFlags, SecurityContext};

@@ -1,31 +1,21 @@
-//! Handing a GSS-TSIG run to `dyndns-send-gss`: `dyndns-send` itself never
-//! links the GSS-API libraries (they cost every run about 0.45 ms and
-//! 0.85 MiB), so when the config's `tsig` says `gss-tsig` it replaces
-//! itself with `dyndns-send-gss` (installed beside it), which reads the same
-//! arguments and standard input, with the Kerberos environment the config
-//! asks for: the client keytab (`KRB5_CLIENT_KTNAME`) and a credential
-//! cache in memory, or the given credential cache (`KRB5CCNAME`).
+//! The Kerberos environment a GSS-TSIG config asks for. MIT Kerberos takes
+//! the client keytab and the credential cache from the environment
+//! (`KRB5_CLIENT_KTNAME`, `KRB5CCNAME`), so `dyndns-send` sets them in its
+//! own process, once, before anything else runs: the keytab given (or the
+//! system's) with a credential cache in memory, so that nothing is written
+//! to disk, or the credential cache given.
 
 use std::ffi::OsString;
-use std::io;
 
 use crate::config::GssConfig;
-
-/// Set in `dyndns-send-gss`'s environment by [`exec`]: the Kerberos
-/// environment is the config's.
-pub const MARK: &str = "DYNDNS_GSS_ENV";
 
 /// The system keytab, when neither the config nor `KRB5_KTNAME` names one.
 pub const SYSTEM_KEYTAB: &str = "FILE:/etc/krb5.keytab";
 
-/// The Kerberos environment for `gss`: the credential cache given, or the
-/// keytab given (or the system's) with a cache in memory, so that nothing
-/// is written to disk.
+/// The variables to set for `gss`, in order.
 pub fn environment(gss: &GssConfig) -> Vec<(&'static str, OsString)> {
-    let mut env = vec![(MARK, OsString::from("1"))];
     if let Some(ccache) = &gss.ccache {
-        env.push(("KRB5CCNAME", ccache.into()));
-        return env;
+        return vec![("KRB5CCNAME", ccache.into())];
     }
     let keytab = match &gss.keytab {
         Some(path) => {
@@ -35,19 +25,51 @@ pub fn environment(gss: &GssConfig) -> Vec<(&'static str, OsString)> {
         }
         None => std::env::var_os("KRB5_KTNAME").unwrap_or_else(|| SYSTEM_KEYTAB.into()),
     };
-    env.push(("KRB5_CLIENT_KTNAME", keytab));
-    env.push(("KRB5CCNAME", "MEMORY:dyndns-send".into()));
-    env
+    vec![
+        ("KRB5_CLIENT_KTNAME", keytab),
+        ("KRB5CCNAME", "MEMORY:dyndns-send".into()),
+    ]
 }
 
-/// Replaces this process with `dyndns-send-gss` from the same directory,
-/// with the same arguments and the environment for `gss`. Returns only
-/// on failure.
-pub fn exec(gss: &GssConfig) -> io::Error {
-    crate::programs::hand_over(
-        "dyndns-send-gss",
-        &[],
-        environment(gss),
-        "GSS-TSIG (is the package built with the \"gss\" feature?)",
-    )
+/// Sets [`environment`] in this process.
+///
+/// Call it only while the process has one thread: from `dyndns-send`'s
+/// start, after the config is read and before logging (whose syslog lookup
+/// may start a thread) and the async runtime exist. `setenv(3)` is not
+/// safe beside another thread reading the environment; with no other
+/// thread, nothing can.
+#[allow(unsafe_code)]
+pub fn apply(gss: &GssConfig) {
+    for (key, value) in environment(gss) {
+        // SAFETY: single-threaded here, as this function's contract says.
+        unsafe { std::env::set_var(key, value) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keytab_gets_a_cache_in_memory_and_a_ccache_stands_alone() {
+        let keytab = GssConfig {
+            keytab: Some("/etc/dyndns.keytab".into()),
+            ..GssConfig::default()
+        };
+        assert_eq!(
+            environment(&keytab),
+            vec![
+                ("KRB5_CLIENT_KTNAME", "FILE:/etc/dyndns.keytab".into()),
+                ("KRB5CCNAME", "MEMORY:dyndns-send".into()),
+            ]
+        );
+        let ccache = GssConfig {
+            ccache: Some("FILE:/tmp/krb5cc_0".into()),
+            ..GssConfig::default()
+        };
+        assert_eq!(
+            environment(&ccache),
+            vec![("KRB5CCNAME", "FILE:/tmp/krb5cc_0".into())]
+        );
+    }
 }

@@ -30,7 +30,6 @@ pub mod netlink;
 pub mod observed;
 pub mod programs;
 pub mod query;
-pub mod quickargs;
 pub mod reach;
 pub mod stage;
 pub mod state;

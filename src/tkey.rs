@@ -4,9 +4,9 @@
 //! answer's MIC verified.
 //!
 //! This module holds the DNS side only; the GSS-API side (MIT Kerberos,
-//! through the `libgssapi` crate) is behind [`GssInitiator`], which only
-//! `dyndns-send-gss` provides, so that no other program links the GSS-API
-//! libraries (see the README, "GSS-TSIG").
+//! through the `libgssapi` crate, the "gss" feature) is behind
+//! [`GssInitiator`], so that this side is tested without a KDC and builds
+//! without the GSS-API.
 //!
 //! The context is not deleted afterwards (TKEY mode 5 would cost a signed
 //! round trip): it expires on the server, an hour later on BIND, as

@@ -89,10 +89,10 @@ pub enum TlsError {
     BadName(String),
 }
 
-/// A TLS client: what DNS over TLS needs of one. Behind a trait object so
-/// that only the program that makes one (`dyndns-helper`) links the TLS
-/// library: its relocations alone cost every other run about 100,000
-/// instructions and 440 KiB (BENCHMARKS.md).
+/// A TLS client: what DNS over TLS needs of one (`crate::tls` makes it).
+/// Behind a trait object so that the exchanges here know nothing of
+/// rustls, and a program that never makes one (`dyndns-addrs`) does not
+/// carry it.
 pub trait Secure: fmt::Debug + Send + Sync {
     /// A TLS session over `tcp` to `server` at `addr`, its handshake done
     /// (so that nothing is written before the certificate is verified);

@@ -283,7 +283,7 @@ impl Drop for Killed {
 }
 
 /// Not a test: the figures of BENCHMARKS.md's GSS-TSIG section (release
-/// build, as root): `cargo test --release --features gss --test main
+/// build, as root): `cargo test --release --test main
 /// gss::measure -- --ignored --nocapture`. Asserts nothing about time.
 #[test]
 #[ignore = "a measurement for BENCHMARKS.md, not a test"]
@@ -304,11 +304,7 @@ fn measure_the_gss_update_run() {
     );
     let signed = state("host1.signed.test.", &["2001:db8:10::1"]);
     let runs: [(&str, &str, &str); 2] = [
-        (
-            "GSS-TSIG (dyndns-send → dyndns-send-gss, TKEY + UPDATE)",
-            &conf,
-            &doc,
-        ),
+        ("GSS-TSIG (dyndns-send, TKEY + UPDATE)", &conf, &doc),
         ("TSIG hmac-sha256 (dyndns-send, UPDATE)", &hmac, &signed),
     ];
     for (what, conf, doc) in runs {
@@ -326,8 +322,7 @@ fn measure_the_gss_update_run() {
     }
 }
 
-/// GSS-TSIG over DNS over TLS: dyndns-send hands the run to dyndns-helper,
-/// which carries both, with the Kerberos environment; the TKEY exchange
+/// GSS-TSIG over DNS over TLS: dyndns-send carries both; the TKEY exchange
 /// and the update share one TLS connection.
 #[test]
 fn gss_tsig_over_tls() {
@@ -351,11 +346,11 @@ fn gss_tsig_over_tls() {
         ));
     assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
     applied_as_host1(&world);
-    // dyndns-helper run by hand sets the Kerberos environment up itself.
+    // dyndns-send run by hand sets the Kerberos environment up itself.
     world
         .run(
-            "dyndns-helper",
-            &["dyndns-send", "-c", &conf],
+            "dyndns-send",
+            &["-c", &conf],
             &state(&format!("{HOST}."), &["2001:db8:10::2"]),
         )
         .ok()

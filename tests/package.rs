@@ -71,9 +71,8 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
         .args(args))
 }
 
-const FILES: [&str; 24] = [
+const FILES: [&str; 23] = [
     "usr/bin/dyndns-addrs",
-    "usr/bin/dyndns-helper",
     "usr/bin/dyndns-watch",
     "usr/lib/systemd/system/pydyndns-watch.service",
     "usr/bin/dyndns-diff",
@@ -127,22 +126,24 @@ fn package_installs_and_removes_cleanly() {
         "the config may hold a secret"
     );
     assert_eq!(mode("usr/bin/pydyndns"), 0o755);
-    // Only dyndns-helper carries the TLS library (rustls, linked statically):
-    // the programs of every run stay without it (see the README).
-    let carries_rustls = |f: &str| {
+    // The TLS library (rustls, linked statically) is in the programs that
+    // talk TLS to the zone's servers, not in the every-minute dyndns-addrs;
+    // the system's GSS-API in dyndns-send, as a shared library.
+    let carries = |f: &str, what: &[u8]| {
         let bytes = fs::read(r.join(f)).unwrap();
-        bytes.windows(6).any(|w| w == b"rustls")
+        bytes.windows(what.len()).any(|w| w == what)
     };
-    assert!(carries_rustls("usr/bin/dyndns-helper"));
+    for f in ["usr/bin/dyndns-send", "usr/bin/dyndns-diff"] {
+        assert!(carries(f, b"rustls"), "{f} lacks rustls");
+    }
     for f in [
         "usr/bin/dyndns-addrs",
-        "usr/bin/dyndns-diff",
         "usr/bin/dyndns-soa",
-        "usr/bin/dyndns-send",
-        "usr/bin/dyndns-send-gss",
+        "usr/bin/dyndns-watch",
     ] {
-        assert!(!carries_rustls(f), "{f} carries rustls");
+        assert!(!carries(f, b"rustls"), "{f} carries rustls");
     }
+    assert!(carries("usr/bin/dyndns-send", b"libgssapi_krb5.so"));
     let status = ok(Command::new("dpkg")
         .arg(format!("--root={}", r.display()))
         .args(["-s", "dyndns"]));
@@ -620,23 +621,25 @@ fn extracted() -> tempfile::TempDir {
     root
 }
 
-/// The programs as the package ships them register for real: the four
-/// stages static PIEs (no dynamic loader), the others dynamic;
-/// an update over TCP, then one over DNS over TLS, where the static
-/// `dyndns-send` hands the run to the dynamic `dyndns-helper` beside it.
+/// The programs as the package ships them, each linked dynamically against
+/// the system's glibc, register for real: an update over TCP, then one
+/// over DNS over TLS.
 #[test]
 fn the_packaged_programs_register_over_tcp_and_tls() {
     let root = extracted();
     let bin = root.path().join("usr/bin");
-    let dynamic = |s: &str| {
+    for s in [
+        "dyndns-addrs",
+        "dyndns-diff",
+        "dyndns-soa",
+        "dyndns-send",
+        "dyndns-watch",
+    ] {
         let bytes = fs::read(bin.join(s)).unwrap();
-        bytes.windows(10).any(|w| w == b"/lib64/ld-")
-    };
-    for s in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
-        assert!(!dynamic(s), "{s} is not linked statically");
-    }
-    for s in ["dyndns-helper", "dyndns-send-gss", "dyndns-watch"] {
-        assert!(dynamic(s), "{s} is not linked dynamically");
+        assert!(
+            bytes.windows(10).any(|w| w == b"/lib64/ld-"),
+            "{s} is not linked dynamically"
+        );
     }
     let world = World::with_tls("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
@@ -659,11 +662,10 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         .stdout_is("updated host1.example.test. in zone example.test. at ns1.example.test. ([::1]:853): 2001:db8:10::2\n");
     assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
 
-    // The static dyndns-diff looks the primary's name up as
-    // /etc/nsswitch.conf says, as the dynamic build does: with "hosts:
-    // files", /etc/hosts's dead address for it (the state's name, with its
-    // trailing dot); with "hosts: dns", DNS's ::1, /etc/hosts unread. musl's
-    // resolver would ask both, so it hands those runs to dyndns-helper.
+    // dyndns-diff looks the primary's name up as /etc/nsswitch.conf says:
+    // with "hosts: files", /etc/hosts's dead address for it (the state's
+    // name, with its trailing dot); with "hosts: dns", DNS's ::1, /etc/hosts
+    // unread.
     let state = world.run_path(&bin.join("dyndns-addrs"), &["-c", &conf, "veth0"]);
     let located = world.run_shell(&format!(
         "printf '%s\\n' '{}' | dyndns-soa -c {conf}",
@@ -676,13 +678,13 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         format!("{hosts}{} ns1.example.test.\n", crate::common::DEAD_ADDRESS),
     )
     .unwrap();
-    let live_with = |diff: &Path, nsswitch: &str, flags: &str| {
+    let live = |diff: &Path, nsswitch: &str| {
         fs::write(etc.join("nsswitch.conf"), format!("hosts: {nsswitch}\n")).unwrap();
         let script = world.dir.path().join("live.sh");
         fs::write(
             &script,
             format!(
-                "printf '%s\\n' '{}' | {} -c {conf} --live{flags}",
+                "printf '%s\\n' '{}' | {} -c {conf} --live",
                 located.stdout.trim(),
                 diff.display()
             ),
@@ -690,33 +692,20 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         .unwrap();
         world.run_shell(&format!("sh {}", script.display()))
     };
-    let live = |diff: &Path, nsswitch: &str| live_with(diff, nsswitch, "");
     let refused = format!("[{}]:53: Connection refused", crate::common::DEAD_ADDRESS);
-    let dynamic_build = PathBuf::from(env!("CARGO_BIN_EXE_dyndns-diff"));
-    for diff in [bin.join("dyndns-diff"), dynamic_build] {
-        live(&diff, "files").status(2).stderr_has(&refused);
-        live(&diff, "files dns").status(2).stderr_has(&refused);
-        live(&diff, "dns").status(0).quiet();
-    }
-    // Which of them the static program answered itself.
-    let static_diff = bin.join("dyndns-diff");
-    let own = live_with(&static_diff, "files dns", " -v");
-    assert!(!own.stderr.contains("dyndns-helper"), "{own}");
-    live_with(&static_diff, "dns", " -v").ok().stderr_has(
-        "dyndns-diff run by dyndns-helper: the servers' lookups follow \"hosts: dns\" (nsswitch.conf)",
-    );
+    let diff = bin.join("dyndns-diff");
+    live(&diff, "files").status(2).stderr_has(&refused);
+    live(&diff, "files dns").status(2).stderr_has(&refused);
+    live(&diff, "dns").status(0).quiet();
     fs::remove_file(etc.join("nsswitch.conf")).unwrap();
 }
 
-/// The host-name lookup of the packaged, statically linked dyndns-addrs
-/// goes through NSS as before: with `hosts: files dns`, musl's resolver,
-/// which asks /etc/hosts and then DNS, answers in the program itself (here
-/// DNS, with the resolver's search domain, /etc/hosts not knowing the
-/// host); with any other line (a module beyond those, myhostname; another
-/// order), it hands the run to the dynamically linked dyndns-helper, which
-/// asks the system's modules, and the answer is the same.
+/// The packaged dyndns-addrs finds the host's FQDN through the system's
+/// NSS, whatever the `hosts:` line of nsswitch.conf says (here DNS, with
+/// the resolver's search domain, /etc/hosts not knowing the host), as
+/// Python's socket.getfqdn() does.
 #[test]
-fn the_static_host_name_lookup_goes_through_nss() {
+fn the_host_name_lookup_goes_through_nss() {
     let root = extracted();
     let addrs = root.path().join("usr/bin/dyndns-addrs");
     let world = World::new("host1.example.test");
@@ -736,27 +725,17 @@ fn the_static_host_name_lookup_goes_through_nss() {
         fs::write(etc.join("nsswitch.conf"), format!("hosts: {nsswitch}\n")).unwrap();
         world.run_path(&addrs, &["-c", &conf, "-v", "veth0"])
     };
-    let builtin = lookup("files dns");
-    builtin.ok();
-    assert!(builtin.stdout.contains(want), "{builtin}");
-    assert!(!builtin.stderr.contains("dyndns-helper"), "{builtin}");
-    for nsswitch in ["files dns myhostname", "dns files"] {
+    for nsswitch in ["files dns", "files dns myhostname", "dns files"] {
         let system = lookup(nsswitch);
-        system.ok().stderr_has(&format!(
-            "dyndns-addrs run by dyndns-helper: the host name's lookup follows \"hosts: {nsswitch}\" (nsswitch.conf)"
-        ));
+        system.ok();
         assert!(system.stdout.contains(want), "{system}");
         // And so does the wrapper's every-minute dyndns-addrs --diff (no
         // cache configured: the state differs, printed).
         let diffed = world.run_path(&addrs, &["-c", &conf, "-v", "--diff", "veth0"]);
-        diffed
-            .status(1)
-            .stderr_has("dyndns-addrs run by dyndns-helper");
+        diffed.status(1);
         assert!(diffed.stdout.contains(want), "{diffed}");
     }
-    // The packaged wrapper's every-minute run, with the lookup handed over
-    // on the way (dyndns-addrs, dyndns-helper, the wrapper again: one
-    // process), lands the new address.
+    // The packaged wrapper's every-minute run lands the new address.
     world.add_address(&["2001:db8:10::2/64", "nodad"]);
     let wrapper = root.path().join("usr/bin/pydyndns");
     world
@@ -775,48 +754,4 @@ fn the_static_host_name_lookup_goes_through_nss() {
             .stderr_has("the host name \"host1\" has no domain");
     }
     fs::remove_file(etc.join("nsswitch.conf")).unwrap();
-}
-
-/// The static dyndns-addrs and dyndns-diff read the wrapper's command lines
-/// themselves and leave clap out: any other line (the help, the version,
-/// --explain, a mistake) is read by dyndns-helper beside them, as the
-/// dynamic build reads it. Without the helper, the every-minute line still
-/// runs, and any other says what is missing.
-#[test]
-fn the_static_stages_leave_other_command_lines_to_the_helper() {
-    let root = extracted();
-    let bin = root.path().join("usr/bin");
-    let run = |program: &Path, args: &[&str]| {
-        let mut cmd = Command::new(program);
-        cmd.args(args);
-        run_command(cmd, "", format!("{} {}", program.display(), args.join(" ")))
-    };
-    run(&bin.join("dyndns-addrs"), &["--version"])
-        .ok()
-        .stdout_is(&format!("dyndns-addrs {}\n", env!("CARGO_PKG_VERSION")));
-    let help = run(&bin.join("dyndns-diff"), &["--help"]);
-    help.ok();
-    assert!(
-        help.stdout.contains("Usage: dyndns-diff [OPTIONS]"),
-        "{help}"
-    );
-    run(&bin.join("dyndns-diff"), &["--no-such-flag"])
-        .status(2)
-        .stderr_has("error: unexpected argument '--no-such-flag' found");
-    // dyndns-addrs alone, without dyndns-helper.
-    let alone = tempfile::tempdir().unwrap();
-    let addrs = alone.path().join("dyndns-addrs");
-    fs::copy(bin.join("dyndns-addrs"), &addrs).unwrap();
-    let world = World::new("host1.example.test");
-    world.add_address(&["2001:db8:10::1/64", "nodad"]);
-    let conf = world.config("c.conf", r#"{"ttl": 300}"#);
-    world
-        .run_path(&addrs, &["-c", &conf, "--diff", "--", "veth0"])
-        .status(1)
-        .stdout_has_lines(&[r#""addresses":["2001:db8:10::1"]"#]);
-    run(&addrs, &["--version"]).status(2).stderr_has(&format!(
-        "dyndns-addrs: cannot run {} for this command line: No such file or directory (os error 2); \
-         dyndns-helper comes with dyndns (make install, or its package): install it beside this program",
-        alone.path().join("dyndns-helper").display()
-    ));
 }

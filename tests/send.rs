@@ -241,9 +241,10 @@ fn clock_off_by_more_than_the_fudge_is_badtime() {
         "key-hmac-sha256",
         &world.secret("hmac-sha256"),
     );
-    // faketime works through LD_PRELOAD: the dynamically linked build, which
-    // runs the same TSIG code as the static one.
-    let send = env!("CARGO_BIN_EXE_dyndns-send");
+    // faketime works through LD_PRELOAD, which the dynamically linked
+    // dyndns-send honours.
+    let send = crate::common::bin("dyndns-send");
+    let send = send.display();
     world.signed_update_fails(
         |input| world.run_shell(&format!("echo '{input}' | faketime -f -1h {send} -c {conf}")),
         "NOTAUTH (TSIG error BADTIME: this host's clock differs from the server's by more than the fudge",

@@ -97,3 +97,52 @@ fn unknown_config_key_is_a_warning() {
         .stderr_has("dyndns-diff: warning: config file")
         .stderr_has("unknown key \"tll\"");
 }
+
+/// Each program copied alone into an empty directory, with nothing beside
+/// it and a bare environment: its --help and --version still work, since
+/// no program hands its command line to another.
+#[test]
+fn each_program_alone_has_help_and_version() {
+    for program in [
+        "dyndns-addrs",
+        "dyndns-diff",
+        "dyndns-soa",
+        "dyndns-send",
+        "dyndns-watch",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let alone = dir.path().join(program);
+        std::fs::copy(crate::common::bin(program), &alone).unwrap();
+        let usage = format!("Usage: {program} ");
+        for (flag, want) in [("--help", usage.as_str()), ("--version", program)] {
+            let out = exec_fresh(
+                std::process::Command::new(&alone)
+                    .arg(flag)
+                    .current_dir(dir.path())
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin"),
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains(want),
+                "{program} {flag} alone: {:?}\n{stdout}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Runs a program just copied: another test's fork may still hold the
+/// copy open for writing for a moment (ETXTBSY), so that is tried again.
+fn exec_fresh(cmd: &mut std::process::Command) -> std::process::Output {
+    for _ in 0..50 {
+        match cmd.output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("{cmd:?}: text file busy for a second");
+}

@@ -231,14 +231,6 @@ fn parsed(args: &[&str]) -> Parsed {
             let addrs = &calls[0];
             assert_eq!(addrs[0], "dyndns-addrs", "{run}\n{calls:?}");
             let mut rest = &addrs[1..];
-            // The every-minute spelling: the wrapper becomes dyndns-addrs,
-            // which compares with the cache (and says "the same" here).
-            let fast = rest.first().map(String::as_str) == Some("--pydyndns-fast");
-            if fast {
-                assert!(rest[1].ends_with("/pydyndns"), "{calls:?}");
-                rest = &rest[2..];
-                assert_eq!(calls.len(), 1, "{calls:?}");
-            }
             let mut config = "";
             if rest.first().map(String::as_str) == Some("-c") {
                 config = rest[1].clone().leak();
@@ -248,10 +240,17 @@ fn parsed(args: &[&str]) -> Parsed {
             if verbose {
                 rest = &rest[1..];
             }
+            // The every-minute run: dyndns-addrs --diff, which says "the
+            // same" here; with -f, dyndns-addrs then dyndns-diff -f.
+            let every_minute = rest.first().map(String::as_str) == Some("--diff");
+            if every_minute {
+                rest = &rest[1..];
+                assert_eq!(calls.len(), 1, "{calls:?}");
+            }
             assert_eq!(rest[0], "--", "{calls:?}");
             let interfaces: Vec<&'static str> =
                 rest[1..].iter().map(|s| &*s.clone().leak()).collect();
-            let force = !fast && {
+            let force = !every_minute && {
                 let diff = &calls[1];
                 assert_eq!(diff[0], "dyndns-diff", "{calls:?}");
                 diff.iter().any(|a| a == "-f")
@@ -513,7 +512,7 @@ fn stages_in_the_current_directory_are_never_run() {
         .status(1)
         .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
     sh_in(dir.path(), &["pydyndns", "-f", "eth0"], &[]).status(1);
-    // The every-minute spelling, which the wrapper's fast path reads.
+    // The every-minute spelling.
     sh_in(dir.path(), &["pydyndns", "eth0"], &[])
         .status(1)
         .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
@@ -588,24 +587,31 @@ fn live_and_check_run_dyndns_soa_first() {
     );
 }
 
-/// The every-minute run becomes dyndns-addrs, which runs the wrapper again
-/// as the same process with the state that changed (DYNDNS_CHANGED_STATE,
-/// prefixed with that process's ID). One found in the environment from
-/// elsewhere is never taken for this run's: what lands is the host's own.
+/// The state passes from stage to stage through the wrapper's pipes only:
+/// a `DYNDNS_CHANGED_STATE` (how an earlier version passed it), with any
+/// value, changes nothing. What lands is the host's own.
 #[test]
 fn the_every_minute_run_takes_no_state_from_the_environment() {
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
-    let planted =
-        r#"1 {"hostname":"evil.example.test.","ttl":300,"addresses":["2001:db8:10::bad"]}"#;
-    let env = [("DYNDNS_CHANGED_STATE", planted)];
-    world
-        .run_env("pydyndns", &["-c", &conf, "veth0"], "", &env)
-        .ok()
-        .quiet();
+    let evil = r#"{"hostname":"evil.example.test.","ttl":300,"addresses":["2001:db8:10::bad"]}"#;
+    for planted in [
+        format!("1 {evil}"),
+        evil.to_owned(),
+        format!("$$ {evil}"),
+        "1 ".to_owned(),
+        String::new(),
+    ] {
+        let env = [("DYNDNS_CHANGED_STATE", planted.as_str())];
+        world
+            .run_env("pydyndns", &["-c", &conf, "veth0"], "", &env)
+            .ok()
+            .quiet();
+        assert!(world.aaaa("evil.example.test").is_empty(), "{planted}");
+    }
     assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
-    assert!(world.aaaa("evil.example.test").is_empty());
+    let env = [("DYNDNS_CHANGED_STATE", "1 ")];
     // Registered: the next run is a no-change run, whatever the variable says.
     let cache = fs::read(world.cache()).unwrap();
     world
@@ -615,12 +621,11 @@ fn the_every_minute_run_takes_no_state_from_the_environment() {
     assert_eq!(fs::read(world.cache()).unwrap(), cache);
 }
 
-/// A change whose state is too large for the environment (over 128 KiB:
-/// 4200 addresses) still reaches dyndns-send: the wrapper, run again
-/// without it, finds the state itself (once), and dyndns-send refuses an update
-/// that no DNS message can carry, as it would have anyway.
+/// A state of 4200 addresses (over 128 KiB) passes through the wrapper's
+/// pipes whole, and dyndns-send refuses an update that no DNS message can
+/// carry.
 #[test]
-fn a_change_too_large_for_the_environment_still_reaches_dyndns_send() {
+fn a_state_of_thousands_of_addresses_reaches_dyndns_send_whole() {
     let world = World::new("host1.example.test");
     let batch: String = (0..4200)
         .map(|n| format!("addr add 2001:db8:10:0:1111:{n:x}:2222:3333/64 nodad dev veth0\n"))
@@ -631,8 +636,6 @@ fn a_change_too_large_for_the_environment_still_reaches_dyndns_send() {
     let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
     let state = world.run("dyndns-addrs", &["-c", &conf, "veth0"], "");
     assert!(state.stdout.len() > 128 * 1024, "{}", state.stdout.len());
-    // Under timeout(1): a wrapper that came back to the fast path would
-    // run forever.
     let wrapper = crate::common::bin("pydyndns");
     world
         .run_shell(&format!("timeout 60 {} -c {conf} veth0", wrapper.display()))
@@ -642,4 +645,75 @@ fn a_change_too_large_for_the_environment_still_reaches_dyndns_send() {
         .stderr_has("more than one DNS message can carry (65535)");
     assert!(world.aaaa("host1.example.test").is_empty());
     assert!(!world.cache().exists());
+}
+
+/// The wrapper is the pipeline a user can type: `sh -x` shows each stage
+/// it starts, with its arguments (and nothing after dyndns-addrs --diff on
+/// a run where nothing changed).
+#[test]
+fn sh_x_shows_each_stage_it_starts() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
+    let wrapper = crate::common::bin("pydyndns");
+    let traced = |run: &crate::common::Run| -> Vec<String> {
+        run.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("+ "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|w| w.rsplit('/').next().unwrap_or(w))
+            .filter(|w| w.starts_with("dyndns-"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let update = world.run_shell(&format!("sh -x {} -c {conf} veth0", wrapper.display()));
+    update.ok();
+    assert_eq!(
+        traced(&update),
+        ["dyndns-addrs", "dyndns-soa", "dyndns-send"],
+        "{update}"
+    );
+    assert!(
+        update.stderr.lines().any(|l| l.starts_with("+ ")
+            && l.ends_with(&format!("dyndns-addrs -c {conf} --diff -- veth0"))),
+        "{update}"
+    );
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    let same = world.run_shell(&format!("sh -x {} -c {conf} veth0", wrapper.display()));
+    same.ok();
+    assert_eq!(traced(&same), ["dyndns-addrs"], "{same}");
+}
+
+/// On an update run, the only programs executed are the wrapper (a shell
+/// script) and the stages it names: no program runs another, and none
+/// runs the wrapper again (execve traced with strace).
+#[test]
+fn an_update_executes_the_wrapper_and_the_stages_only() {
+    crate::common::require("strace", "strace");
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("c.conf", r#""ipv6": {"enable": true}"#);
+    let trace = world.dir.path().join("execve.trace");
+    let wrapper = crate::common::bin("pydyndns");
+    world
+        .run_shell(&format!(
+            "strace -f -qq -e trace=execve -e signal=none -o {} {} -c {conf} veth0",
+            trace.display(),
+            wrapper.display()
+        ))
+        .ok();
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    let trace = fs::read_to_string(&trace).unwrap();
+    // Each execve that succeeded: the program's file name.
+    let executed: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("execve(\"") && l.trim_end().ends_with("= 0"))
+        .filter_map(|l| l.split('"').nth(1))
+        .map(|path| path.rsplit('/').next().unwrap_or(path))
+        .collect();
+    assert_eq!(
+        executed,
+        ["pydyndns", "dyndns-addrs", "dyndns-soa", "dyndns-send"],
+        "{trace}"
+    );
 }

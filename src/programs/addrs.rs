@@ -1,32 +1,29 @@
-//! `dyndns-addrs`: the state, or with `--diff` and `--pydyndns-fast` (the
-//! wrapper's every-minute run) `dyndns-addrs | dyndns-diff` in one process.
+//! `dyndns-addrs`: the state, or with `--diff` `dyndns-addrs | dyndns-diff`
+//! in one process (the wrapper's every-minute run), or with `--explain`
+//! the table; and the wrapper's own command line (`--pydyndns-argv`,
+//! `--pydyndns-help`), which it has no parser of its own for.
 
-use std::io;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use super::{CHANGED_STATE, HELPER, NSS_HOSTS, hand_over};
 use crate::args::{AddrsArgs, DiffArgs};
 use crate::cli;
-use crate::config::{Compare, Config};
+use crate::config::{Compare, Config, Secrets};
 use crate::stage::{self, AddrsDiffError, AddrsError, AddrsOptions, DiffOutcome};
 use crate::state::State;
 
-/// `dyndns-addrs` after its arguments: the state document, with `--diff`
-/// only when it differs from the cache, or with `--explain` the table.
-pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> ExitCode {
-    let (reporter, config) = cli::start("dyndns-addrs", &args.common, crate::config::Secrets::Skip);
-    if let Some(line) = std::env::var_os(NSS_HOSTS) {
-        log::debug!(
-            "dyndns-addrs run by {HELPER}: the host name's lookup follows \"hosts: {}\" (nsswitch.conf)",
-            line.to_string_lossy()
-        );
+/// `dyndns-addrs` after its arguments.
+pub fn addrs(args: AddrsArgs) -> ExitCode {
+    if args.pydyndns_help {
+        return print_or_fail(&crate::argparse::help());
     }
-    // --pydyndns-fast keeps dyndns-addrs's statuses (see AddrsArgs).
-    let diff = args.diff && args.pydyndns_fast.is_none();
+    if args.pydyndns_argv {
+        return pydyndns_argv(&args.interfaces);
+    }
+    let (reporter, config) = cli::start("dyndns-addrs", &args.common, Secrets::Skip);
+    let diff = args.diff;
     let result = config
         .map_err(AddrsError::from)
-        .and_then(|config| addrs_run(args, lookup, &config));
+        .and_then(|config| addrs_run(args, &config));
     if diff {
         reporter.finish(result.map_err(AddrsDiffError))
     } else {
@@ -34,16 +31,11 @@ pub fn addrs(args: AddrsArgs, lookup: Option<crate::hostname::HostLookup>) -> Ex
     }
 }
 
-fn addrs_run(
-    args: AddrsArgs,
-    lookup: Option<crate::hostname::HostLookup>,
-    config: &Config,
-) -> Result<u8, AddrsError> {
+fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
         ttl_secs: args.ttl,
-        lookup,
     };
     if args.explain {
         let text = stage::explain(&opts, config, args.format)?;
@@ -54,26 +46,15 @@ fn addrs_run(
         // As dyndns-diff given nothing: nothing to do.
         return Ok(crate::exit::SUCCESS);
     };
-    if !args.diff && args.pydyndns_fast.is_none() {
+    if !args.diff {
         cli::print_line(&state.to_json())?;
         return Ok(crate::exit::SUCCESS);
     }
     let Some(differs) = differs_from_cache(state, config)? else {
         return Ok(crate::exit::DIFF_SAME);
     };
-    let differs = differs.to_json();
-    match args.pydyndns_fast {
-        Some(script) => Err(AddrsError::Wrapper(wrapper_again(
-            &script,
-            args.common.config.as_deref(),
-            &opts.interfaces,
-            &differs,
-        ))),
-        None => {
-            cli::print_line(&differs)?;
-            Ok(crate::exit::DIFF_DIFFERS)
-        }
-    }
+    cli::print_line(&differs.to_json())?;
+    Ok(crate::exit::DIFF_DIFFERS)
 }
 
 /// `--diff`: the state to pass on (`state`, or as dyndns-diff marks it),
@@ -92,66 +73,24 @@ fn differs_from_cache(state: State, config: &Config) -> Result<Option<State>, Ad
     })
 }
 
-/// `--pydyndns-fast`: replaces this process with the wrapper `script` again,
-/// its every-minute command line, with the state that changed in
-/// [`CHANGED_STATE`]. A state too large for the environment (128 KiB) is
-/// left out, the ID alone telling the wrapper to find it again itself
-/// without coming back here. Returns only on failure.
-fn wrapper_again(
-    script: &std::path::Path,
-    config: Option<&std::path::Path>,
-    interfaces: &[String],
-    state: &str,
-) -> io::Error {
-    let mut cmd = Command::new("/bin/sh");
-    cmd.arg(script);
-    if let Some(config) = config {
-        cmd.arg("-c").arg(config);
+/// `--pydyndns-argv -- ARGS...`: the wrapper's command line, as PyDynDNS's
+/// argparse reads it, printed in the one spelling the wrapper reads
+/// (`set -- -c 'FILE' -f -- 'eth0'`), or argparse's usage message on
+/// stderr and exit 2.
+fn pydyndns_argv(args: &[String]) -> ExitCode {
+    let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    let parsed = crate::argparse::parse(&args);
+    if let crate::argparse::Parsed::Usage(message) = &parsed {
+        eprintln!("{}", crate::argparse::USAGE);
+        eprintln!("pydyndns: error: {message} (try --help)");
+        return crate::exit::code(crate::exit::USAGE);
     }
-    cmd.arg("--").args(interfaces);
-    let id = std::process::id();
-    let mut error = cmd.env(CHANGED_STATE, format!("{id} {state}")).exec();
-    if error.raw_os_error() == Some(libc::E2BIG) {
-        // The ID alone: the wrapper finds the state itself, and does not
-        // come back here.
-        error = cmd.env(CHANGED_STATE, format!("{id} ")).exec();
-    }
-    io::Error::new(
-        error.kind(),
-        format!(
-            "cannot run the wrapper {} again for the update: {error}",
-            script.display()
-        ),
-    )
+    print_or_fail(&String::from_utf8_lossy(&parsed.to_shell()))
 }
 
-/// In a statically linked `dyndns-addrs`: how the host's FQDN is found,
-/// decided before anything else, and the run handed to [`HELPER`] when
-/// that asks the system's resolver and its own would not follow the
-/// `hosts:` line of nsswitch.conf. Returns the decision, for the run not
-/// to read the files again; with the hand-over failed, after a warning
-/// (its own resolver then answers). `None` in a dynamically linked build,
-/// or with `--hostname`.
-pub fn addrs_hand_over_if_needed(args: &AddrsArgs) -> Option<crate::hostname::HostLookup> {
-    use crate::hostname::{self, HostLookup};
-    if !cfg!(target_feature = "crt-static") || args.hostname.is_some() {
-        return None;
+fn print_or_fail(text: &str) -> ExitCode {
+    match cli::print_line(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
-    // An error (no host name) is the run's to report, as before.
-    let lookup = hostname::lookup().ok()?;
-    if let HostLookup::Resolver {
-        nss: Some(line), ..
-    } = &lookup
-    {
-        let e = hand_over(
-            HELPER,
-            &["dyndns-addrs"],
-            vec![(NSS_HOSTS, line.into())],
-            "the host name's lookup through NSS",
-        );
-        eprintln!(
-            "dyndns-addrs: warning: {e}; looking the host name up in /etc/hosts and DNS only"
-        );
-    }
-    Some(lookup)
 }

@@ -17,9 +17,6 @@ pub struct AddrsOptions {
     pub hostname: Option<String>,
     /// The TTL, instead of the config's.
     pub ttl_secs: Option<u32>,
-    /// How the host's FQDN is found, when already decided
-    /// ([`hostname::lookup`]); `None`: decided here.
-    pub lookup: Option<hostname::HostLookup>,
 }
 
 /// `dyndns-addrs --explain`: every address of every interface with its
@@ -54,13 +51,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         })?;
     let hostname = match &opts.hostname {
         Some(name) => hostname::given(name)?,
-        None => {
-            let lookup = match &opts.lookup {
-                Some(lookup) => lookup.clone(),
-                None => hostname::lookup()?,
-            };
-            hostname::fqdn(lookup, config.timeout_or(None) * super::LOOKUP_BOUND)?
-        }
+        None => hostname::fqdn(config.timeout_or(None) * super::LOOKUP_BOUND)?,
     };
     let selection = Selection::new(opts.interfaces.clone(), config);
     let selected = addrs::host_addresses(&selection)?;

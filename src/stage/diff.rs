@@ -47,7 +47,7 @@ pub struct DiffOptions {
     pub live: bool,
     /// How the primary is reached: its port, and DNS over TLS.
     pub reach: crate::reach::Reach,
-    /// The TLS client, over TLS (`dyndns-helper` makes it).
+    /// The TLS client, over TLS (the program makes it from `reach`).
     pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,
@@ -102,9 +102,6 @@ pub fn diff_state(mut state: State, opts: &DiffOptions) -> Result<DiffOutcome, D
         }
         _ => None,
     };
-    if live && opts.reach.tls.is_some() && opts.tls.is_none() {
-        return Err(DiffError::NoTls);
-    }
     let via = live::Via {
         port: opts.reach.port,
         timeout: opts.timeout,

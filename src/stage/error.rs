@@ -91,9 +91,6 @@ pub enum AddrsError {
     /// `--diff`: the comparison with the cache failed.
     #[error(transparent)]
     Diff(#[from] DiffError),
-    /// `--pydyndns-fast`: the wrapper could not be run again.
-    #[error(transparent)]
-    Wrapper(io::Error),
 }
 
 impl ExitStatus for AddrsError {
@@ -101,7 +98,6 @@ impl ExitStatus for AddrsError {
         match self {
             Self::Common(e) => e.exit_status(),
             Self::Diff(e) => e.exit_status(),
-            Self::Wrapper(_) => exit::FAILURE,
             // The resolver not answering is a failure at run time, not bad input.
             Self::Hostname(HostnameError::Timeout { .. }) => exit::FAILURE,
             Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
@@ -160,15 +156,6 @@ pub enum DiffError {
     /// The TLS client could not be set up (`"transport": "tls"`).
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
-    /// A live comparison over TLS in a program without TLS (`dyndns-diff`
-    /// hands such runs to `dyndns-helper`).
-    #[error(
-        "the live comparison over DNS over TLS needs dyndns-helper, which dyndns-diff runs when the config or its flags ask for TLS and --live or \"compare\": \"live\""
-    )]
-    NoTls,
-    /// `dyndns-helper` could not be run.
-    #[error(transparent)]
-    Helper(io::Error),
 }
 
 impl ExitStatus for DiffError {
@@ -286,10 +273,12 @@ pub enum SendError {
     /// the config names is unusable): nothing was sent.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsSetupError),
-    /// `dyndns-send-gss` (GSS-TSIG) or `dyndns-helper` (DNS over TLS) could
-    /// not be run.
-    #[error(transparent)]
-    Helper(io::Error),
+    /// The config asks for GSS-TSIG, and this build has no GSS-API.
+    #[error(
+        "the config's \"tsig\" asks for gss-tsig, but this dyndns-send was built without GSS-TSIG; \
+         build it with cargo build --release --features gss (make and the Debian package do)"
+    )]
+    NoGss,
     /// The PTR side's bound passed before this step.
     #[error(
         "{what}: not done: the reverse zones' time was up (five timeouts for all of them; \"timeout\" in the config)"
@@ -368,6 +357,7 @@ impl ExitStatus for SendError {
             | Self::BadServer
             | Self::Build(_)
             | Self::Tls(_)
+            | Self::NoGss
             | Self::BadGuard => exit::USAGE,
             Self::LockHeld(_)
             | Self::Lookup(_)
@@ -376,7 +366,6 @@ impl ExitStatus for SendError {
             | Self::CacheWrite(_)
             | Self::PtrUnsent(_)
             | Self::PtrTimeUp { .. }
-            | Self::Helper(_)
             | Self::Verify(_)
             | Self::Guarded(_) => exit::FAILURE,
         }

@@ -79,7 +79,7 @@ pub struct SendOptions {
     /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
     /// forward zone's).
     pub ptr_key: Option<Key>,
-    /// GSS-TSIG's initiator (`dyndns-send-gss` sets it): updates without a
+    /// GSS-TSIG's initiator (`dyndns-send` sets it): updates without a
     /// TSIG key are signed with a context negotiated with the primary.
     pub gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
     /// The config's GSS-TSIG object, for `--dry-run`'s comment.

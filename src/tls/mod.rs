@@ -211,7 +211,7 @@ impl SecureStream for Session {
 
 /// The TLS client `reach` asks for, built now (the CA, the client
 /// certificate and key read); `None` when not over TLS. Without
-/// verification, a warning on every run. Called only by `dyndns-helper`.
+/// verification, a warning on every run.
 pub fn client(reach: &Reach) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
     let Some(tls) = &reach.tls else {
         return Ok(None);

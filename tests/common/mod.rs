@@ -24,8 +24,9 @@ pub mod tls;
 pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
 
 /// Where `DYNDNS_TEST_PROGRAMS` names a directory (scripts/test: the
-/// programs `make build` puts in target/dist, as the package ships them),
-/// the programs there; else those cargo built for the tests.
+/// release programs of `make build`, as the package ships them and the
+/// bench measures them), the programs there; else those cargo built for
+/// the tests.
 pub fn bin(name: &str) -> PathBuf {
     if name != "pydyndns"
         && let Some(dir) = std::env::var_os("DYNDNS_TEST_PROGRAMS")
@@ -38,7 +39,6 @@ pub fn bin(name: &str) -> PathBuf {
         "dyndns-soa" => env!("CARGO_BIN_EXE_dyndns-soa").into(),
         "dyndns-send" => env!("CARGO_BIN_EXE_dyndns-send").into(),
         "dyndns-watch" => env!("CARGO_BIN_EXE_dyndns-watch").into(),
-        "dyndns-helper" => env!("CARGO_BIN_EXE_dyndns-helper").into(),
         "pydyndns" => Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pydyndns"),
         other => panic!("no such program {other}"),
     }
