@@ -52,7 +52,7 @@ install: all
 	install -m 644 $(ASSETS)/completions/fish/* "$(DESTDIR)$(FISHDIR)/"
 	install -m 644 $(ASSETS)/systemd/* "$(DESTDIR)$(UNITDIR)/"
 	install -m 755 $(ASSETS)/hooks/* "$(DESTDIR)$(HOOKDIR)/"
-	install -m 644 dist/pydyndns.conf.example README.md "$(DESTDIR)$(DOCDIR)/"
+	install -m 644 dist/pydyndns.conf.example README.md doc/GUIDE.md "$(DESTDIR)$(DOCDIR)/"
 
 uninstall:
 	for s in $(PROGRAMS) pydyndns; do rm -f "$(DESTDIR)$(BINDIR)/$$s"; done

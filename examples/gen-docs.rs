@@ -1,5 +1,5 @@
 //! Writes the man pages and shell completions of the four stages and of the
-//! `pydyndns` wrapper, from their clap definitions (`dyndns::args`):
+//! `pydyndns` wrapper, from their clap definitions (`dyndns::app::args`):
 //!
 //! ```sh
 //! cargo run --example gen-docs -- target/assets
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 fn generate(out: &Path) -> std::io::Result<()> {
     let man = out.join("man");
     fs::create_dir_all(&man)?;
-    for mut cmd in dyndns::args::commands() {
+    for mut cmd in dyndns::app::args::commands() {
         cmd.build();
         let name = cmd.get_name().to_owned();
         // The wrapper is an administrator's command (section 8); the stages are tools (section 1).

@@ -6,37 +6,17 @@
 //! ```
 //!
 //! The library holds every decision; the binaries in `src/bin/` only parse
-//! their arguments, call one function of [`stage`] and turn its result into an
-//! exit status. The document passed between the stages is [`state::State`].
+//! their arguments and call one function of [`app`], which runs a [`stage`]
+//! and turns its result into an exit status. The document passed between
+//! the stages is [`state::State`]. The folders follow the pipeline's
+//! concerns: [`host`] (what the kernel says), [`config`], [`state`] (with
+//! the cache), [`stage`], [`dns`] (the wire) and [`logging`].
 
-pub mod addrs;
-pub mod argparse;
-pub mod args;
-mod bounded;
-pub mod cache;
-pub mod cli;
+pub mod app;
 pub mod config;
-mod describe;
-pub mod exit;
-mod fsutil;
-#[cfg(feature = "gss")]
-pub mod gss;
-pub mod gss_env;
-pub mod hostname;
-pub mod keyfile;
-pub mod live;
+pub mod dns;
+pub mod host;
 pub mod logging;
-pub mod netlink;
-pub mod observed;
-pub mod programs;
-pub mod query;
-pub mod reach;
 pub mod stage;
 pub mod state;
-pub mod tkey;
-pub mod tls;
-pub mod transport;
-pub mod tsig;
-pub mod update;
-pub mod watch;
-pub mod zone;
+mod util;

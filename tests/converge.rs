@@ -28,7 +28,7 @@ fn records_changed_behind_the_back_are_restored_live_and_seen_by_check() {
     change_behind_the_back(&world, "host1.example.test");
     let serial = world.serial("example.test");
 
-    // The cache says "same": nothing is sent (README: use --live or refresh).
+    // The cache says "same": nothing is sent (doc/GUIDE.md: use --live or refresh).
     world
         .run("pydyndns", &["-c", &conf, "veth0"], "")
         .ok()

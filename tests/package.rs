@@ -285,7 +285,7 @@ fn systemd_units_verify() {
         let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(service)).unwrap();
         // The two share the runtime directory, so they run as one user;
         // and systemd must not kill a run before its own bounds end it
-        // (36 timeouts of 5 s with "ptr": README, "Security").
+        // (36 timeouts of 5 s with "ptr": doc/GUIDE.md, "Security").
         for line in [
             "LimitCORE=0",
             "User=pydyndns",
@@ -466,7 +466,7 @@ fn bash_completion_completes_options() {
 fn wrapper_help_matches_its_clap_definition() {
     let help = crate::common::run("pydyndns", &["--help"], "");
     help.ok();
-    let cmd = dyndns::args::commands()
+    let cmd = dyndns::app::args::commands()
         .into_iter()
         .find(|c| c.get_name() == "pydyndns")
         .unwrap();

@@ -137,14 +137,14 @@ fn plain_pipeline_of_the_stages_works() {
 }
 
 #[test]
-fn readme_custom_pipeline_with_jq() {
+fn guide_custom_pipeline_with_jq() {
     crate::common::require("jq", "jq");
     let world = World::new("host1.example.test");
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     world.add_address(&["2001:db8:20::1/64", "nodad"]);
     let conf = world.default_config(300);
     let cache = world.dir.path().join("web.cache").display().to_string();
-    // The README's example, with the test's names.
+    // The guide's example (doc/GUIDE.md, "A custom pipeline"), with the test's names.
     let pipeline = format!(
         "dyndns-addrs -c {conf} veth0 \
          | jq -c '.addresses |= map(select(startswith(\"2001:db8:10:\"))) | .hostname = \"web.example.test.\"' \

@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use dyndns::state::State;
-use dyndns::tsig::{self, Key, Signed};
-use dyndns::update::{self, Update};
+use dyndns::dns::tsig::{self, Key, Signed};
+use dyndns::dns::update::{self, Update};
 use hickory_proto::op::Message;
 use libfuzzer_sys::fuzz_target;
 

@@ -6,5 +6,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    dyndns::programs::addrs(dyndns::args::AddrsArgs::parse())
+    dyndns::app::addrs(dyndns::app::args::AddrsArgs::parse())
 }

@@ -6,5 +6,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    dyndns::programs::diff(dyndns::args::DiffArgs::parse())
+    dyndns::app::diff(dyndns::app::args::DiffArgs::parse())
 }

@@ -5,5 +5,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    dyndns::programs::send(dyndns::args::SendArgs::parse())
+    dyndns::app::send(dyndns::app::args::SendArgs::parse())
 }

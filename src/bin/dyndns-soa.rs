@@ -5,5 +5,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    dyndns::programs::soa(dyndns::args::SoaArgs::parse())
+    dyndns::app::soa(dyndns::app::args::SoaArgs::parse())
 }

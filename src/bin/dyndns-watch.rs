@@ -7,5 +7,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    dyndns::programs::watch(dyndns::args::WatchArgs::parse())
+    dyndns::app::watch(dyndns::app::args::WatchArgs::parse())
 }

@@ -11,10 +11,11 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Error as _};
 use serde_json::Value;
 
-use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS, MAX_TTL_SECS};
-use crate::addrs::Prefix;
-use crate::describe::describe;
-use crate::update::Replace;
+use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS};
+use crate::config::Replace;
+use crate::dns::MAX_TTL_SECS;
+use crate::host::addrs::Prefix;
+use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
 pub(super) const KNOWN_KEYS: [&str; 17] = [

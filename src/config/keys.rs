@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{Config, ConfigError, GssConfig, Holds, PtrConfig, Secrets, TlsConfig, file};
-use crate::describe::kind;
-use crate::keyfile::{self, KeyFileError};
-use crate::tsig::{Key, KeyError};
+use crate::config::keyfile::{self, KeyFileError};
+use crate::dns::tsig::{Key, KeyError};
+use crate::util::describe::kind;
 
 /// The key a `tsig` object gives, inline or in a key file (relative to the
 /// config file's directory), adding the key file to `exposed` (to check who
@@ -158,7 +158,7 @@ fn check_tsig(value: &Value) -> Result<(), KeyError> {
     let field = |name| tsig_field(map, name);
     let (name, algorithm) = (field("keyname")?, field("algorithm")?);
     field("key")?;
-    Key::check_public(name, algorithm, crate::tsig::FieldNames::CONFIG).map(|_| ())
+    Key::check_public(name, algorithm, crate::dns::tsig::FieldNames::CONFIG).map(|_| ())
 }
 
 /// The `tsig` object with an inline key.

@@ -4,13 +4,22 @@
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
+use std::time::Instant;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use log::Record;
 
-use super::handlers::Context;
 use super::printf::{Spec, Val};
 use super::{LOGGER, level_name, level_number};
+
+/// What a format needs to know about the running program.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// The stage's name (`%(processName)s`).
+    pub program: &'static str,
+    /// When it started (`%(relativeCreated)d`).
+    pub started: Instant,
+}
 
 /// A `%`-style format string, parsed once.
 #[derive(Clone, Debug, PartialEq, Eq)]

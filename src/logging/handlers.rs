@@ -7,18 +7,10 @@ use std::time::Instant;
 
 use log::{Level, LevelFilter, Record};
 
+use super::format::Context;
 use super::schema::{Handler, LogConfig, Target};
 use super::syslog::syslog_output;
 use super::{WARNING, filter_of, level_name};
-
-/// What a format needs to know about the running program.
-#[derive(Clone, Copy, Debug)]
-pub struct Context {
-    /// The stage's name (`%(processName)s`).
-    pub program: &'static str,
-    /// When it started (`%(relativeCreated)d`).
-    pub started: Instant,
-}
 
 /// How logging was set up, for the caller's error reporting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,9 +145,11 @@ fn output(handler: &Handler, timeout: std::time::Duration) -> Result<Option<fern
         Target::Stderr => io::stderr().into(),
         // Created 0600; a symlink planted at the log's path is not
         // followed (with "mode": "w" it would truncate its target).
-        Target::File { path, truncate } => crate::fsutil::open_private(path, !truncate, *truncate)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?
-            .into(),
+        Target::File { path, truncate } => {
+            crate::util::fs::open_private(path, !truncate, *truncate)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?
+                .into()
+        }
         Target::Syslog { address, facility } => syslog_output(address, *facility, timeout)
             .map_err(|e| format!("cannot reach syslog at {address:?}: {e}"))?,
     }))

@@ -34,9 +34,9 @@ mod syslog;
 
 use log::{Level, LevelFilter};
 
-pub use format::Format;
+pub use format::{Context, Format};
+pub use handlers::Installed;
 pub(crate) use handlers::install;
-pub use handlers::{Context, Installed};
 pub(crate) use schema::parse;
 pub use schema::{Handler, LogConfig, LogConfigError, SyslogAddress, Target};
 

@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 use super::format::Format;
-use super::syslog::{facility, syslog_address};
 use super::{DEBUG, ERROR, INFO, LOGGER, WARNING};
-use crate::describe::describe;
+use crate::util::describe::describe;
 
 /// Why a `logging` object was refused: the key (dotted, from `logging`)
 /// and what is wrong with it.
@@ -441,5 +440,114 @@ pub(super) fn level(value: Option<&Value>, key: &str) -> Result<Option<u32>, Log
             .map(Some)
             .ok_or_else(bad),
         Some(_) => Err(bad()),
+    }
+}
+
+/// `SysLogHandler`'s `address` and `socktype`.
+fn syslog_address(h: &Map<String, Value>, key: &str) -> Result<SyslogAddress, LogConfigError> {
+    let stream = match h.get("socktype") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "ext://socket.SOCK_STREAM" => Some(true),
+        Some(Value::String(s)) if s == "ext://socket.SOCK_DGRAM" => Some(false),
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Some(true),
+        Some(Value::Number(n)) if n.as_u64() == Some(2) => Some(false),
+        Some(other) => {
+            return Err(LogConfigError::new(
+                format!("logging.{key}.socktype"),
+                format!(
+                    "{} is not a socket type; use ext://socket.SOCK_DGRAM or ext://socket.SOCK_STREAM",
+                    describe(other)
+                ),
+            ));
+        }
+    };
+    match h.get("address") {
+        None => Ok(if stream == Some(true) {
+            SyslogAddress::Tcp("localhost".into(), 514)
+        } else {
+            SyslogAddress::Udp("localhost".into(), 514)
+        }),
+        Some(Value::String(path)) => Ok(SyslogAddress::Unix(PathBuf::from(path))),
+        Some(Value::Array(pair)) if pair.len() == 2 => {
+            let host = pair[0].as_str();
+            let port = pair[1].as_u64().and_then(|p| u16::try_from(p).ok());
+            match (host, port) {
+                (Some(host), Some(port)) if stream == Some(true) => {
+                    Ok(SyslogAddress::Tcp(host.into(), port))
+                }
+                (Some(host), Some(port)) => Ok(SyslogAddress::Udp(host.into(), port)),
+                _ => Err(LogConfigError::new(
+                    format!("logging.{key}.address"),
+                    "must be [\"host\", port]".into(),
+                )),
+            }
+        }
+        Some(other) => Err(LogConfigError::new(
+            format!("logging.{key}.address"),
+            format!(
+                "must be a socket path or [\"host\", port], found {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// Syslog facilities by name, as Python's `SysLogHandler.facility_names` has them (RFC 5424 §6.2.1).
+const FACILITIES: [(&str, u8); 24] = [
+    ("kern", 0),
+    ("user", 1),
+    ("mail", 2),
+    ("daemon", 3),
+    ("auth", 4),
+    ("syslog", 5),
+    ("lpr", 6),
+    ("news", 7),
+    ("uucp", 8),
+    ("cron", 9),
+    ("authpriv", 10),
+    ("ftp", 11),
+    ("ntp", 12),
+    ("security", 4),
+    ("console", 14),
+    ("solaris-cron", 15),
+    ("local0", 16),
+    ("local1", 17),
+    ("local2", 18),
+    ("local3", 19),
+    ("local4", 20),
+    ("local5", 21),
+    ("local6", 22),
+    ("local7", 23),
+];
+
+fn facility(value: Option<&Value>, key: &str) -> Result<u8, LogConfigError> {
+    let bad = |v: &Value| {
+        LogConfigError::new(
+            format!("logging.{key}.facility"),
+            format!(
+                "{} is not a syslog facility; use a name such as daemon or local0, or a number from 0 to 23",
+                describe(v)
+            ),
+        )
+    };
+    match value {
+        None => Ok(1),
+        Some(v @ Value::String(s)) => {
+            let name = s
+                .strip_prefix("ext://logging.handlers.SysLogHandler.LOG_")
+                .unwrap_or(s)
+                .to_ascii_lowercase();
+            FACILITIES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| bad(v))
+        }
+        Some(v @ Value::Number(n)) => n
+            .as_u64()
+            .filter(|n| *n <= 23)
+            .map(|n| n as u8)
+            .ok_or_else(|| bad(v)),
+        Some(v) => Err(bad(v)),
     }
 }

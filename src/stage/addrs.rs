@@ -1,9 +1,9 @@
 //! `dyndns-addrs`: the FQDN and the address set to register.
 
-use crate::addrs::{self, Selection};
 use crate::config::{Compare, Config, Empty};
-use crate::hostname;
-use crate::observed::Observed;
+use crate::host::addrs;
+use crate::host::hostname;
+use crate::state::observed::Observed;
 use crate::state::{Ptr, State};
 
 use super::{AddrsError, COMPARE_KEY};
@@ -26,7 +26,7 @@ pub fn explain(
     config: &Config,
     format: addrs::Format,
 ) -> Result<String, AddrsError> {
-    let selection = Selection::new(opts.interfaces.clone(), config);
+    let selection = config.selection(opts.interfaces.clone());
     let table = addrs::kernel_table(selection.families)?;
     let explained = addrs::explain(&table, &selection)?;
     Ok(addrs::render(&explained, format))
@@ -53,7 +53,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         Some(name) => hostname::given(name)?,
         None => hostname::fqdn(config.timeout_or(None) * super::LOOKUP_BOUND)?,
     };
-    let selection = Selection::new(opts.interfaces.clone(), config);
+    let selection = config.selection(opts.interfaces.clone());
     let selected = addrs::host_addresses(&selection)?;
     log::debug!(
         "{hostname}: {} IPv6 and {} IPv4 address(es) to register",
@@ -61,7 +61,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         selected.ipv4.len()
     );
     // Stamped as the kernel's table was read: it orders this observation
-    // against other runs' (see crate::observed).
+    // against other runs' (see crate::state::observed).
     let observed = Observed::now();
     let empty = selected.addresses.is_empty() && selected.ipv4.is_empty();
     let ipv4 = config.ipv4.then_some(selected.ipv4);

@@ -14,8 +14,8 @@ use std::net::{Ipv6Addr, SocketAddr};
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::live::{self, LiveError, Via};
-use crate::query::Served;
+use crate::dns::live::{self, LiveError, Via};
+use crate::dns::query::Served;
 use crate::state::State;
 
 /// Monitoring-plugins statuses.
@@ -41,7 +41,7 @@ impl Report {
     pub fn unknown(why: &str) -> Self {
         Self {
             status: CHECK_UNKNOWN,
-            line: format!("DYNDNS UNKNOWN - {}", crate::describe::printable(why)),
+            line: format!("DYNDNS UNKNOWN - {}", crate::util::describe::printable(why)),
         }
     }
 }
@@ -97,11 +97,11 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     let name = &state.hostname;
     let primary_addrs = match live::server_addresses(primary, via.port, via.timeout) {
         Ok(addrs) => addrs,
-        Err(e) => return Report::unknown(&crate::stage::chain(&e)),
+        Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
     };
     let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, via) {
         Ok(found) => found,
-        Err(e) => return Report::unknown(&crate::stage::chain(&e)),
+        Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
     };
     let got = served.ipv6();
     let missing: Vec<&Ipv6Addr> = state
@@ -207,7 +207,7 @@ fn other_servers(
         (Err(e), _) | (_, Err(e)) => {
             return vec![(
                 primary.to_owned(),
-                Some(format!("({})", crate::stage::chain(&e))),
+                Some(format!("({})", crate::util::describe::chain(&e))),
             )];
         }
     };
@@ -237,7 +237,7 @@ fn compare_server(
     primary_serial: Option<u32>,
     via: &Via<'_>,
 ) -> Result<(), String> {
-    let failed = |e: LiveError| format!("does not answer ({})", crate::stage::chain(&e));
+    let failed = |e: LiveError| format!("does not answer ({})", crate::util::describe::chain(&e));
     let addrs = live::server_addresses(server, via.port, via.timeout).map_err(failed)?;
     let (_, theirs) = live::ask_any(server, &addrs, name, RecordType::AAAA, via).map_err(failed)?;
     let (_, soa) = live::ask_any(server, &addrs, zone, RecordType::SOA, via).map_err(failed)?;

@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
-use crate::live::server_literal;
+use crate::dns::live::server_literal;
+use crate::dns::tkey::{self, GssInitiator, TkeyError};
+use crate::dns::transport::{self, Tls};
+use crate::dns::tsig::Key;
+use crate::dns::update::{self, ServerError};
+use crate::dns::zone;
 use crate::state::parse_name;
-use crate::tkey::{self, GssInitiator, TkeyError};
-use crate::transport::{self, Tls};
-use crate::tsig::Key;
-use crate::update::{self, ServerError};
-use crate::zone;
 
-use super::send::SendOptions;
+use super::send_options::SendOptions;
 use super::{BadName, LOOKUP_BOUND, SendError};
 
 /// The server as a result line names it: the address, or the name and
@@ -43,7 +43,7 @@ pub(super) fn show_server(server: &str, port: u16) -> (String, u16) {
 pub(super) enum Signing<'a> {
     /// Signed already (with a TSIG key, or not at all): the key to check
     /// the answer with, and what was signed.
-    Ready(Option<(&'a Key, &'a crate::tsig::Signed)>),
+    Ready(Option<(&'a Key, &'a crate::dns::tsig::Signed)>),
     /// GSS-TSIG: a context negotiated with each address (TKEY), for the
     /// primary named `mname`, as the Kerberos identity of `host`.
     Gss {
@@ -129,7 +129,7 @@ fn gss_attempt(
     let mut conn = transport::connect(addr, tls, timeout, until)?;
     let mut key = tkey::negotiate(&mut conn, mname, host, initiator)?;
     let mut signed_request = request.clone();
-    let signed = tkey::sign(&mut signed_request, &mut key, crate::tsig::now_secs())?;
+    let signed = tkey::sign(&mut signed_request, &mut key, crate::dns::tsig::now_secs())?;
     let wire = signed_request
         .to_vec()
         .map_err(|e| tkey::GssSignError::Encode(e.to_string()))?;

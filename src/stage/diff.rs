@@ -9,13 +9,14 @@ use std::time::{Duration, SystemTime};
 
 use hickory_proto::rr::RecordType;
 
-use crate::cache::{self, Cached};
-use crate::exit;
-use crate::live;
-use crate::observed::Observed;
+use crate::app::exit;
+use crate::dns::live;
 use crate::state::State;
+use crate::state::cache::{self, Cached};
+use crate::state::observed::Observed;
 
-use super::{CommonError, DiffError, chain};
+use super::{CommonError, DiffError};
+use crate::util::describe::chain;
 
 /// The key `dyndns-diff` adds to a state it found different from the cache:
 /// the cache's `confirmed` time it compared with (seconds), or `true` when
@@ -46,9 +47,9 @@ pub struct DiffOptions {
     /// Compare with the records the primary serves instead of the cache.
     pub live: bool,
     /// How the primary is reached: its port, and DNS over TLS.
-    pub reach: crate::reach::Reach,
+    pub reach: crate::dns::reach::Reach,
     /// The TLS client, over TLS (the program makes it from `reach`).
-    pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
+    pub tls: Option<std::sync::Arc<dyn crate::dns::transport::Secure>>,
     /// The time each lookup and each address of the primary may take.
     pub timeout: Duration,
     /// Add the compare-and-swap prerequisite (`"guard": true`).
@@ -174,7 +175,7 @@ fn guard(state: &mut State, force: bool, last: Option<Vec<Ipv6Addr>>) {
         );
         return;
     }
-    let guard = crate::update::Guard {
+    let guard = crate::dns::update::Guard {
         aaaa: last.unwrap_or_default(),
     };
     if let Ok(value) = serde_json::to_value(&guard) {

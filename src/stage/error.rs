@@ -11,15 +11,16 @@ use std::time::Duration;
 
 use hickory_proto::rr::Name;
 
-use crate::addrs::AddrError;
-use crate::cache::CacheError;
+use crate::app::exit;
 use crate::config::ConfigError;
-use crate::exit;
-use crate::hostname::HostnameError;
-use crate::keyfile::KeyFileError;
+use crate::config::keyfile::KeyFileError;
+use crate::dns::update::{BuildError, ServerError};
+use crate::dns::zone::ZoneError;
+use crate::host::addrs::AddrError;
+use crate::host::hostname::HostnameError;
+use crate::state::cache::CacheError;
 use crate::state::{NameError, StateError};
-use crate::update::{BuildError, ServerError};
-use crate::zone::ZoneError;
+use crate::util::describe::chain;
 
 /// A failure's exit status: [`exit::USAGE`] for bad usage or input
 /// (nothing was sent), [`exit::FAILURE`] for a failure at run time.
@@ -152,10 +153,10 @@ pub enum DiffError {
     },
     /// The primary could not be asked what it serves.
     #[error(transparent)]
-    Live(#[from] crate::live::LiveError),
+    Live(#[from] crate::dns::live::LiveError),
     /// The TLS client could not be set up (`"transport": "tls"`).
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsSetupError),
+    Tls(#[from] crate::dns::tls::TlsSetupError),
 }
 
 impl ExitStatus for DiffError {
@@ -272,7 +273,7 @@ pub enum SendError {
     /// The TLS client could not be set up (a CA, certificate or key file
     /// the config names is unusable): nothing was sent.
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsSetupError),
+    Tls(#[from] crate::dns::tls::TlsSetupError),
     /// The config asks for GSS-TSIG, and this build has no GSS-API.
     #[error(
         "the config's \"tsig\" asks for gss-tsig, but this dyndns-send was built without GSS-TSIG; \
@@ -344,7 +345,7 @@ pub enum NotVerified {
         /// The host name.
         name: Name,
         /// Why.
-        source: crate::live::LiveError,
+        source: crate::dns::live::LiveError,
     },
 }
 
@@ -471,39 +472,9 @@ impl fmt::Display for Unsent {
 
 impl std::error::Error for Unsent {}
 
-/// An error and its causes on one line: `error: cause: cause`. A cause whose
-/// text the line already holds (an error that quotes its cause) is not
-/// repeated. Control characters (a newline in a name read from stdin) are
-/// escaped, so that the line stays one line in stderr, syslog and log files.
-pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = cause.source();
-    }
-    if line.contains(char::is_control) {
-        line = crate::describe::printable(&line);
-    }
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("outer")]
-    struct Outer(#[source] io::Error);
-
-    #[test]
-    fn chain_walks_the_causes() {
-        assert_eq!(chain(&Outer(io::Error::other("inner"))), "outer: inner");
-    }
 
     /// `dyndns-addrs --diff`: a failure at run time is 3, since 1 says
     /// "differs" there; bad usage stays 2, and so does dyndns-diff's trouble.

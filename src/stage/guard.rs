@@ -3,10 +3,11 @@
 
 use std::net::SocketAddr;
 
+use crate::dns::update::Guard;
 use crate::state::State;
-use crate::update::Guard;
 
-use super::{Guarded, SendError, chain};
+use super::{Guarded, SendError};
+use crate::util::describe::chain;
 
 /// The key of the state that carries the update's prerequisite (`"guard"`).
 pub const GUARD_KEY: &str = "guard";
@@ -27,10 +28,10 @@ pub(super) fn of(state: &State) -> Result<Option<Guard>, SendError> {
 pub(super) fn refused(
     state: &State,
     (server, addr): (&str, SocketAddr),
-    via: &crate::live::Via<'_>,
+    via: &crate::dns::live::Via<'_>,
     rcode: String,
 ) -> SendError {
-    let found = crate::live::ask_any(
+    let found = crate::dns::live::ask_any(
         server,
         &[addr],
         &state.hostname,

@@ -19,6 +19,7 @@ mod error;
 mod guard;
 mod ptr;
 mod send;
+mod send_options;
 mod send_ptr;
 mod soa;
 mod verify;
@@ -28,10 +29,11 @@ pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, 
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff, diff_state};
 pub use error::{
     AddrsDiffError, AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus,
-    Guarded, LookupError, NotVerified, PtrUnsent, SendError, SoaError, Unsent, chain,
+    Guarded, LookupError, NotVerified, PtrUnsent, SendError, SoaError, Unsent,
 };
 pub use guard::GUARD_KEY;
-pub use send::{Prepared, SendFlags, SendOptions, Sending, send_prepare};
+pub use send::{Prepared, Sending, send_prepare};
+pub use send_options::{SendFlags, SendOptions};
 pub use soa::{soa, soa_of_name};
 
 /// How long a stage's network work may take in all, in units of the

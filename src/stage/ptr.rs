@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::cache::Record;
-use crate::live::{self, LiveError, Via};
+use crate::dns::live::{self, LiveError, Via};
+use crate::state::cache::Record;
 use crate::state::{Ptr, PtrRecord};
 
 use super::DiffError;
@@ -74,7 +74,11 @@ pub(super) fn check(ptr: &Ptr, host: &Name, via: &Via<'_>) -> Vec<String> {
         .iter()
         .filter_map(|r| match ask(&mut servers, r, host, ptr.ttl_secs, via) {
             Ok((_, wrong)) => wrong,
-            Err(e) => Some(format!("PTR of {}: {}", r.address, super::chain(&e))),
+            Err(e) => Some(format!(
+                "PTR of {}: {}",
+                r.address,
+                crate::util::describe::chain(&e)
+            )),
         })
         .collect()
 }

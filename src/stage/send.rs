@@ -8,172 +8,19 @@
 
 use std::fs::File;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use hickory_proto::rr::Name;
-
-use crate::addrs::{LeftOutByInterface, explain_left_out};
-use crate::cache::{self, CacheError, Cached};
-use crate::config::{Config, Empty, Holds, exposure_warnings};
-use crate::keyfile;
-use crate::state::{State, parse_name};
-use crate::tsig::Key;
-use crate::update::{self, DryRunFormat, Replace, ServerError, Update};
+use crate::config::Empty;
+use crate::dns::update::{self, ServerError, Update};
+use crate::host::addrs::{LeftOutByInterface, explain_left_out};
+use crate::state::State;
+use crate::state::cache::{self, CacheError, Cached};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
+use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
-use super::{
-    BadName, CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, LOOKUP_BOUND, PtrUnsent, SEND_BOUND,
-    SendError, Unsent, chain,
-};
-
-/// `dyndns-send`'s flags as given, before they are checked.
-#[derive(Clone, Debug, Default)]
-pub struct SendFlags {
-    /// `--server`: a name, an address, or `[ADDRESS]:PORT`.
-    pub server: Option<String>,
-    /// `--zone`.
-    pub zone: Option<String>,
-    /// `--port` and `--tls`, over the config.
-    pub reach: crate::reach::Reach,
-    /// `--timeout`, seconds.
-    pub timeout_secs: Option<f64>,
-    /// `--cache`.
-    pub cache: Option<PathBuf>,
-    /// `--key-file`: a BIND key file.
-    pub key_file: Option<PathBuf>,
-    /// `--dry-run`, in this format.
-    pub dry_run: Option<DryRunFormat>,
-    /// `--verify`.
-    pub verify: bool,
-}
-
-/// `dyndns-send`'s options, checked.
-#[derive(Clone, Debug)]
-pub struct SendOptions {
-    /// The server (name or address), instead of the state's.
-    pub server: Option<String>,
-    /// The zone, instead of the state's.
-    pub zone: Option<Name>,
-    /// The primary's port (53, or DNS over TLS's).
-    pub port: u16,
-    /// DNS over TLS's settings, when the primary is reached over TLS.
-    pub tls_config: Option<crate::config::TlsConfig>,
-    /// The TLS client, when over TLS (not for a dry run).
-    pub tls: Option<std::sync::Arc<dyn crate::transport::Secure>>,
-    /// The time one server address has to answer, and each DNS lookup.
-    pub timeout: Duration,
-    /// Print the update in this format instead of sending it.
-    pub dry_run: Option<DryRunFormat>,
-    /// The cache file to rewrite on success.
-    pub cache: Option<PathBuf>,
-    /// The TSIG key.
-    pub key: Option<Key>,
-    /// What an empty address set does.
-    pub empty: Empty,
-    /// Ask the primary afterwards whether it serves what was sent.
-    pub verify: bool,
-    /// What the update deletes before it adds.
-    pub replace: Replace,
-    /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
-    /// forward zone's).
-    pub ptr_key: Option<Key>,
-    /// GSS-TSIG's initiator (`dyndns-send` sets it): updates without a
-    /// TSIG key are signed with a context negotiated with the primary.
-    pub gss: Option<std::sync::Arc<dyn crate::tkey::GssInitiator>>,
-    /// The config's GSS-TSIG object, for `--dry-run`'s comment.
-    pub gss_config: Option<crate::config::GssConfig>,
-}
-
-impl SendOptions {
-    /// Checks the flags against the config: the zone is a name, a key file
-    /// is read (and its mode checked), and flags win over the config.
-    pub fn new(flags: SendFlags, config: &Config) -> Result<Self, SendError> {
-        let zone = match &flags.zone {
-            Some(z) => Some(parse_name(z).map_err(|source| BadName {
-                what: "--zone".into(),
-                source,
-            })?),
-            None => None,
-        };
-        if flags
-            .server
-            .as_deref()
-            .is_some_and(|s| !crate::state::is_server(s))
-        {
-            return Err(SendError::BadServer);
-        }
-        let key = match &flags.key_file {
-            Some(file) => {
-                let holds = Holds {
-                    what: "key file",
-                    secret: true,
-                };
-                for warning in exposure_warnings(file, holds) {
-                    log::warn!("{warning}");
-                }
-                Some(keyfile::read(file, None)?)
-            }
-            None => config.tsig.clone(),
-        };
-        let ptr_key = match config.ptr.as_ref().and_then(|p| p.tsig.clone()) {
-            Some(own) => Some(own),
-            None => key.clone(),
-        };
-        Ok(Self {
-            gss: None,
-            gss_config: config.gss.clone(),
-            ptr_key,
-            server: flags.server,
-            zone,
-            port: flags.reach.port,
-            tls_config: flags.reach.tls,
-            tls: None,
-            timeout: config.timeout_or(flags.timeout_secs),
-            dry_run: flags.dry_run,
-            cache: flags.cache.or_else(|| config.cache.clone()),
-            key,
-            empty: config.empty,
-            verify: flags.verify || config.verify,
-            replace: config.replace,
-        })
-    }
-
-    /// How the primary is asked what it serves (`verify`, `guard`).
-    pub(super) fn via(&self) -> crate::live::Via<'_> {
-        crate::live::Via {
-            port: self.port,
-            timeout: self.timeout,
-            tls: self.tls.as_deref(),
-        }
-    }
-
-    /// How long the forward update may take (its zone found, its primary
-    /// found, sent), and the PTR side after it, all its zones together.
-    pub(super) fn run_bound(&self) -> Duration {
-        self.timeout * (LOOKUP_BOUND + SEND_BOUND)
-    }
-
-    /// The principal GSS-TSIG signs as, for `--dry-run`: the config's, or
-    /// `host/FQDN`; `None` without GSS-TSIG or with a TSIG key.
-    pub(super) fn gss_principal(&self, host: &Name, key: Option<&Key>) -> Option<String> {
-        let gss = self.gss_config.as_ref().filter(|_| key.is_none())?;
-        Some(gss.principal.clone().unwrap_or_else(|| {
-            format!(
-                "host/{}",
-                host.to_ascii().trim_end_matches('.').to_ascii_lowercase()
-            )
-        }))
-    }
-
-    /// How long another run may hold the lock: the forward update's bound,
-    /// and the PTR side's when the state has one.
-    fn lock_bound(&self, state: &State) -> Duration {
-        let sides = if state.ptr.is_some() { 2 } else { 1 };
-        self.run_bound() * sides
-    }
-}
+use super::{CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, PtrUnsent, SendError, Unsent};
+use crate::util::describe::chain;
 
 /// What [`send_prepare`] decided.
 #[derive(Debug)]

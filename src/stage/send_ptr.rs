@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use hickory_proto::rr::Name;
 
+use crate::dns::update::PtrUpdate;
 use crate::state::{Ptr, PtrRecord, State};
-use crate::update::PtrUpdate;
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
-use super::send::SendOptions;
+use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{SEND_BOUND, SendError, Unsent};
 

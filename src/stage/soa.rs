@@ -6,8 +6,8 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
+use crate::dns::zone::{self, ZoneInfo};
 use crate::state::{Ptr, State, parse_name};
-use crate::zone::{self, ZoneInfo};
 
 use super::{BadName, LOOKUP_BOUND, LookupError, SoaError};
 
@@ -59,7 +59,7 @@ pub(super) async fn locate(ptr: &mut Ptr, resolver: &TokioResolver, timeout: Dur
                 "no reverse zone found for {} ({}): {}; dyndns-send tries again",
                 record.address,
                 record.name,
-                super::chain(&e)
+                crate::util::describe::chain(&e)
             ),
         }
     }

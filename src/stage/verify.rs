@@ -6,8 +6,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use hickory_proto::rr::RecordType;
 
-use crate::live::{self, Via};
-use crate::query::Served;
+use crate::dns::live::{self, Via};
+use crate::dns::query::Served;
 use crate::state::State;
 
 use super::{NotVerified, SendError};

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{State, parse_name};
-use crate::config::MAX_TTL_SECS;
-use crate::describe::describe;
-use crate::observed::Observed;
-use crate::stage::chain;
+use crate::dns::MAX_TTL_SECS;
+use crate::state::observed::Observed;
+use crate::util::describe::chain;
+use crate::util::describe::describe;
 
 /// The keys of a document as read; the required ones are checked by
 /// [`State::parse`], which names the one missing.
@@ -158,7 +158,7 @@ impl<'de> Deserialize<'de> for Ipv4Addresses {
                 Value::String(s) => s.parse::<Ipv4Addr>().map_err(|_| {
                     de::Error::custom(format!(
                         "\"{}\" is not an IPv4 address",
-                        crate::describe::printable(s)
+                        crate::util::describe::printable(s)
                     ))
                 }),
                 other => Err(de::Error::custom(format!(

@@ -21,9 +21,11 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use hickory_proto::rr::Name;
 use serde_json::{Map, Value};
 
-use crate::observed::Observed;
+use crate::state::observed::Observed;
 
+pub mod cache;
 mod document;
+pub mod observed;
 mod ptr;
 
 pub(crate) use document::is_server;
@@ -42,7 +44,7 @@ pub struct State {
     /// is on (PyDynDNS's `"ipv4": true`); `None`: A records are not ours.
     pub ipv4: Option<Vec<Ipv4Addr>>,
     /// When `dyndns-addrs` read them, to drop a state older than the last
-    /// registration (see [`crate::observed`]).
+    /// registration (see [`crate::state::observed`]).
     pub observed: Option<Observed>,
     /// The zone apex, once `dyndns-soa` found it.
     pub zone: Option<Name>,
@@ -241,15 +243,17 @@ pub fn parse_name(text: &str) -> Result<Name, NameError> {
         return Err(NameError::Empty);
     }
     if text.contains("..") || text.starts_with('.') {
-        return Err(NameError::EmptyLabel(crate::describe::printable(text)));
+        return Err(NameError::EmptyLabel(crate::util::describe::printable(
+            text,
+        )));
     }
     let mut name = Name::from_ascii(text).map_err(|source| NameError::Invalid {
-        text: crate::describe::printable(text),
+        text: crate::util::describe::printable(text),
         source: Box::new(source),
     })?;
     name.set_fqdn(true);
     if name.len() > 255 {
-        return Err(NameError::TooLong(crate::describe::printable(text)));
+        return Err(NameError::TooLong(crate::util::describe::printable(text)));
     }
     Ok(name)
 }
@@ -318,7 +322,9 @@ mod tests {
 
     #[test]
     fn refuses_bad_documents_naming_the_key() {
-        let err = |doc: &str| crate::cli::chain(&State::parse(doc, "standard input").unwrap_err());
+        let err = |doc: &str| {
+            crate::util::describe::chain(&State::parse(doc, "standard input").unwrap_err())
+        };
         assert!(err("nope").contains("not valid JSON"));
         assert!(err(r#"{"ttl":1,"addresses":[]}"#).contains("\"hostname\": missing"));
         assert!(

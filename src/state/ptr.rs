@@ -78,7 +78,8 @@ impl TryFrom<RawRecord> for PtrRecord {
 
     fn try_from(raw: RawRecord) -> Result<Self, String> {
         let parse = |key: &str, text: &str| {
-            parse_name(text).map_err(|e| format!("key \"{key}\": {}", crate::stage::chain(&e)))
+            parse_name(text)
+                .map_err(|e| format!("key \"{key}\": {}", crate::util::describe::chain(&e)))
         };
         let name = parse("name", &raw.name)?;
         let want = reverse_name(raw.address);
@@ -86,7 +87,7 @@ impl TryFrom<RawRecord> for PtrRecord {
         if !name.eq_ignore_case(&want) {
             return Err(format!(
                 "key \"name\": {} is not the reverse name of {}; it is {want}",
-                crate::describe::printable(&raw.name),
+                crate::util::describe::printable(&raw.name),
                 raw.address
             ));
         }
@@ -135,7 +136,7 @@ impl From<PtrRecord> for RawRecord {
 /// `ttl`: 0 to 2³¹−1 seconds (RFC 2181 §8).
 fn ttl<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let secs = u64::deserialize(d)?;
-    if secs > crate::config::MAX_TTL_SECS {
+    if secs > crate::dns::MAX_TTL_SECS {
         return Err(serde::de::Error::custom(format!(
             "{secs} is not a whole number of seconds from 0 to 2147483647"
         )));

@@ -21,7 +21,7 @@ pub mod kerberos;
 pub mod tls;
 
 /// The six TSIG algorithms of `tsig-keygen`.
-pub const ALGORITHMS: [&str; 6] = dyndns::tsig::Algorithm::NAMES;
+pub const ALGORITHMS: [&str; 6] = dyndns::dns::tsig::Algorithm::NAMES;
 
 /// Where `DYNDNS_TEST_PROGRAMS` names a directory (scripts/test: the
 /// release programs of `make build`, as the package ships them and the

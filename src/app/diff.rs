@@ -1,0 +1,88 @@
+//! `dyndns-diff`: the state passed on only when it differs from the cache
+//! (or, live, from what the primary serves), or `--check`'s report. The
+//! TLS client is made here when a run asks the zone's servers over TLS.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::app::args::DiffArgs;
+use crate::app::cli;
+use crate::config::{Compare, Config, Secrets};
+use crate::dns::live::Via;
+use crate::dns::reach::Reach;
+use crate::dns::transport::Secure;
+use crate::stage::{self, DiffError, DiffOptions, DiffOutcome, Report};
+use crate::state::State;
+
+/// `dyndns-diff` after its arguments.
+pub fn diff(args: DiffArgs) -> ExitCode {
+    let (reporter, config) = cli::start("dyndns-diff", &args.common, Secrets::Skip);
+    if args.check {
+        // Monitoring's convention: every failure is UNKNOWN, on stdout.
+        let report = config
+            .map_err(|e| Report::unknown(&crate::util::describe::chain(&e)))
+            .and_then(|config| check(&args, &config))
+            .unwrap_or_else(|report| report);
+        let _ = cli::print_line(&report.line);
+        return crate::app::exit::code(report.status);
+    }
+    // diff(1)-like: every failure is "trouble" (DiffError's status).
+    reporter.finish(
+        config
+            .map_err(DiffError::from)
+            .and_then(|config| diff_run(&args, &config)),
+    )
+}
+
+/// `--check`: the state on stdin against what the zone's servers serve.
+fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
+    let unknown =
+        |e: &(dyn std::error::Error + 'static)| Report::unknown(&crate::util::describe::chain(e));
+    let reach = Reach::new(&args.net, config);
+    let tls = crate::dns::tls::client(&reach).map_err(|e| unknown(&e))?;
+    let input = cli::read_stdin()
+        .map_err(|e| unknown(&e))?
+        .ok_or_else(|| Report::unknown("no state on standard input: the host has no address to register, or an earlier stage failed"))?;
+    let state = State::parse(&input, "standard input").map_err(|e| unknown(&e))?;
+    let via = Via {
+        port: reach.port,
+        timeout: config.timeout_or(args.net.timeout),
+        tls: tls.as_deref(),
+    };
+    Ok(stage::check(&state, &via, reach.plain_port))
+}
+
+fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
+    let live = args.live || config.compare == Compare::Live;
+    let tls = if live {
+        crate::dns::tls::client(&Reach::new(&args.net, config))?
+    } else {
+        None
+    };
+    let input = cli::read_stdin()?;
+    let opts = diff_options(args, config, tls);
+    let outcome = stage::diff(input.as_deref(), &opts)?;
+    if let DiffOutcome::Differs(state) = &outcome {
+        cli::print_line(&state.to_json())?;
+    }
+    Ok(outcome.status())
+}
+
+/// What `dyndns-diff` compares, and how, from its flags over the config.
+pub(super) fn diff_options(
+    args: &DiffArgs,
+    config: &Config,
+    tls: Option<Arc<dyn Secure>>,
+) -> DiffOptions {
+    DiffOptions {
+        refresh: config.refresh(),
+        reboot_updates: config.reboot_updates(),
+        live: args.live || config.compare == Compare::Live,
+        reach: Reach::new(&args.net, config),
+        tls,
+        timeout: config.timeout_or(args.net.timeout),
+        cache: args.cache.clone().or_else(|| config.cache.clone()),
+        force: args.force,
+        guard: config.guard,
+    }
+}

@@ -1,0 +1,194 @@
+//! `dyndns-watch`: a line for each address that becomes registrable or
+//! stops being, as the kernel announces it; with `--run PROGRAM`, the
+//! pipeline run after each burst of changes, retried with backoff (the
+//! events themselves: [`crate::host::watch`]).
+
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use crate::app::args::WatchArgs as Args;
+use crate::app::cli;
+use crate::config::{Config, Secrets};
+use crate::host::watch::{self, Events, Wake};
+use crate::stage::{AddrsError, CommonError};
+
+/// The longest wait between retries of a failed run.
+const MAX_RETRY: Duration = Duration::from_secs(15 * 60);
+
+/// `dyndns-watch` after its arguments.
+pub fn watch(args: Args) -> ExitCode {
+    let (reporter, config) = cli::start("dyndns-watch", &args.common, Secrets::Skip);
+    reporter.finish(
+        config
+            .map_err(AddrsError::from)
+            .and_then(|config| run(&args, &config)),
+    )
+}
+
+/// What the program run after changes does, and when it is due again.
+struct Runner<'a> {
+    program: &'a Path,
+    args: Vec<String>,
+    retry_after: Duration,
+    /// When to run again: after a failure (backoff), or for the refresh.
+    due: Option<Instant>,
+    backoff: Duration,
+    refresh: Option<Duration>,
+}
+
+impl Runner<'_> {
+    /// Runs the program to its end, unless a signal comes (then it is
+    /// stopped, and `Err` says to end). A failure schedules a retry.
+    fn run(&mut self, signals: &UnixStream) -> Result<(), ()> {
+        log::debug!("running {} {}", self.program.display(), self.args.join(" "));
+        let mut child = match Command::new(self.program).args(&self.args).spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                log::error!(target: "dyndns", "cannot run {}: {e}", self.program.display());
+                self.failed();
+                return Ok(());
+            }
+        };
+        match wait_child(&mut child, signals) {
+            Some(status) if status.success() => {
+                self.backoff = self.retry_after;
+                self.due = self.refresh.map(|r| Instant::now() + r);
+                Ok(())
+            }
+            Some(status) => {
+                log::warn!(target: "dyndns", "{} failed ({status}); retrying in {:?}", self.program.display(), self.backoff);
+                self.failed();
+                Ok(())
+            }
+            None => Err(()),
+        }
+    }
+
+    /// Schedules the next try after a failure: 30 s, then twice as long
+    /// each time, up to 15 minutes.
+    fn failed(&mut self) {
+        self.due = Some(Instant::now() + self.backoff);
+        self.backoff = (self.backoff * 2).min(MAX_RETRY);
+    }
+}
+
+/// Waits for `child`, checking for a signal every 50 ms; on one, stops the
+/// child (SIGTERM: a run holds no state a kill could leave half written;
+/// the cache is replaced atomically) and returns `None`.
+fn wait_child(child: &mut Child, signals: &UnixStream) -> Option<std::process::ExitStatus> {
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        let mut fds = [rustix::event::PollFd::new(
+            signals,
+            rustix::event::PollFlags::IN,
+        )];
+        let tick = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: 50_000_000,
+        };
+        if matches!(rustix::event::poll(&mut fds, Some(&tick)), Ok(n) if n > 0) {
+            let pid = rustix::process::Pid::from_child(child);
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+            let _ = child.wait();
+            return None;
+        }
+    }
+}
+
+fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
+    let selection = config.selection(args.interfaces.clone());
+    let (signals, signal_writer) = UnixStream::pair().map_err(CommonError::Signals)?;
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::low_level::pipe::register(
+            signal,
+            signal_writer.try_clone().map_err(CommonError::Signals)?,
+        )
+        .map_err(CommonError::Signals)?;
+    }
+    // Subscribed before the first read, so nothing falls between them.
+    let mut events = Events::open(&selection, args.receive_buffer)
+        .map_err(|e| AddrsError::from(crate::host::addrs::AddrError::Netlink(e)))?;
+    let mut known = watch::registrable(&selection)?;
+    let mut runner = args.run.as_deref().map(|program| Runner {
+        program,
+        args: run_args(args),
+        retry_after: Duration::from_secs(args.retry_after),
+        due: None,
+        backoff: Duration::from_secs(args.retry_after),
+        refresh: config.refresh(),
+    });
+    if let Some(r) = runner.as_mut()
+        && r.run(&signals).is_err()
+    {
+        return Ok(crate::app::exit::SUCCESS);
+    }
+    let quiet = Duration::from_millis(args.quiet);
+    // When the burst under way has been quiet long enough; whether it overran.
+    let mut burst: Option<Instant> = None;
+    let mut overran = false;
+    loop {
+        let now = Instant::now();
+        let deadline = [burst, runner.as_ref().and_then(|r| r.due)]
+            .into_iter()
+            .flatten()
+            .min();
+        let timeout = deadline.map(|d| d.saturating_duration_since(now));
+        match events.wait(std::os::fd::AsFd::as_fd(&signals), timeout) {
+            Ok(Wake::Other) => return Ok(crate::app::exit::SUCCESS),
+            Ok(Wake::Event) => burst = Some(Instant::now() + quiet),
+            Ok(Wake::Overrun) => {
+                burst = Some(Instant::now() + quiet);
+                overran = true;
+            }
+            Ok(Wake::Timeout) => {}
+            Err(e) => return Err(crate::host::addrs::AddrError::Netlink(e).into()),
+        }
+        let now = Instant::now();
+        let mut due = false;
+        if burst.is_some_and(|b| b <= now) {
+            burst = None;
+            let now_set = watch::registrable(&selection)?;
+            let changes = watch::changes(&known, &now_set);
+            if overran {
+                cli::print_line(r#"{"event":"resync"}"#)?;
+            }
+            for change in &changes {
+                // Serialising strings and an address cannot fail.
+                cli::print_line(&serde_json::to_string(change).unwrap_or_default())?;
+            }
+            due = overran || !changes.is_empty();
+            overran = false;
+            known = now_set;
+        }
+        if let Some(r) = runner.as_mut() {
+            if r.due.is_some_and(|d| d <= now) {
+                due = true;
+            }
+            if due {
+                r.due = None;
+                if r.run(&signals).is_err() {
+                    return Ok(crate::app::exit::SUCCESS);
+                }
+            }
+        }
+    }
+}
+
+/// The arguments of the program run: `-c CONFIG`, `-v`, `--`, the interfaces.
+fn run_args(args: &Args) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(config) = &args.common.config {
+        out.push("-c".to_owned());
+        out.push(PathBuf::from(config).display().to_string());
+    }
+    if args.common.verbose {
+        out.push("-v".to_owned());
+    }
+    out.push("--".to_owned());
+    out.extend(args.interfaces.iter().cloned());
+    out
+}

@@ -1,0 +1,165 @@
+//! `--dry-run`: the update as a script `nsupdate` runs as it is, or as
+//! one JSON object. The TSIG secret is never shown.
+
+use std::fmt::Write as _;
+
+use hickory_proto::rr::RecordType;
+
+use super::{Update, deleted};
+use crate::config::TlsConfig;
+use crate::dns::tsig::Key;
+
+/// How `--dry-run` shows an update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DryRunFormat {
+    /// A script `nsupdate` runs as it is (a signed update needs `nsupdate -k KEYFILE`).
+    #[default]
+    Nsupdate,
+    /// One JSON object per update (the forward zone's, then each reverse zone's), one per line, for other tools.
+    Json,
+}
+
+/// The update as `--dry-run` shows it, sent to `host` (a name or an
+/// address) at `port`. The TSIG secret is never shown.
+pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRunFormat) -> String {
+    let state = update.state;
+    match format {
+        DryRunFormat::Nsupdate => {
+            let mut out = String::new();
+            let _ = writeln!(out, "server {host} {port}");
+            let _ = writeln!(out, "zone {}", update.zone);
+            signing_comment(&mut out, update.key, update.gss);
+            transport_comment(&mut out, update.tls, host);
+            if let Some(guard) = update.guard {
+                if guard.aaaa.is_empty() {
+                    let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
+                }
+                for addr in &guard.aaaa {
+                    let _ = writeln!(out, "prereq yxrrset {} IN AAAA {addr}", state.hostname);
+                }
+            }
+            for rtype in deleted(update) {
+                // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
+                match rtype {
+                    RecordType::ANY => writeln!(out, "update delete {}", state.hostname),
+                    rtype => writeln!(out, "update delete {} IN {rtype}", state.hostname),
+                }
+                .unwrap_or_default();
+            }
+            for addr in state.ipv4_or_none() {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN A {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
+            for addr in &state.addresses {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN AAAA {addr}",
+                    state.hostname, state.ttl_secs
+                );
+            }
+            let _ = writeln!(out, "send");
+            out
+        }
+        DryRunFormat::Json => {
+            let record = |rtype: &str, data: String| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": rtype, "data": data});
+            let adds: Vec<serde_json::Value> = state
+                .ipv4_or_none()
+                .iter()
+                .map(|a| record("A", a.to_string()))
+                .chain(
+                    state
+                        .addresses
+                        .iter()
+                        .map(|a| record("AAAA", a.to_string())),
+                )
+                .collect();
+            let tsig = signing_json(update.key, update.gss);
+            let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
+            let mut doc = serde_json::json!({
+                "server": host,
+                "port": port,
+                "zone": update.zone.to_ascii(),
+                "prerequisite": update.guard.map(|g| serde_json::json!({"name": state.hostname.to_ascii(), "aaaa": g.aaaa})),
+                "delete": state.hostname.to_ascii(),
+                "delete_types": deletes,
+                "add": adds,
+                "tsig": tsig,
+            });
+            add_transport_json(&mut doc, update.tls, host);
+            format!("{doc}\n")
+        }
+    }
+}
+
+/// The comment of a signed update's script: how to run it (the secret is
+/// never shown).
+pub(crate) fn signing_comment(out: &mut String, key: Option<&Key>, gss: Option<&str>) {
+    if let Some(key) = key {
+        let _ = writeln!(
+            out,
+            "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
+            key.name, key.algorithm
+        );
+    } else if let Some(principal) = gss {
+        let _ = writeln!(
+            out,
+            "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
+        );
+    }
+}
+
+/// The comment of a script sent over DNS over TLS: nsupdate's options
+/// for it (BIND 9.20 and later; 9.18's nsupdate has no TLS).
+pub(crate) fn transport_comment(out: &mut String, tls: Option<&TlsConfig>, host: &str) {
+    let Some(tls) = tls else {
+        return;
+    };
+    let mut options = String::from("-S");
+    if let Some(ca) = &tls.ca {
+        let _ = write!(options, " -A {}", ca.display());
+    }
+    let _ = write!(options, " -H {}", tls_name(tls, host));
+    if let (Some(cert), Some(key)) = (&tls.cert, &tls.key) {
+        let _ = write!(options, " -E {} -K {}", cert.display(), key.display());
+    }
+    let _ = writeln!(
+        out,
+        "; over DNS over TLS: run nsupdate {options} (BIND 9.20 or later)"
+    );
+}
+
+/// The name the server's certificate is checked against: `tls.name`, or
+/// the server as given.
+fn tls_name<'a>(tls: &'a TlsConfig, host: &'a str) -> &'a str {
+    tls.name.as_deref().unwrap_or(host).trim_end_matches('.')
+}
+
+/// Over DNS over TLS, `--dry-run --format json`'s `"tls"` key: the name
+/// checked and the files (over TCP, no such key).
+pub(crate) fn add_transport_json(doc: &mut serde_json::Value, tls: Option<&TlsConfig>, host: &str) {
+    if let (Some(tls), Some(map)) = (tls, doc.as_object_mut()) {
+        map.insert(
+            "tls".into(),
+            serde_json::json!({
+                "name": tls_name(tls, host),
+                "ca": tls.ca,
+                "cert": tls.cert,
+                "key": tls.key,
+            }),
+        );
+    }
+}
+
+/// How an update is signed, for `--dry-run --format json`.
+pub(crate) fn signing_json(key: Option<&Key>, gss: Option<&str>) -> Option<serde_json::Value> {
+    match (key, gss) {
+        (Some(k), _) => Some(
+            serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
+        ),
+        (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+        (None, None) => None,
+    }
+}

@@ -1,0 +1,456 @@
+//! The RFC 2136 update: building the message, sending it over TCP, checking
+//! the answer.
+//!
+//! Zone section: the zone apex, class IN, type SOA (RFC 2136 §2.3). Update
+//! section: delete all RRsets at the name (§2.5.3: type ANY, class ANY, TTL 0,
+//! no rdata), then add one AAAA per address (§2.5.1). Over TCP the message is
+//! framed by a 2-byte length (RFC 1035 §4.2.2).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, UpdateMessage};
+use hickory_proto::rr::rdata::{A, AAAA};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+
+use crate::config::Replace;
+use crate::dns::rcode_name;
+use crate::dns::transport::{self, Tls, TransportError};
+use crate::dns::tsig::{self, Key, Signed};
+use crate::state::State;
+
+mod describe;
+mod ptr;
+
+pub use describe::DryRunFormat;
+pub(crate) use describe::describe;
+pub use ptr::PtrUpdate;
+
+/// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
+pub(crate) const MAX_TCP_MESSAGE: usize = 65535;
+
+/// What to send: the state, the zone, and the key to sign with.
+#[derive(Clone, Debug)]
+pub struct Update<'a> {
+    /// The name, TTL and addresses to register.
+    pub state: &'a State,
+    /// The zone apex.
+    pub zone: &'a Name,
+    /// The TSIG key, if the update is signed.
+    pub key: Option<&'a Key>,
+    /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
+    pub gss: Option<&'a str>,
+    /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
+    pub tls: Option<&'a crate::config::TlsConfig>,
+    /// What the update deletes before it adds.
+    pub replace: Replace,
+    /// The prerequisite: the AAAA set the name must hold (`"guard"`).
+    pub guard: Option<&'a Guard>,
+}
+
+/// The compare-and-swap prerequisite (`"guard": true`, RFC 2136 §2.4):
+/// the name holds exactly this AAAA set, the one this host last
+/// registered (§2.4.2, value-dependent RRset exists), or, when it is
+/// empty, no AAAA set at all (§2.4.3, RRset does not exist).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guard {
+    /// The AAAA set expected at the name.
+    pub aaaa: Vec<std::net::Ipv6Addr>,
+}
+
+/// Why an update failed at one server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// No connection, it broke or closed early, no answer in time, or DNS
+    /// over TLS failed (then nothing was sent).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The run's time was up before this address was tried.
+    #[error("not tried: the run's time was up")]
+    NotTried,
+    /// The answer is not a DNS message.
+    #[error("bad answer: not a DNS message")]
+    Malformed(#[source] hickory_proto::serialize::binary::DecodeError),
+    /// The answer's ID is not the update's (RFC 1035 §4.1.1).
+    #[error("bad answer: ID {got} does not match the update's {sent}")]
+    WrongId {
+        /// The answer's ID.
+        got: u16,
+        /// The update's.
+        sent: u16,
+    },
+    /// The answer is a query, not a response.
+    #[error("bad answer: not a response (QR bit clear)")]
+    NotResponse,
+    /// The answer's opcode is not UPDATE.
+    #[error("bad answer: opcode {0:?}, not UPDATE")]
+    WrongOpcode(OpCode),
+    /// A NOERROR answer to a signed update carries a TSIG error.
+    #[error("bad answer: {0}")]
+    TsigErrorInAnswer(String),
+    /// The server answered with an error code.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The answer's TSIG did not verify.
+    #[error(transparent)]
+    Tsig(#[from] tsig::VerifyError),
+    /// No GSS-TSIG context could be negotiated (TKEY, RFC 3645 §4).
+    #[error(transparent)]
+    Tkey(#[from] crate::dns::tkey::TkeyError),
+    /// The update could not be signed with the context.
+    #[error(transparent)]
+    GssSign(#[from] crate::dns::tkey::GssSignError),
+}
+
+/// An error rcode from the server (RFC 2136 §2.2), shown with the TSIG
+/// error the answer carries, or else with its likely causes.
+#[derive(Debug)]
+pub struct Refusal {
+    /// The rcode.
+    pub rcode: ResponseCode,
+    /// The TSIG error the answer carries, explained.
+    pub tsig: Option<String>,
+    /// Whether our update was signed.
+    pub signed: bool,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = rcode_name(self.rcode);
+        if let Some(tsig) = &self.tsig {
+            return write!(f, "{name} ({tsig})");
+        }
+        let hint = match self.rcode {
+            ResponseCode::Refused | ResponseCode::NotAuth if self.signed => {
+                "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone; a grant of some types only (update-policy ... name HOST AAAA) refuses \"replace\": \"all\": set \"replace\": \"aaaa\" or widen the grant"
+            }
+            ResponseCode::Refused | ResponseCode::NotAuth => {
+                "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
+            }
+            ResponseCode::NotZone => "the name is not inside the zone",
+            ResponseCode::ServFail => "the server failed to apply the update; its log says why",
+            ResponseCode::FormErr => "the server could not parse the update",
+            ResponseCode::NotImp => "the server does not implement dynamic updates",
+            _ => return f.write_str(&name),
+        };
+        write!(f, "{name}: {hint}")
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl Refusal {
+    /// Whether a prerequisite failed (RFC 2136 §3.2.5: NXRRSET, YXRRSET,
+    /// NXDOMAIN, YXDOMAIN).
+    pub fn is_prerequisite(&self) -> bool {
+        matches!(
+            self.rcode,
+            ResponseCode::NXRRSet
+                | ResponseCode::YXRRSet
+                | ResponseCode::NXDomain
+                | ResponseCode::YXDomain
+        )
+    }
+
+    /// The rcode's mnemonic.
+    pub fn rcode_name(&self) -> String {
+        rcode_name(self.rcode)
+    }
+}
+
+/// Why the update could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The name is not inside the zone.
+    #[error("{name} is not inside zone {zone}")]
+    NotInZone {
+        /// The host name.
+        name: String,
+        /// The zone.
+        zone: String,
+    },
+    /// Too large for one DNS message.
+    #[error(
+        "the update for {name} with {count} addresses is about {size} octets, more than one DNS message can carry ({MAX_TCP_MESSAGE}); register fewer addresses"
+    )]
+    TooLarge {
+        /// The host name.
+        name: String,
+        /// How many addresses.
+        count: usize,
+        /// The encoded size.
+        size: usize,
+    },
+    /// Encoding failed.
+    #[error("cannot encode the update")]
+    Encode(#[source] hickory_proto::ProtoError),
+    /// Signing failed.
+    #[error("cannot sign the update")]
+    Sign(#[source] tsig::SignError),
+    /// The system's random number generator failed.
+    #[error("cannot draw a random message ID")]
+    Random(#[source] getrandom::Error),
+}
+
+/// A new update message for `zone` (RFC 2136 §2.3: the zone section is the
+/// apex, class IN, type SOA), RD clear.
+fn for_zone(zone: &Name, id: u16) -> Message {
+    let mut message = Message::new(id, MessageType::Query, OpCode::Update);
+    message.metadata.recursion_desired = false;
+    let mut section = Query::query(zone.clone(), RecordType::SOA);
+    section.query_class = DNSClass::IN;
+    message.add_zone(section);
+    message
+}
+
+/// The unsigned update message (see the module doc), with a random ID.
+pub fn build(update: &Update<'_>) -> Result<Message, BuildError> {
+    build_with_id(update, random_id()?)
+}
+
+/// [`build`] with a given message ID.
+fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
+    let state = update.state;
+    if !update.zone.zone_of(&state.hostname) {
+        return Err(BuildError::NotInZone {
+            name: state.hostname.to_string(),
+            zone: update.zone.to_string(),
+        });
+    }
+    let mut message = for_zone(update.zone, id);
+    if let Some(guard) = update.guard {
+        if guard.aaaa.is_empty() {
+            // §2.4.3: RRset does not exist (class NONE, no rdata).
+            let mut none = Record::update0(state.hostname.clone(), 0, RecordType::AAAA);
+            none.dns_class = DNSClass::NONE;
+            message.add_pre_requisite(none);
+        } else {
+            // §2.4.2: RRset exists, value dependent (class IN, TTL 0).
+            for addr in &guard.aaaa {
+                message.add_pre_requisite(Record::from_rdata(
+                    state.hostname.clone(),
+                    0,
+                    RData::AAAA(AAAA(*addr)),
+                ));
+            }
+        }
+    }
+    for rtype in deleted(update) {
+        // §2.5.3 (ANY: all RRsets) or §2.5.2 (one RRset): class ANY, no rdata.
+        let mut delete = Record::update0(state.hostname.clone(), 0, rtype);
+        delete.dns_class = DNSClass::ANY;
+        message.add_update(delete);
+    }
+    for addr in state.ipv4_or_none() {
+        message.add_update(Record::from_rdata(
+            state.hostname.clone(),
+            state.ttl_secs,
+            RData::A(A(*addr)),
+        ));
+    }
+    for addr in &state.addresses {
+        message.add_update(Record::from_rdata(
+            state.hostname.clone(),
+            state.ttl_secs,
+            RData::AAAA(AAAA(*addr)),
+        ));
+    }
+    Ok(message)
+}
+
+/// The types the update deletes at the name: ANY (every RRset), or the
+/// AAAA RRset, and the A RRset when IPv4 is on.
+pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
+    match update.replace {
+        Replace::All => vec![RecordType::ANY],
+        Replace::Aaaa if update.state.ipv4.is_some() => vec![RecordType::A, RecordType::AAAA],
+        Replace::Aaaa => vec![RecordType::AAAA],
+    }
+}
+
+/// Encodes (and signs, when a key is given) the update for the wire.
+pub(crate) fn encode(
+    update: &Update<'_>,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    encode_at(update, random_id()?, tsig::now_secs())
+}
+
+/// [`encode`] with a given message ID and signing time (seconds since the
+/// epoch).
+fn encode_at(
+    update: &Update<'_>,
+    id: u16,
+    time_secs: u64,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    let message = build_with_id(update, id)?;
+    let updates_wanted =
+        update.state.addresses.len() + update.state.ipv4_or_none().len() + deleted(update).len();
+    let addresses = update.state.addresses.len() + update.state.ipv4_or_none().len();
+    seal(
+        message,
+        update.key,
+        time_secs,
+        (updates_wanted, addresses),
+        &update.state.hostname,
+    )
+}
+
+/// Signs `message` when a key is given, and encodes it, refusing one that
+/// does not fit: `wanted` is the number of records its update section
+/// holds, and of the addresses they are for (of `name`).
+pub(crate) fn seal(
+    mut message: Message,
+    key: Option<&Key>,
+    time_secs: u64,
+    (updates_wanted, addresses): (usize, usize),
+    name: &Name,
+) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
+    let signed = match key {
+        Some(key) => Some(tsig::sign(&mut message, key, time_secs).map_err(BuildError::Sign)?),
+        None => None,
+    };
+    let wire = message.to_vec().map_err(BuildError::Encode)?;
+    // hickory's encoder stops at 65535 octets and lowers the header's counts
+    // (RFC 2136 §2.2: the update count is NSCOUNT): a short count means the
+    // update did not fit, and sending it would register a partial set.
+    let count = |at: usize| usize::from(u16::from_be_bytes([wire[at], wire[at + 1]]));
+    let updates_written = count(8);
+    let signature_written = count(10);
+    if wire.len() > MAX_TCP_MESSAGE
+        || updates_written < updates_wanted
+        || signature_written < usize::from(signed.is_some())
+    {
+        // One more AAAA record: a name pointer, type, class, TTL, length, 16 octets.
+        const AAAA_RECORD: usize = 2 + 2 + 2 + 4 + 2 + 16;
+        return Err(BuildError::TooLarge {
+            name: name.to_string(),
+            count: addresses,
+            size: wire.len() + updates_wanted.saturating_sub(updates_written) * AAAA_RECORD,
+        });
+    }
+    Ok((message, wire, signed))
+}
+
+/// Sends the encoded update to one server (over TCP, or TLS with `tls`)
+/// and checks its answer: the ID, the QR bit and opcode, the rcode, and
+/// (for a signed update) the TSIG.
+pub(crate) fn exchange(
+    addr: SocketAddr,
+    tls: Option<Tls<'_>>,
+    request: &Message,
+    wire: &[u8],
+    key: Option<(&Key, &Signed)>,
+    timeout: Duration,
+) -> Result<(), ServerError> {
+    let until = std::time::Instant::now() + timeout;
+    let answer = transport::connect(addr, tls, timeout, until)?.exchange(wire)?;
+    let key = match key {
+        Some((key, signed)) => AnswerKey::Hmac(key, signed),
+        None => AnswerKey::Unsigned,
+    };
+    check_answer_with(request, &answer, key, tsig::now_secs())
+}
+
+/// [`exchange`] for an update signed with GSS-TSIG: the answer's MIC is
+/// checked with the context.
+pub(crate) fn exchange_gss(
+    conn: &mut transport::Connection<'_>,
+    request: &Message,
+    wire: &[u8],
+    key: &mut crate::dns::tkey::GssKey,
+    signed: &Signed,
+) -> Result<(), ServerError> {
+    let answer = conn.exchange(wire)?;
+    check_answer_with(
+        request,
+        &answer,
+        AnswerKey::Gss(key, signed),
+        tsig::now_secs(),
+    )
+}
+
+/// How an answer's signature is checked.
+pub(crate) enum AnswerKey<'a> {
+    /// The update was not signed.
+    Unsigned,
+    /// Signed with this TSIG key (RFC 8945).
+    Hmac(&'a Key, &'a Signed),
+    /// Signed with this GSS-TSIG context (RFC 3645).
+    Gss(&'a mut crate::dns::tkey::GssKey, &'a Signed),
+}
+
+/// Checks an answer against the request (RFC 1035 §4.1.1, RFC 8945 §5.3).
+pub fn check_answer(
+    request: &Message,
+    answer: &[u8],
+    key: Option<(&Key, &Signed)>,
+    now_secs: u64,
+) -> Result<(), ServerError> {
+    let key = match key {
+        Some((key, signed)) => AnswerKey::Hmac(key, signed),
+        None => AnswerKey::Unsigned,
+    };
+    check_answer_with(request, answer, key, now_secs)
+}
+
+/// [`check_answer`], for any kind of signature.
+pub(crate) fn check_answer_with(
+    request: &Message,
+    answer: &[u8],
+    key: AnswerKey<'_>,
+    now_secs: u64,
+) -> Result<(), ServerError> {
+    let message = Message::from_vec(answer).map_err(ServerError::Malformed)?;
+    if message.metadata.id != request.metadata.id {
+        return Err(ServerError::WrongId {
+            got: message.metadata.id,
+            sent: request.metadata.id,
+        });
+    }
+    if message.metadata.message_type != MessageType::Response {
+        return Err(ServerError::NotResponse);
+    }
+    if message.metadata.op_code != OpCode::Update {
+        return Err(ServerError::WrongOpcode(message.metadata.op_code));
+    }
+    let rcode = message.metadata.response_code;
+    if rcode != ResponseCode::NoError {
+        // Error answers are often unsigned (BIND's BADSIG, BADKEY): report the
+        // rcode and TSIG error the server gave rather than a verification failure.
+        return Err(Refusal {
+            rcode,
+            tsig: tsig::answer_error(&message),
+            signed: !matches!(key, AnswerKey::Unsigned),
+        }
+        .into());
+    }
+    if !matches!(key, AnswerKey::Unsigned)
+        && let Some(error) = tsig::answer_error(&message)
+    {
+        return Err(ServerError::TsigErrorInAnswer(error));
+    }
+    match key {
+        AnswerKey::Unsigned => {}
+        AnswerKey::Hmac(key, signed) => {
+            tsig::verify_parsed(answer, &message, key, signed, now_secs)?;
+        }
+        AnswerKey::Gss(key, signed) => {
+            crate::dns::tkey::verify(answer, &message, key, signed, now_secs)?;
+        }
+    }
+    Ok(())
+}
+
+/// A random message ID (RFC 5452 §4.3: unpredictable, so that an answer
+/// cannot be forged blind), from the operating system's generator.
+fn random_id() -> Result<u16, BuildError> {
+    getrandom::u32()
+        .map(|r| r as u16)
+        .map_err(BuildError::Random)
+}
+
+#[cfg(test)]
+mod tests;
