@@ -190,7 +190,7 @@ fn extra(name: &str) -> Extra {
                     "dyndns-addrs --hostname web.example.com --ttl 60 eth0",
                 ),
                 (
-                    "dyndns-addrs eth0 | dyndns-diff in one process (the pydyndns wrapper's every-minute run does the same, then runs the update itself when something changed):",
+                    "dyndns-addrs eth0 | dyndns-diff in one process (what the pydyndns wrapper runs every minute; when the state changed, it passes it on to dyndns-soa and dyndns-send):",
                     "dyndns-addrs --diff eth0 && echo unchanged",
                 ),
             ],

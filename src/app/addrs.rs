@@ -40,21 +40,21 @@ fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
     if args.explain {
         let text = stage::explain(&opts, config, args.format)?;
         cli::print_line(&text)?;
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     }
     let Some(state) = stage::addrs(&opts, config)? else {
         // As dyndns-diff given nothing: nothing to do.
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     };
     if !args.diff {
         cli::print_line(&state.to_json())?;
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     }
     let Some(differs) = differs_from_cache(state, config)? else {
-        return Ok(crate::app::exit::DIFF_SAME);
+        return Ok(stage::exit::DIFF_SAME);
     };
     cli::print_line(&differs.to_json())?;
-    Ok(crate::app::exit::DIFF_DIFFERS)
+    Ok(stage::exit::DIFF_DIFFERS)
 }
 
 /// `--diff`: the state to pass on (`state`, or as dyndns-diff marks it),
@@ -83,7 +83,7 @@ fn pydyndns_argv(args: &[String]) -> ExitCode {
     if let crate::app::argparse::Parsed::Usage(message) = &parsed {
         eprintln!("{}", crate::app::argparse::USAGE);
         eprintln!("pydyndns: error: {message} (try --help)");
-        return crate::app::exit::code(crate::app::exit::USAGE);
+        return stage::exit::code(stage::exit::USAGE);
     }
     print_or_fail(&String::from_utf8_lossy(&parsed.to_shell()))
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::dns::reach::{Reach, TlsFlag, parse_tls};
+
 /// Flags every stage takes.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct Common {
@@ -90,44 +92,10 @@ pub struct NetArgs {
     pub tls: Vec<TlsFlag>,
 }
 
-/// One `--tls` setting. Seven flags (nsupdate's -S, -A, -H, -E, -K ...)
-/// would cost every run of the stages clap's work for each, about 14,000
-/// instructions a flag (BENCHMARKS.md); one repeated flag costs one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TlsFlag {
-    /// `ca=FILE`.
-    Ca(PathBuf),
-    /// `name=NAME`.
-    Name(String),
-    /// `cert=FILE`.
-    Cert(PathBuf),
-    /// `key=FILE`.
-    Key(PathBuf),
-    /// `insecure`.
-    Insecure,
-    /// `on`: TLS with the config's settings.
-    On,
-    /// `off`: TCP.
-    Off,
-}
-
-/// Parses `--tls`'s value.
-fn parse_tls(text: &str) -> Result<TlsFlag, String> {
-    let (key, value) = text.split_once('=').unwrap_or((text, ""));
-    match (key, value) {
-        ("insecure", "") => Ok(TlsFlag::Insecure),
-        ("on", "") => Ok(TlsFlag::On),
-        ("off", "") => Ok(TlsFlag::Off),
-        (_, "") => Err(format!(
-            "\"{text}\" is not a setting: give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
-        )),
-        ("ca", v) => Ok(TlsFlag::Ca(v.into())),
-        ("name", v) => Ok(TlsFlag::Name(v.into())),
-        ("cert", v) => Ok(TlsFlag::Cert(v.into())),
-        ("key", v) => Ok(TlsFlag::Key(v.into())),
-        (k, _) => Err(format!(
-            "unknown setting \"{k}\": give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
-        )),
+impl NetArgs {
+    /// How the primary is reached: these flags over the config.
+    pub fn reach(&self, config: &crate::config::Config) -> Reach {
+        Reach::new(self.port, &self.tls, config.tls.as_ref())
     }
 }
 

@@ -9,8 +9,8 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use crate::app::args::Common;
-use crate::app::exit;
 use crate::config::{Config, Secrets};
+use crate::stage::exit;
 use crate::stage::{CommonError, ExitStatus};
 use crate::util::describe::chain;
 

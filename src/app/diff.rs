@@ -9,7 +9,6 @@ use crate::app::args::DiffArgs;
 use crate::app::cli;
 use crate::config::{Compare, Config, Secrets};
 use crate::dns::live::Via;
-use crate::dns::reach::Reach;
 use crate::dns::transport::Secure;
 use crate::stage::{self, DiffError, DiffOptions, DiffOutcome, Report};
 use crate::state::State;
@@ -24,7 +23,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
             .and_then(|config| check(&args, &config))
             .unwrap_or_else(|report| report);
         let _ = cli::print_line(&report.line);
-        return crate::app::exit::code(report.status);
+        return stage::exit::code(report.status);
     }
     // diff(1)-like: every failure is "trouble" (DiffError's status).
     reporter.finish(
@@ -38,7 +37,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
 fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
     let unknown =
         |e: &(dyn std::error::Error + 'static)| Report::unknown(&crate::util::describe::chain(e));
-    let reach = Reach::new(&args.net, config);
+    let reach = args.net.reach(config);
     let tls = crate::dns::tls::client(&reach).map_err(|e| unknown(&e))?;
     let input = cli::read_stdin()
         .map_err(|e| unknown(&e))?
@@ -55,7 +54,7 @@ fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
 fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
     let live = args.live || config.compare == Compare::Live;
     let tls = if live {
-        crate::dns::tls::client(&Reach::new(&args.net, config))?
+        crate::dns::tls::client(&args.net.reach(config))?
     } else {
         None
     };
@@ -78,7 +77,7 @@ pub(super) fn diff_options(
         refresh: config.refresh(),
         reboot_updates: config.reboot_updates(),
         live: args.live || config.compare == Compare::Live,
-        reach: Reach::new(&args.net, config),
+        reach: args.net.reach(config),
         tls,
         timeout: config.timeout_or(args.net.timeout),
         cache: args.cache.clone().or_else(|| config.cache.clone()),

@@ -1,13 +1,12 @@
 //! The programs: their command lines ([`args`], and the wrapper's
 //! PyDynDNS grammar in [`argparse`]), start-up, reporting and exit
-//! ([`cli`], [`exit`]), and each program's body after its arguments. The
+//! ([`cli`]), and each program's body after its arguments. The
 //! binaries in `src/bin/` call one function here; nothing below `app`
 //! knows it serves a command line.
 
 pub mod argparse;
 pub mod args;
 pub mod cli;
-pub mod exit;
 
 mod addrs;
 mod diff;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::app::args::SendArgs;
 use crate::app::cli;
 use crate::config::{Config, Secrets};
-use crate::dns::reach::Reach;
 use crate::stage::{self, CommonError, Prepared, SendError, SendFlags, SendOptions};
 use crate::state::State;
 
@@ -31,7 +30,7 @@ pub fn send(args: SendArgs) -> ExitCode {
 /// The flags checked, the state read from stdin, the lock taken, the
 /// update sent, the result printed.
 fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
-    let reach = Reach::new(&args.net, config);
+    let reach = args.net.reach(config);
     let dry_run = args.dry_run;
     let flags = SendFlags {
         server: args.server,
@@ -53,7 +52,7 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
         }
     }
     let Some(input) = cli::read_stdin()? else {
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     };
     let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
     // The lock is waited for before the runtime exists.
@@ -62,13 +61,13 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
         Prepared::Go(sending) => cli::block_on(sending.send())?,
     };
     cli::print_line(&line)?;
-    Ok(crate::app::exit::SUCCESS)
+    Ok(stage::exit::SUCCESS)
 }
 
 /// GSS-TSIG's initiator, through the system's GSS-API.
 #[cfg(feature = "gss")]
 fn gss_initiator(
-    gss: &crate::config::GssConfig,
+    gss: &crate::dns::gss_env::GssConfig,
 ) -> Result<Arc<dyn crate::dns::tkey::GssInitiator>, SendError> {
     Ok(Arc::new(crate::dns::gss::Initiator::new(
         gss.principal.clone(),
@@ -78,7 +77,7 @@ fn gss_initiator(
 /// Built without the "gss" feature: one line saying how to get it.
 #[cfg(not(feature = "gss"))]
 fn gss_initiator(
-    _: &crate::config::GssConfig,
+    _: &crate::dns::gss_env::GssConfig,
 ) -> Result<Arc<dyn crate::dns::tkey::GssInitiator>, SendError> {
     Err(SendError::NoGss)
 }

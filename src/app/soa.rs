@@ -24,13 +24,13 @@ fn soa_run(args: SoaArgs, config: &Config) -> Result<u8, SoaError> {
     if let Some(name) = &args.name {
         let primary = cli::block_on(stage::soa_of_name(name, timeout))?;
         cli::print_line(&primary.to_ascii())?;
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     }
     let Some(input) = cli::read_stdin()? else {
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(stage::exit::SUCCESS);
     };
     let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
     let state = cli::block_on(stage::soa(state, timeout))?;
     cli::print_line(&state.to_json())?;
-    Ok(crate::app::exit::SUCCESS)
+    Ok(stage::exit::SUCCESS)
 }

@@ -124,7 +124,7 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
     if let Some(r) = runner.as_mut()
         && r.run(&signals).is_err()
     {
-        return Ok(crate::app::exit::SUCCESS);
+        return Ok(crate::stage::exit::SUCCESS);
     }
     let quiet = Duration::from_millis(args.quiet);
     // When the burst under way has been quiet long enough; whether it overran.
@@ -138,7 +138,7 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
             .min();
         let timeout = deadline.map(|d| d.saturating_duration_since(now));
         match events.wait(std::os::fd::AsFd::as_fd(&signals), timeout) {
-            Ok(Wake::Other) => return Ok(crate::app::exit::SUCCESS),
+            Ok(Wake::Other) => return Ok(crate::stage::exit::SUCCESS),
             Ok(Wake::Event) => burst = Some(Instant::now() + quiet),
             Ok(Wake::Overrun) => {
                 burst = Some(Instant::now() + quiet);
@@ -171,7 +171,7 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
             if due {
                 r.due = None;
                 if r.run(&signals).is_err() {
-                    return Ok(crate::app::exit::SUCCESS);
+                    return Ok(crate::stage::exit::SUCCESS);
                 }
             }
         }

@@ -12,9 +12,9 @@ use serde::de::{Deserializer, Error as _};
 use serde_json::Value;
 
 use super::{Compare, DEFAULT_CACHE, Empty, MAX_TIMEOUT_SECS};
-use crate::config::Replace;
-use crate::dns::MAX_TTL_SECS;
+use crate::dns::update::Replace;
 use crate::host::addrs::Prefix;
+use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).

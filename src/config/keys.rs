@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, GssConfig, Holds, PtrConfig, Secrets, TlsConfig, file};
+use super::{Config, ConfigError, Holds, PtrConfig, Secrets, file};
 use crate::config::keyfile::{self, KeyFileError};
+use crate::dns::gss_env::GssConfig;
+use crate::dns::reach::{DEFAULT_TLS_PORT, TlsConfig};
 use crate::dns::tsig::{Key, KeyError};
 use crate::util::describe::kind;
 
@@ -316,7 +318,7 @@ pub(super) fn tls_config(
         ));
     }
     Ok(Some(TlsConfig {
-        port: tls.port.unwrap_or(super::DEFAULT_TLS_PORT),
+        port: tls.port.unwrap_or(DEFAULT_TLS_PORT),
         ca: tls.ca.map(beside),
         name: tls.name,
         cert: tls.cert.map(beside),

@@ -28,7 +28,10 @@ pub use load::ConfigError;
 
 pub(crate) use exposure::{Holds, warnings as exposure_warnings};
 
+use crate::dns::gss_env::GssConfig;
+use crate::dns::reach::TlsConfig;
 use crate::dns::tsig::Key;
+use crate::dns::update::Replace;
 use crate::logging::LogConfig;
 
 /// Where PyDynDNS keeps its config, and so where we look by default.
@@ -134,66 +137,6 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
-}
-
-/// The `tsig` object with `"algorithm": "gss-tsig"` (RFC 3645): the host's
-/// Kerberos identity. No secret: the key is in a keytab or a ticket in a
-/// credential cache.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GssConfig {
-    /// The keytab (`"keytab"`); `None`: `KRB5_KTNAME`, else the system's.
-    pub keytab: Option<PathBuf>,
-    /// The client principal (`"principal"`); `None`: `host/FQDN`, then
-    /// `SHORTNAME$` (an Active Directory machine account).
-    pub principal: Option<String>,
-    /// A credential cache to use instead of a keytab (`"ccache"`).
-    pub ccache: Option<String>,
-}
-
-/// What an update deletes before it adds the new records (`"replace"`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Replace {
-    /// Every record at the name (RFC 2136 §2.5.3), as PyDynDNS does.
-    #[default]
-    All,
-    /// The AAAA RRset (and the A RRset with IPv4 on) only (§2.5.2): other
-    /// types at the name stay.
-    Aaaa,
-}
-
-/// The port of DNS over TLS (RFC 7858 §3.1).
-pub const DEFAULT_TLS_PORT: u16 = 853;
-
-/// `"transport": "tls"` and the `tls` object: how the primary is reached
-/// and its certificate checked. Paths are relative to the config file's
-/// directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TlsConfig {
-    /// The primary's DNS-over-TLS port (`tls.port`, default 853).
-    pub port: u16,
-    /// The CA certificates (PEM) to trust (`tls.ca`); `None`: the system's
-    /// trust store.
-    pub ca: Option<PathBuf>,
-    /// The name the certificate must hold (`tls.name`); `None`: the
-    /// primary's name (the SOA's MNAME), or its address when given as one.
-    pub name: Option<String>,
-    /// A client certificate chain (PEM) for mutual TLS (`tls.cert`).
-    pub cert: Option<PathBuf>,
-    /// Its private key (PEM) (`tls.key`); a secret, never read but by the
-    /// stages that connect.
-    pub key: Option<PathBuf>,
-}
-
-impl Default for TlsConfig {
-    fn default() -> Self {
-        Self {
-            port: DEFAULT_TLS_PORT,
-            ca: None,
-            name: None,
-            cert: None,
-            key: None,
-        }
-    }
 }
 
 /// The `ptr` key: `true`, or `{"enable": true, "ttl": 300, "tsig": {...}}`.

@@ -7,7 +7,21 @@
 
 use std::ffi::OsString;
 
-use crate::config::GssConfig;
+use std::path::PathBuf;
+
+/// The `tsig` object with `"algorithm": "gss-tsig"` (RFC 3645): the host's
+/// Kerberos identity. No secret: the key is in a keytab or a ticket in a
+/// credential cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GssConfig {
+    /// The keytab (`"keytab"`); `None`: `KRB5_KTNAME`, else the system's.
+    pub keytab: Option<PathBuf>,
+    /// The client principal (`"principal"`); `None`: `host/FQDN`, then
+    /// `SHORTNAME$` (an Active Directory machine account).
+    pub principal: Option<String>,
+    /// A credential cache to use instead of a keytab (`"ccache"`).
+    pub ccache: Option<String>,
+}
 
 /// The system keytab, when neither the config nor `KRB5_KTNAME` names one.
 pub const SYSTEM_KEYTAB: &str = "FILE:/etc/krb5.keytab";

@@ -19,9 +19,6 @@ pub mod zone;
 
 use hickory_proto::op::ResponseCode;
 
-/// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
-pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
-
 /// The rcode's mnemonic, as RFC 6895 §2.3 names it.
 pub fn rcode_name(rcode: ResponseCode) -> String {
     match rcode {

@@ -3,11 +3,86 @@
 //! asks for it, the flags winning over the config's `tls` object key by
 //! key (and the last `--tls on` or `off` over its `"transport"`).
 
-use crate::app::args::{NetArgs, TlsFlag};
-use crate::config::{Config, TlsConfig};
+use std::path::PathBuf;
+
+/// The port of DNS over TLS (RFC 7858 §3.1).
+pub const DEFAULT_TLS_PORT: u16 = 853;
+
+/// `"transport": "tls"` and the `tls` object: how the primary is reached
+/// and its certificate checked. Paths are relative to the config file's
+/// directory (`crate::config` reads it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// The primary's DNS-over-TLS port (`tls.port`, default 853).
+    pub port: u16,
+    /// The CA certificates (PEM) to trust (`tls.ca`); `None`: the system's
+    /// trust store.
+    pub ca: Option<PathBuf>,
+    /// The name the certificate must hold (`tls.name`); `None`: the
+    /// primary's name (the SOA's MNAME), or its address when given as one.
+    pub name: Option<String>,
+    /// A client certificate chain (PEM) for mutual TLS (`tls.cert`).
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM) (`tls.key`); a secret, never read but by the
+    /// stages that connect.
+    pub key: Option<PathBuf>,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            port: DEFAULT_TLS_PORT,
+            ca: None,
+            name: None,
+            cert: None,
+            key: None,
+        }
+    }
+}
 
 /// The DNS port (RFC 1035 §4.2).
 pub const DNS_PORT: u16 = 53;
+
+/// One `--tls` setting. Seven flags (nsupdate's -S, -A, -H, -E, -K ...)
+/// would cost every run of the stages clap's work for each, about 14,000
+/// instructions a flag (BENCHMARKS.md); one repeated flag costs one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsFlag {
+    /// `ca=FILE`.
+    Ca(PathBuf),
+    /// `name=NAME`.
+    Name(String),
+    /// `cert=FILE`.
+    Cert(PathBuf),
+    /// `key=FILE`.
+    Key(PathBuf),
+    /// `insecure`.
+    Insecure,
+    /// `on`: TLS with the config's settings.
+    On,
+    /// `off`: TCP.
+    Off,
+}
+
+/// Parses `--tls`'s value.
+pub fn parse_tls(text: &str) -> Result<TlsFlag, String> {
+    let (key, value) = text.split_once('=').unwrap_or((text, ""));
+    match (key, value) {
+        ("insecure", "") => Ok(TlsFlag::Insecure),
+        ("on", "") => Ok(TlsFlag::On),
+        ("off", "") => Ok(TlsFlag::Off),
+        (_, "") => Err(format!(
+            "\"{text}\" is not a setting: give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
+        )),
+        ("ca", v) => Ok(TlsFlag::Ca(v.into())),
+        ("name", v) => Ok(TlsFlag::Name(v.into())),
+        ("cert", v) => Ok(TlsFlag::Cert(v.into())),
+        ("key", v) => Ok(TlsFlag::Key(v.into())),
+        (k, _) => Err(format!(
+            "unknown setting \"{k}\": give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
+        )),
+    }
+}
 
 /// The port and the transport, the flags applied over the config.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,25 +110,25 @@ impl Default for Reach {
 }
 
 impl Reach {
-    /// The flags over the config.
-    pub fn new(net: &NetArgs, config: &Config) -> Self {
-        let switch = net
-            .tls
+    /// The flags (`--port`, each `--tls`) over the config's `tls` object
+    /// (`None`: `"transport": "tcp"`).
+    pub fn new(port: Option<u16>, flags: &[TlsFlag], config: Option<&TlsConfig>) -> Self {
+        let switch = flags
             .iter()
             .rev()
             .find(|f| matches!(f, TlsFlag::On | TlsFlag::Off));
         let over_tls = match switch {
             Some(TlsFlag::Off) => false,
             Some(_) => true,
-            None => config.tls.is_some() || !net.tls.is_empty(),
+            None => config.is_some() || !flags.is_empty(),
         };
         let mut insecure = false;
         let tls = over_tls.then(|| {
-            let mut tls = config.tls.clone().unwrap_or_default();
-            if let Some(port) = net.port {
+            let mut tls = config.cloned().unwrap_or_default();
+            if let Some(port) = port {
                 tls.port = port;
             }
-            for flag in &net.tls {
+            for flag in flags {
                 match flag {
                     TlsFlag::Ca(ca) => tls.ca = Some(ca.clone()),
                     TlsFlag::Name(name) => tls.name = Some(name.clone()),
@@ -66,13 +141,11 @@ impl Reach {
             tls
         });
         Self {
-            port: tls
-                .as_ref()
-                .map_or(net.port.unwrap_or(DNS_PORT), |t| t.port),
+            port: tls.as_ref().map_or(port.unwrap_or(DNS_PORT), |t| t.port),
             plain_port: if tls.is_some() {
                 DNS_PORT
             } else {
-                net.port.unwrap_or(DNS_PORT)
+                port.unwrap_or(DNS_PORT)
             },
             tls,
             insecure,

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use hickory_proto::rr::RecordType;
 
-use crate::app::exit;
 use crate::dns::live;
+use crate::stage::exit;
 use crate::state::State;
 use crate::state::cache::{self, Cached};
 use crate::state::observed::Observed;

@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use hickory_proto::rr::Name;
 
-use crate::app::exit;
 use crate::config::ConfigError;
 use crate::config::keyfile::KeyFileError;
 use crate::dns::update::{BuildError, ServerError};
 use crate::dns::zone::ZoneError;
 use crate::host::addrs::AddrError;
 use crate::host::hostname::HostnameError;
+use crate::stage::exit;
 use crate::state::cache::CacheError;
 use crate::state::{NameError, StateError};
 use crate::util::describe::chain;

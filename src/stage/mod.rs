@@ -16,6 +16,7 @@ mod check;
 mod deliver;
 mod diff;
 mod error;
+pub mod exit;
 mod guard;
 mod ptr;
 mod send;

@@ -9,9 +9,10 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 
 use crate::config::keyfile;
-use crate::config::{Config, Empty, Holds, Replace, exposure_warnings};
+use crate::config::{Config, Empty, Holds, exposure_warnings};
 use crate::dns::tsig::Key;
 use crate::dns::update::DryRunFormat;
+use crate::dns::update::Replace;
 use crate::state::{State, parse_name};
 
 use super::{BadName, LOOKUP_BOUND, SEND_BOUND, SendError};
@@ -47,7 +48,7 @@ pub struct SendOptions {
     /// The primary's port (53, or DNS over TLS's).
     pub port: u16,
     /// DNS over TLS's settings, when the primary is reached over TLS.
-    pub tls_config: Option<crate::config::TlsConfig>,
+    pub tls_config: Option<crate::dns::reach::TlsConfig>,
     /// The TLS client, when over TLS (not for a dry run).
     pub tls: Option<std::sync::Arc<dyn crate::dns::transport::Secure>>,
     /// The time one server address has to answer, and each DNS lookup.
@@ -71,7 +72,7 @@ pub struct SendOptions {
     /// TSIG key are signed with a context negotiated with the primary.
     pub gss: Option<std::sync::Arc<dyn crate::dns::tkey::GssInitiator>>,
     /// The config's GSS-TSIG object, for `--dry-run`'s comment.
-    pub gss_config: Option<crate::config::GssConfig>,
+    pub gss_config: Option<crate::dns::gss_env::GssConfig>,
 }
 
 impl SendOptions {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{State, parse_name};
-use crate::dns::MAX_TTL_SECS;
+use crate::state::MAX_TTL_SECS;
 use crate::state::observed::Observed;
 use crate::util::describe::chain;
 use crate::util::describe::describe;

@@ -31,6 +31,9 @@ mod ptr;
 pub(crate) use document::is_server;
 pub use ptr::{Ptr, PtrRecord, reverse_name};
 
+/// The largest TTL a record may carry (RFC 2181 §8: 2^31 - 1 seconds).
+pub const MAX_TTL_SECS: u64 = 0x7fff_ffff;
+
 /// The state of one host: the name, TTL and addresses to register, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {

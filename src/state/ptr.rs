@@ -136,7 +136,7 @@ impl From<PtrRecord> for RawRecord {
 /// `ttl`: 0 to 2³¹−1 seconds (RFC 2181 §8).
 fn ttl<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let secs = u64::deserialize(d)?;
-    if secs > crate::dns::MAX_TTL_SECS {
+    if secs > crate::state::MAX_TTL_SECS {
         return Err(serde::de::Error::custom(format!(
             "{secs} is not a whole number of seconds from 0 to 2147483647"
         )));

@@ -25,8 +25,7 @@ pub use files::TlsSetupError;
 use files::{client_identity, roots};
 use problems::certificate_problem;
 
-use crate::config::TlsConfig;
-use crate::dns::reach::Reach;
+use crate::dns::reach::{Reach, TlsConfig};
 use crate::dns::transport::{Secure, SecureStream, TlsError, TransportError};
 
 /// A rustls client for the primary, built once per run.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use hickory_proto::rr::RecordType;
 
 use super::{Update, deleted};
-use crate::config::TlsConfig;
+use crate::dns::reach::TlsConfig;
 use crate::dns::tsig::Key;
 
 /// How `--dry-run` shows an update.

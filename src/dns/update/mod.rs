@@ -13,7 +13,6 @@ use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode, Updat
 use hickory_proto::rr::rdata::{A, AAAA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
-use crate::config::Replace;
 use crate::dns::rcode_name;
 use crate::dns::transport::{self, Tls, TransportError};
 use crate::dns::tsig::{self, Key, Signed};
@@ -41,11 +40,22 @@ pub struct Update<'a> {
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
     pub gss: Option<&'a str>,
     /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
-    pub tls: Option<&'a crate::config::TlsConfig>,
+    pub tls: Option<&'a crate::dns::reach::TlsConfig>,
     /// What the update deletes before it adds.
     pub replace: Replace,
     /// The prerequisite: the AAAA set the name must hold (`"guard"`).
     pub guard: Option<&'a Guard>,
+}
+
+/// What an update deletes before it adds the new records (`"replace"`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replace {
+    /// Every record at the name (RFC 2136 §2.5.3), as PyDynDNS does.
+    #[default]
+    All,
+    /// The AAAA RRset (and the A RRset with IPv4 on) only (§2.5.2): other
+    /// types at the name stay.
+    Aaaa,
 }
 
 /// The compare-and-swap prerequisite (`"guard": true`, RFC 2136 §2.4):

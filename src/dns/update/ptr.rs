@@ -35,7 +35,7 @@ pub struct PtrUpdate<'a> {
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
     /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
-    pub tls: Option<&'a crate::config::TlsConfig>,
+    pub tls: Option<&'a crate::dns::reach::TlsConfig>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
     pub gss: Option<&'a str>,
 }
