@@ -494,6 +494,18 @@ mod tests {
         assert_eq!(AddrsDiffError(trouble).exit_status(), exit::DIFF_TROUBLE);
     }
 
+    /// A dyndns-send built without the "gss" feature, given a gss-tsig
+    /// config: one line saying what is missing and how to get it, exit 2.
+    #[test]
+    fn without_gss_one_line_says_how_to_build_it() {
+        let e = SendError::NoGss;
+        assert_eq!(e.exit_status(), exit::USAGE);
+        let line = e.to_string();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("built without GSS-TSIG"), "{line}");
+        assert!(line.contains("--features gss"), "{line}");
+    }
+
     #[test]
     fn bad_input_is_2_and_run_time_trouble_is_1() {
         let usage = AddrsError::NoTtl {
