@@ -43,6 +43,8 @@ install: all
 		"$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(HOOKDIR)" "$(DESTDIR)$(UNITDIR)" \
 		"$(DESTDIR)$(BASHDIR)" "$(DESTDIR)$(ZSHDIR)" "$(DESTDIR)$(FISHDIR)"
 	for s in $(PROGRAMS); do install -m 755 "target/release/$$s" "$(DESTDIR)$(BINDIR)/$$s"; done
+	# Programs of earlier versions that no longer exist (their runs are now the stages' own).
+	rm -f "$(DESTDIR)$(BINDIR)/dyndns-helper" "$(DESTDIR)$(BINDIR)/dyndns-send-gss"
 	install -m 755 scripts/pydyndns "$(DESTDIR)$(BINDIR)/pydyndns"
 	install -m 644 $(ASSETS)/man/*.1 "$(DESTDIR)$(MANDIR)/man1/"
 	install -m 644 $(ASSETS)/man/*.5 "$(DESTDIR)$(MANDIR)/man5/"
@@ -55,7 +57,7 @@ install: all
 	install -m 644 dist/pydyndns.conf.example README.md doc/GUIDE.md "$(DESTDIR)$(DOCDIR)/"
 
 uninstall:
-	for s in $(PROGRAMS) pydyndns; do rm -f "$(DESTDIR)$(BINDIR)/$$s"; done
+	for s in $(PROGRAMS) pydyndns dyndns-helper dyndns-send-gss; do rm -f "$(DESTDIR)$(BINDIR)/$$s"; done
 	rm -f "$(DESTDIR)$(MANDIR)"/man1/dyndns-*.1 "$(DESTDIR)$(MANDIR)/man5/pydyndns.conf.5" "$(DESTDIR)$(MANDIR)/man8/pydyndns.8"
 	for s in $(PROGRAMS) pydyndns; do rm -f "$(DESTDIR)$(BASHDIR)/$$s" "$(DESTDIR)$(ZSHDIR)/_$$s" "$(DESTDIR)$(FISHDIR)/$$s.fish"; done
 	rm -f "$(DESTDIR)$(UNITDIR)"/pydyndns.service "$(DESTDIR)$(UNITDIR)"/pydyndns.timer "$(DESTDIR)$(UNITDIR)"/pydyndns-force.service "$(DESTDIR)$(UNITDIR)"/pydyndns-watch.service

@@ -108,6 +108,25 @@ fn package_installs_and_removes_cleanly() {
             "{f} missing from the package:\n{listing}"
         );
     }
+    // What lands on PATH: the four stages, the watcher and the wrapper.
+    let mut on_path: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.split("./usr/bin/").nth(1))
+        .filter(|name| !name.is_empty())
+        .collect();
+    on_path.sort_unstable();
+    assert_eq!(
+        on_path,
+        [
+            "dyndns-addrs",
+            "dyndns-diff",
+            "dyndns-send",
+            "dyndns-soa",
+            "dyndns-watch",
+            "pydyndns"
+        ],
+        "{listing}"
+    );
     let info = ok(Command::new("dpkg-deb").arg("-I").arg(&deb));
     for script in ["postinst", "prerm", "postrm", "conffiles"] {
         assert!(info.contains(script), "no {script}:\n{info}");
