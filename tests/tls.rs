@@ -281,6 +281,16 @@ fn unusable_tls_files_are_config_errors() {
             "cannot read the TLS CA file {}/no-such-ca.pem",
             world.dir.path().display()
         ));
+    // With nothing to send (an empty stdin, as a pipeline's quiet minute),
+    // no TLS file is read at all: nothing to do, exit 0.
+    world
+        .run("dyndns-send", &["-c", &missing, "--server", "::1"], "")
+        .ok()
+        .quiet();
+    world
+        .run("dyndns-diff", &["-c", &missing, "--live"], "")
+        .ok()
+        .quiet();
     // A key given where the CA should be: no certificate in it.
     let not_ca = config(&world, &format!(r#""ca": "{}""#, pki(&world, "client.key")));
     world

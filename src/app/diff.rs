@@ -37,12 +37,12 @@ pub fn diff(args: DiffArgs) -> ExitCode {
 fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
     let unknown =
         |e: &(dyn std::error::Error + 'static)| Report::unknown(&crate::util::describe::chain(e));
-    let reach = args.net.reach(config);
-    let tls = crate::dns::tls::client(&reach).map_err(|e| unknown(&e))?;
     let input = cli::read_stdin()
         .map_err(|e| unknown(&e))?
         .ok_or_else(|| Report::unknown("no state on standard input: the host has no address to register, or an earlier stage failed"))?;
     let state = State::parse(&input, "standard input").map_err(|e| unknown(&e))?;
+    let reach = args.net.reach(config);
+    let tls = crate::dns::tls::client(&reach).map_err(|e| unknown(&e))?;
     let via = Via {
         port: reach.port,
         timeout: config.timeout_or(args.net.timeout),
@@ -52,14 +52,13 @@ fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
 }
 
 fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
-    let live = args.live || config.compare == Compare::Live;
-    let tls = if live {
-        crate::dns::tls::client(&args.net.reach(config))?
-    } else {
-        None
-    };
     let input = cli::read_stdin()?;
-    let opts = diff_options(args, config, tls);
+    let mut opts = diff_options(args, config, None);
+    // The TLS client (its files read, perhaps the system's trust store)
+    // only for a state to compare live.
+    if opts.live && input.is_some() {
+        opts.tls = crate::dns::tls::client(&opts.reach)?;
+    }
     let outcome = stage::diff(input.as_deref(), &opts)?;
     if let DiffOutcome::Differs(state) = &outcome {
         cli::print_line(&state.to_json())?;

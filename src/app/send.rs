@@ -30,8 +30,8 @@ pub fn send(args: SendArgs) -> ExitCode {
 /// The flags checked, the state read from stdin, the lock taken, the
 /// update sent, the result printed.
 fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
-    let reach = args.net.reach(config);
     let dry_run = args.dry_run;
+    let reach = args.net.reach(config);
     let flags = SendFlags {
         server: args.server,
         zone: args.zone,
@@ -43,18 +43,18 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
         verify: args.verify,
     };
     let mut opts = SendOptions::new(flags, config)?;
-    // A dry run connects nowhere: it reads no TLS file and asks no KDC
-    // (it prints the script for nsupdate -g).
+    let Some(input) = cli::read_stdin()? else {
+        return Ok(stage::exit::SUCCESS);
+    };
+    let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
+    // Only for a state to send: a dry run connects nowhere, so it reads no
+    // TLS file and asks no KDC (it prints the script for nsupdate -g).
     if !dry_run {
         opts.tls = crate::dns::tls::client(&reach)?;
         if let Some(gss) = &config.gss {
             opts.gss = Some(gss_initiator(gss)?);
         }
     }
-    let Some(input) = cli::read_stdin()? else {
-        return Ok(stage::exit::SUCCESS);
-    };
-    let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
     // The lock is waited for before the runtime exists.
     let line = match stage::send_prepare(state, opts)? {
         Prepared::Done(line) => line,
