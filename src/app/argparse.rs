@@ -492,6 +492,20 @@ impl Parsed {
 mod tests {
     use super::*;
 
+    /// The usage line is written out (argparse's order and groups), so it
+    /// is held against the one table: every option is in it.
+    #[test]
+    fn the_usage_line_names_every_option() {
+        for flag in &FLAGS {
+            let spelling = if flag.short {
+                format!("[-{}", flag.letter as char)
+            } else {
+                format!("--{}", flag.long)
+            };
+            assert!(USAGE.contains(&spelling), "{spelling} not in {USAGE}");
+        }
+    }
+
     fn run(args: &[&str]) -> Parsed {
         parse(&args.iter().map(OsString::from).collect::<Vec<_>>())
     }

@@ -1,6 +1,7 @@
-//! The command lines of the four stages and of the `pydyndns` wrapper, as
-//! clap definitions. The binaries parse them; `examples/gen-docs.rs` turns
-//! them into man pages and shell completions, so the three never disagree.
+//! The command lines of the programs, as clap definitions: each binary
+//! parses its own, and `examples/gen-docs.rs` turns them (with the
+//! wrapper's, from [`crate::app::argparse`]) into man pages and shell
+//! completions, so the three never disagree.
 
 use std::path::PathBuf;
 

@@ -6,7 +6,6 @@
 //! to disk, or the credential cache given.
 
 use std::ffi::OsString;
-
 use std::path::PathBuf;
 
 /// The `tsig` object with `"algorithm": "gss-tsig"` (RFC 3645): the host's

@@ -271,7 +271,7 @@ impl EqIgnoreCase for Name {
         // hickory's `Name` equality is already case-insensitive (RFC 4343)
         // and tells absolute names from relative ones, label by label,
         // without writing either out (to_ascii cost a PTR run 75 k
-        // instructions: BENCHMARKS.md, issue 22).
+        // instructions, measured in issue 22).
         self == other
     }
 }
