@@ -73,10 +73,72 @@ fn two_mebibytes_on_stdin_is_a_clear_error() {
 }
 
 #[test]
-fn the_lock_is_private_and_a_planted_symlink_is_not_followed() {
+fn the_lock_is_private_and_a_planted_lock_fails_closed() {
     let world = World::new("host1.example.test");
     let conf = world.default_config(300);
     let lock = format!("{}.lock", world.cache().display());
+    let send = |addr: &str| {
+        world.run(
+            "dyndns-send",
+            &["-c", &conf, "--server", "::1", "--zone", "example.test"],
+            &state("host1.example.test.", &[addr]),
+        )
+    };
+    send("2001:db8:10::1").ok();
+    let mode = fs::metadata(&lock).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{lock} is readable by others: mode {mode:o}");
+    let serial = world.serial("example.test");
+
+    // A symlink planted where the lock goes: root neither creates nor
+    // touches its target, and sends nothing unlocked.
+    fs::remove_file(&lock).unwrap();
+    fs::remove_file(world.cache()).unwrap();
+    let target = world.dir.path().join("planted");
+    symlink(&target, &lock).unwrap();
+    send("2001:db8:10::2").status(1).stderr_has(&format!(
+        "dyndns-send: cannot lock {lock}: it is a symbolic link to a file that does not exist"
+    ));
+    assert!(!target.exists(), "the lock's symlink was followed");
+    fs::remove_file(&lock).unwrap();
+
+    // A FIFO: the open does not wait on it, and the run stops.
+    assert!(
+        Command::new("mkfifo")
+            .arg(&lock)
+            .status()
+            .unwrap()
+            .success()
+    );
+    send("2001:db8:10::2").status(1).stderr_has(&format!(
+        "dyndns-send: cannot lock {lock}: it is a FIFO, not a regular file"
+    ));
+    fs::remove_file(&lock).unwrap();
+
+    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::1"]);
+    assert_eq!(world.serial("example.test"), serial, "nothing was sent");
+    assert!(!world.cache().exists(), "no cache was written");
+}
+
+/// The owner of a directory root's runs share (a service's user) plants
+/// a hard link to a file of root's where the lock goes: root neither gives
+/// that file away nor writes it, and sends nothing.
+#[test]
+fn a_hard_link_at_the_lock_or_the_cache_is_refused_and_never_given_away() {
+    use std::os::unix::fs::MetadataExt;
+    let world = World::new("host1.example.test");
+    let shared = world.dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    std::os::unix::fs::chown(&shared, Some(4242), Some(4242)).unwrap();
+    let cache = shared.join("cache");
+    let conf = world.config(
+        "shared.conf",
+        &format!(r#"{{"ttl": 300, "cache": "{}"}}"#, cache.display()),
+    );
+    let precious = world.dir.path().join("precious");
+    fs::write(&precious, "root's own\n").unwrap();
+    fs::set_permissions(&precious, fs::Permissions::from_mode(0o600)).unwrap();
+    let lock = shared.join("cache.lock");
+    fs::hard_link(&precious, &lock).unwrap();
     let doc = state("host1.example.test.", &["2001:db8:10::1"]);
     world
         .run(
@@ -84,26 +146,45 @@ fn the_lock_is_private_and_a_planted_symlink_is_not_followed() {
             &["-c", &conf, "--server", "::1", "--zone", "example.test"],
             &doc,
         )
-        .ok();
-    let mode = fs::metadata(&lock).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600, "{lock} is readable by others: mode {mode:o}");
-
-    // A symlink planted where the lock goes: root neither creates nor
-    // touches its target.
+        .status(1)
+        .stderr_has(&format!(
+            "dyndns-send: cannot lock {}: it has 2 hard links, not 1",
+            lock.display()
+        ));
+    let meta = fs::metadata(&precious).unwrap();
+    assert_eq!((meta.uid(), meta.gid(), meta.mode() & 0o777), (0, 0, 0o600));
+    assert_eq!(fs::read_to_string(&precious).unwrap(), "root's own\n");
+    assert!(
+        world.aaaa("host1.example.test").is_empty(),
+        "nothing was sent"
+    );
     fs::remove_file(&lock).unwrap();
-    fs::remove_file(world.cache()).unwrap();
-    let target = world.dir.path().join("planted");
-    symlink(&target, &lock).unwrap();
+
+    // A hard link at the cache: not read as this host's registration.
+    fs::write(&precious, format!("{doc}\n")).unwrap();
+    fs::hard_link(&precious, &cache).unwrap();
+    run("dyndns-diff", &["-c", &conf], &doc)
+        .status(1)
+        .stderr_has("it has 2 hard links, not 1");
+    // Without a cache, the runtime directory's lock holds the time stamp:
+    // a hard link there is refused too, its target left as it was.
+    let runtime = world.dir.path().join("run");
+    fs::create_dir(&runtime).unwrap();
+    fs::hard_link(&precious, runtime.join("pydyndns.lock")).unwrap();
     world
-        .run(
+        .run_env(
             "dyndns-send",
-            &["-c", &conf, "--server", "::1", "--zone", "example.test"],
-            &state("host1.example.test.", &["2001:db8:10::2"]),
+            &["--server", "::1", "--zone", "example.test"],
+            &doc,
+            &[("RUNTIME_DIRECTORY", runtime.to_str().unwrap())],
         )
-        .ok()
-        .stderr_has("symbolic link");
-    assert!(!target.exists(), "the lock's symlink was followed");
-    assert_eq!(world.aaaa("host1.example.test"), ["300 2001:db8:10::2"]);
+        .status(1)
+        .stderr_has("pydyndns.lock: it has 3 hard links, not 1");
+    assert_eq!(fs::read_to_string(&precious).unwrap(), format!("{doc}\n"));
+    assert!(
+        world.aaaa("host1.example.test").is_empty(),
+        "nothing was sent"
+    );
 }
 
 #[test]
@@ -138,6 +219,16 @@ fn log_files_are_private_and_a_planted_symlink_is_not_truncated() {
         .status(1)
         .stderr_has("cannot open")
         .stderr_has("symbolic link, which is not followed");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+
+    // A hard link: "mode": "w" would have cut its target before any check
+    // (O_TRUNC acts at open); now the link count is seen first.
+    fs::remove_file(&log).unwrap();
+    fs::hard_link(&target, &log).unwrap();
+    run("dyndns-diff", &["-c", &c], &doc)
+        .status(1)
+        .stderr_has("cannot open")
+        .stderr_has("it has 2 hard links, not 1");
     assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
 }
 

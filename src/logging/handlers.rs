@@ -148,6 +148,7 @@ fn output(handler: &Handler, timeout: std::time::Duration) -> Result<Option<fern
         Target::File { path, truncate } => {
             crate::util::fs::open_private(path, !truncate, *truncate)
                 .map_err(|e| format!("cannot open {}: {e}", path.display()))?
+                .file
                 .into()
         }
         Target::Syslog { address, facility } => syslog_output(address, *facility, timeout)

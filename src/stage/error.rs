@@ -244,9 +244,12 @@ pub enum SendError {
         "--server is not a server: give a host name (letters, digits, '-', '_' and dots), an address, or [ADDRESS]:PORT"
     )]
     BadServer,
-    /// Another run held the cache's lock for longer than a run may take.
+    /// The cache's lock could not be had: another run held it for longer
+    /// than a run may take, or what is at the lock's path is not a lock
+    /// this run may use (a symlink, a FIFO, a hard link, a directory it
+    /// cannot write). Nothing is sent without it.
     #[error(transparent)]
-    LockHeld(CacheError),
+    Lock(CacheError),
     /// No zone was found.
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -360,7 +363,7 @@ impl ExitStatus for SendError {
             | Self::Tls(_)
             | Self::NoGss
             | Self::BadGuard => exit::USAGE,
-            Self::LockHeld(_)
+            Self::Lock(_)
             | Self::Lookup(_)
             | Self::ServerTimeout { .. }
             | Self::Unsent(_)

@@ -14,13 +14,12 @@ use crate::config::Empty;
 use crate::dns::update::{self, ServerError, Update};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
 use crate::state::State;
-use crate::state::cache::{self, CacheError, Cached};
+use crate::state::cache::{self, Cached};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
 use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, PtrUnsent, SendError, Unsent};
-use crate::util::describe::chain;
 
 /// What [`send_prepare`] decided.
 #[derive(Debug)]
@@ -88,17 +87,11 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
         log::debug!("no cache and no runtime directory: updating without a lock");
         return Ok(Turn::Send(None));
     };
-    let lock = match cache::lock(&base, opts.lock_bound(state)) {
-        Ok(lock) => Some(lock),
-        // A lock that cannot be had in time means a stuck run: stop.
-        Err(e @ CacheError::LockHeld { .. }) => return Err(SendError::LockHeld(e)),
-        // One that cannot be made (a read-only directory): go on unlocked;
-        // the cache write will say what is wrong.
-        Err(e) => {
-            log::warn!("{}; updating without it", chain(&e));
-            None
-        }
-    };
+    // Fail closed: a lock that cannot be had in time means a stuck run,
+    // and one that cannot be opened (a symlink, a FIFO or a hard link
+    // planted at its path, a directory this user cannot write) may be
+    // someone's way to make two runs race. Either way, send nothing.
+    let lock = Some(cache::lock(&base, opts.lock_bound(state)).map_err(SendError::Lock)?);
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
             Cached::Found(now) if registered_meanwhile(state, &now) => {

@@ -327,12 +327,19 @@ pub(crate) fn lock(path: &Path, wait: Duration) -> Result<File, CacheError> {
     // symlink or anything but a regular file is refused. flock needs no
     // write access: a lock file on a file system that has since become
     // read-only still serves.
+    // Only a lock this run made is given to the directory's owner: one
+    // found there may be a hard link to anything.
     let file = crate::util::fs::open_private(&lock_path, false, false)
+        .and_then(|opened| {
+            if opened.created {
+                crate::util::fs::adopt_dir_owner(&opened.file, dir)?;
+            }
+            Ok(opened.file)
+        })
         .or_else(|e| match e.raw_os_error() {
             Some(libc::EROFS) => crate::util::fs::open_existing(&lock_path),
             _ => Err(e),
         })
-        .and_then(|file| crate::util::fs::adopt_dir_owner(&file, dir).map(|()| file))
         .map_err(|source| CacheError::Lock {
             path: lock_path.clone(),
             source,
@@ -494,6 +501,14 @@ mod tests {
                 f.display()
             );
         }
+        // A lock root finds there (made by someone else, or by root before
+        // the directory changed hands) is used, never given away.
+        let other = tempfile::tempdir().unwrap();
+        let found = other.path().join("cache.lock");
+        fs::write(&found, "").unwrap();
+        std::os::unix::fs::chown(other.path(), Some(4242), Some(4243)).unwrap();
+        drop(super::lock(&other.path().join("cache"), Duration::ZERO).unwrap());
+        assert_eq!(fs::metadata(&found).unwrap().uid(), 0);
         // In root's own directory, root's files stay root's.
         let mine = tempfile::tempdir().unwrap();
         write(&mine.path().join("cache"), &state(), None).unwrap();

@@ -2,7 +2,9 @@
 //! is never followed when it is a symbolic link (another user or service
 //! may be able to plant one where the cache or the log lives), a FIFO never
 //! blocks the open, anything but a regular file is refused after `fstat`,
-//! reads are bounded, and what is created is mode 0600.
+//! so is a file with more than one link (a hard link another user made to
+//! a file of root's would have root write, or give away, that file), reads
+//! are bounded, and what is created is mode 0600.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
@@ -26,12 +28,27 @@ fn regular(file: File) -> io::Result<File> {
     regular_with_meta(file).map(|(file, _)| file)
 }
 
-/// [`regular`], keeping what `fstat` said.
+/// [`regular`], keeping what `fstat` said. A regular file must have
+/// exactly one link: with `fs.protected_hardlinks` off (or for a file the
+/// other user may write), a hard link planted at the cache's or the lock's
+/// path names a file of root's, which root would then truncate, write or
+/// give to the directory's owner. `O_NOFOLLOW` cannot see a hard link; the
+/// link count can.
 fn regular_with_meta(file: File) -> io::Result<(File, std::fs::Metadata)> {
+    use std::os::unix::fs::MetadataExt;
     let meta = file.metadata()?;
     let kind = meta.file_type();
-    if kind.is_file() {
+    if kind.is_file() && meta.nlink() == 1 {
         return Ok((file, meta));
+    }
+    if kind.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "it has {} hard links, not 1: another name shares this file, which may not be ours to write",
+                meta.nlink()
+            ),
+        ));
     }
     use std::os::unix::fs::FileTypeExt;
     Err(not_regular(if kind.is_dir() {
@@ -120,19 +137,68 @@ pub(crate) fn open_existing(path: &Path) -> io::Result<File> {
     regular(file)
 }
 
-/// Opens (creating it, mode 0600) a file to lock or append to.
-pub(crate) fn open_private(path: &Path, append: bool, truncate: bool) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .read(!append)
-        .write(true)
-        .append(append)
-        .create(true)
-        .truncate(truncate)
-        .mode(0o600)
-        .custom_flags(FLAGS)
-        .open(path)
-        .map_err(|e| symlink_refused(path, e))?;
-    regular(file)
+/// A file [`open_private`] opened, and whether this open created it.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    /// The file: regular, with one link.
+    pub file: File,
+    /// Whether it was made by this open (`O_EXCL`): only such a file may
+    /// be given to another owner.
+    pub created: bool,
+}
+
+/// Opens a file to lock or append to, creating it (mode 0600) when there
+/// is none. "Truncate" happens only after the checks: `O_TRUNC` would cut
+/// a planted hard link's target before `fstat` could see the link count.
+pub(crate) fn open_private(path: &Path, append: bool, truncate: bool) -> io::Result<Opened> {
+    let open = |create: bool| {
+        let mut options = OpenOptions::new();
+        options
+            .read(!append)
+            .write(true)
+            .append(append)
+            .mode(0o600)
+            .custom_flags(FLAGS);
+        if create {
+            // O_EXCL: fails on any name already there, a symlink included.
+            options.create_new(true);
+        }
+        options.open(path).map_err(|e| symlink_refused(path, e))
+    };
+    // Made here, or found: a file removed between the two opens is made
+    // on the next turn; two turns can lose only to a run that keeps
+    // removing it, which then gets the error.
+    for _ in 0..2 {
+        match open(true) {
+            Ok(file) => {
+                let file = regular(file)?;
+                return Ok(Opened {
+                    file,
+                    created: true,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        match open(false) {
+            Ok(file) => {
+                let file = regular(file)?;
+                if truncate {
+                    file.set_len(0)?;
+                }
+                return Ok(Opened {
+                    file,
+                    created: false,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "it kept appearing and disappearing while it was opened",
+    ))
 }
 
 /// The runtime directory the services and root's runs share.
@@ -152,8 +218,8 @@ pub(crate) fn ensure_runtime_dir(dir: &Path) {
     }
 }
 
-/// Gives a file root just created in `dir` to `dir`'s owner, when that is
-/// not root: the services run as their own user and share the runtime
+/// Gives a file root just created in `dir` (never one it found) to
+/// `dir`'s owner, when that is not root: the services run as their own user and share the runtime
 /// directory with root's runs (hooks, cron), and a root-owned 0600 cache or
 /// lock there would shut them out. The owner of the directory could replace
 /// the file anyway, so this gives nothing away.
@@ -212,11 +278,33 @@ mod tests {
         assert_eq!(read_bounded(&dir.path().join("none"), 6).unwrap(), None);
 
         let created = dir.path().join("new.lock");
-        open_private(&created, false, false).unwrap();
+        assert!(open_private(&created, false, false).unwrap().created);
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             std::fs::metadata(&created).unwrap().permissions().mode() & 0o777,
             0o600
         );
+        assert!(!open_private(&created, false, false).unwrap().created);
+    }
+
+    /// A hard link planted at a path root writes names a file that may be
+    /// anyone's: refused before it is truncated, written or read.
+    #[test]
+    fn hard_links_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let precious = dir.path().join("precious");
+        std::fs::write(&precious, "keep me").unwrap();
+        let link = dir.path().join("cache.lock");
+        std::fs::hard_link(&precious, &link).unwrap();
+        for (append, truncate) in [(false, false), (true, false), (false, true)] {
+            let e = open_private(&link, append, truncate)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("it has 2 hard links, not 1"), "{e}");
+        }
+        let e = read_bounded(&link, 100).unwrap_err().to_string();
+        assert!(e.contains("2 hard links"), "{e}");
+        assert!(open_existing(&link).is_err());
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
     }
 }
