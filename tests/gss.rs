@@ -152,6 +152,95 @@ fn missing_keys_and_unknown_service_principals_are_named_with_the_fix() {
         .stderr_has("create DNS/<the zone's SOA MNAME>@REALM");
 }
 
+/// A keytab is checked as a key file is: a FIFO is refused at once (MIT
+/// would wait in open(2) for a writer), a missing one is a config error
+/// naming it before anything is sent, and one others can read gets the
+/// warning a key file gets.
+#[test]
+fn a_keytab_that_is_a_fifo_missing_or_readable_by_others_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = world();
+    let doc = state(&format!("{HOST}."), &["2001:db8:10::1"]);
+    let keytab = world.dir.path().join("planted.keytab");
+    let with = |keytab: &std::path::Path| {
+        world.cached_config(
+            "gss.conf",
+            &format!(
+                r#""tsig": {{"algorithm": "gss-tsig", "keytab": "{}"}}"#,
+                keytab.display()
+            ),
+        )
+    };
+    let conf = with(&keytab);
+    let started = std::time::Instant::now();
+    world.run("dyndns-send", &["-c", &conf], &doc).status(2).stderr_has(&format!(
+        "key \"tsig.keytab\": cannot use keytab {}: no such file; give the path of the host's keytab (ktutil, or kadmin's ktadd, makes one)",
+        keytab.display()
+    ));
+    // The pipeline's first stage says so too, before anything is compared.
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .status(2)
+        .stderr_has(&format!(
+            "cannot use keytab {}: no such file",
+            keytab.display()
+        ));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&keytab)
+            .status()
+            .unwrap()
+            .success()
+    );
+    world
+        .run("dyndns-send", &["-c", &conf], &doc)
+        .status(2)
+        .stderr_has(&format!(
+            "cannot use keytab {}: it is a FIFO, not a regular file",
+            keytab.display()
+        ));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "a FIFO keytab was waited on"
+    );
+    assert!(world.aaaa(HOST).is_empty(), "nothing was sent");
+
+    let readable = world.dir.path().join("readable.keytab");
+    std::fs::copy(world.kerberos.as_ref().unwrap().keytab("host1"), &readable).unwrap();
+    std::fs::set_permissions(&readable, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&readable, Some(4242), None).unwrap();
+    let shown = readable.display();
+    let conf = with(&readable);
+    let run = world.run("pydyndns", &["-c", &conf, "veth0"], "");
+    run.ok()
+        .stderr_has(&format!(
+            "keytab {shown} is owned by uid 4242, not by root: that user decides the Kerberos keys; run: chown root {shown}"
+        ))
+        .stderr_has(&format!(
+            "keytab {shown} holds Kerberos keys and can be read by group and others (mode 644); run: chmod 600 {shown}"
+        ));
+    assert_eq!(
+        run.stderr.matches("holds Kerberos keys").count(),
+        1,
+        "said once"
+    );
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+}
+
+/// A KDC that does not answer is named as that, not as a keytab problem.
+#[test]
+fn an_unreachable_kdc_is_named() {
+    let mut world = world();
+    world.kerberos.as_mut().unwrap().stop_kdc();
+    let conf = config(&world, "host1", None);
+    let run = world.run("pydyndns", &["-c", &conf, "veth0"], "");
+    run.status(1)
+        .stderr_has("Cannot contact any KDC")
+        .stderr_has("no KDC answers for the realm");
+    assert!(!run.stderr.contains("keytab holds no key"), "{run}");
+    assert!(world.aaaa(HOST).is_empty());
+}
+
 #[test]
 fn a_clock_ten_minutes_off_says_so() {
     require("faketime", "faketime");

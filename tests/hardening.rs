@@ -631,3 +631,75 @@ fn files_others_own_or_can_change_are_warned_about() {
         .ok()
         .quiet();
 }
+
+/// A stage killed with SIGABRT from cron (where `ulimit -c` may be
+/// unlimited and the core goes to the current directory) leaves no core
+/// with the secret it read: each program turns its core dumps off first.
+#[test]
+fn a_killed_stage_leaves_no_core_dump() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("c.conf");
+    fs::write(
+        &conf,
+        r#"{"ttl": 300, "tsig": {"algorithm": "hmac-sha256", "keyname": "k", "key": "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}}"#,
+    )
+    .unwrap();
+    for stage in ["dyndns-send", "dyndns-diff"] {
+        let cwd = tempfile::tempdir().unwrap();
+        // Stdin is a pipe left open: the stage waits on it, config read.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -c unlimited && cd \"$1\" && exec \"$2\" -c \"$3\"")
+            .args(["sh", cwd.path().to_str().unwrap()])
+            .arg(crate::common::bin(stage))
+            .arg(&conf)
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let proc = format!("/proc/{}", child.id());
+        let limit = || {
+            let limits = fs::read_to_string(format!("{proc}/limits")).unwrap_or_default();
+            let line = limits
+                .lines()
+                .find(|l| l.starts_with("Max core file size"))
+                .unwrap_or_default()
+                .to_owned();
+            line.split_whitespace()
+                .nth(4)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !(fs::read_to_string(format!("{proc}/comm"))
+            .is_ok_and(|c| stage.starts_with(c.trim()))
+            && limit() == "0")
+        {
+            if Instant::now() > deadline {
+                let found = limit();
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{stage} kept core dumps on: its core limit is {found:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Read the config and waiting on stdin: abort it.
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(child.try_wait().unwrap().is_none(), "{stage} ended early");
+        let _ = Command::new("kill")
+            .args(["-ABRT", &child.id().to_string()])
+            .status();
+        use std::os::unix::process::ExitStatusExt;
+        // SIGABRT is 6 on Linux.
+        assert_eq!(child.wait().unwrap().signal(), Some(6), "{stage}");
+        let cores: Vec<_> = fs::read_dir(cwd.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(cores.is_empty(), "{stage} left {cores:?}");
+    }
+}

@@ -48,6 +48,8 @@ pub fn start_with(
     secrets: Secrets,
     before_logging: impl FnOnce(&Config),
 ) -> (Reporter, Result<Config, CommonError>) {
+    // Before the config, which may hold a TSIG secret, is read.
+    crate::util::coredump::off();
     let loaded = Config::load(common.config.as_deref(), secrets);
     if let Ok(config) = &loaded {
         before_logging(config);

@@ -1,6 +1,7 @@
 //! Warnings about who else can read or change a file that root trusts: the
 //! config (it decides which files root writes, and may hold the TSIG
-//! secret) and a key file (it holds the secret).
+//! secret), a key file (it holds the secret), a TLS client key and a
+//! keytab.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -8,10 +9,41 @@ use std::path::Path;
 /// What a file holds, for the warnings about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Holds {
-    /// "config file" or "key file".
+    /// "config file", "key file", "TLS client key", "keytab".
     pub what: &'static str,
-    /// It holds a TSIG secret: nobody else may read it.
-    pub secret: bool,
+    /// The secret it holds, if any: nobody else may read it.
+    pub secret: Option<Secret>,
+}
+
+/// A kind of secret a file may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Secret {
+    /// A TSIG key (RFC 8945): the config's inline key, or a key file.
+    Tsig,
+    /// The private key of a TLS client certificate.
+    TlsKey,
+    /// A Kerberos keytab: the host's long-term keys.
+    Keytab,
+}
+
+impl Secret {
+    /// "holds …", in a warning.
+    fn held(self) -> &'static str {
+        match self {
+            Self::Tsig => "a TSIG secret",
+            Self::TlsKey => "a TLS private key",
+            Self::Keytab => "Kerberos keys",
+        }
+    }
+
+    /// What the file's owner decides.
+    fn stake(self) -> &'static str {
+        match self {
+            Self::Tsig => "the TSIG secret",
+            Self::TlsKey => "the TLS private key",
+            Self::Keytab => "the Kerberos keys",
+        }
+    }
 }
 
 /// The warnings for `path`: owned by somebody but root or the user running
@@ -24,11 +56,9 @@ pub(crate) fn warnings(path: &Path, holds: Holds) -> Vec<String> {
     let mut out = Vec::new();
     let shown = path.display();
     let what = holds.what;
-    let stake = if holds.secret {
-        "the TSIG secret"
-    } else {
-        "which files root writes"
-    };
+    let stake = holds
+        .secret
+        .map_or("which files root writes", Secret::stake);
     let euid = rustix::process::geteuid().as_raw();
     if meta.uid() != 0 && meta.uid() != euid {
         out.push(format!(
@@ -37,7 +67,11 @@ pub(crate) fn warnings(path: &Path, holds: Holds) -> Vec<String> {
         ));
     }
     let mode = meta.mode() & 0o777;
-    let read = if holds.secret { mode & 0o044 } else { 0 };
+    let read = if holds.secret.is_some() {
+        mode & 0o044
+    } else {
+        0
+    };
     let write = mode & 0o022;
     if read | write != 0 {
         let verbs = match (read != 0, write != 0) {
@@ -50,13 +84,15 @@ pub(crate) fn warnings(path: &Path, holds: Holds) -> Vec<String> {
             (true, false) => "group",
             _ => "others",
         };
-        let (why, fix) = if holds.secret {
-            ("holds a TSIG secret and", format!("chmod 600 {shown}"))
-        } else {
-            (
-                "decides which files root writes and",
+        let (why, fix) = match holds.secret {
+            Some(secret) => (
+                format!("holds {} and", secret.held()),
+                format!("chmod 600 {shown}"),
+            ),
+            None => (
+                "decides which files root writes and".to_owned(),
                 format!("chmod go-w {shown}"),
-            )
+            ),
         };
         out.push(format!(
             "{what} {shown} {why} can be {verbs} by {who} (mode {mode:o}); run: {fix}"
@@ -84,11 +120,15 @@ mod tests {
         };
         let key = Holds {
             what: "key file",
-            secret: true,
+            secret: Some(Secret::Tsig),
         };
         let config = Holds {
             what: "config file",
-            secret: false,
+            secret: None,
+        };
+        let tls = Holds {
+            what: "TLS client key",
+            secret: Some(Secret::TlsKey),
         };
         assert!(check(0o600, key).is_empty());
         assert!(check(0o644, config).is_empty());
@@ -102,6 +142,12 @@ mod tests {
             check(0o660, key),
             [format!(
                 "key file {p} holds a TSIG secret and can be read and written by group (mode 660); run: chmod 600 {p}"
+            )]
+        );
+        assert_eq!(
+            check(0o640, tls),
+            [format!(
+                "TLS client key {p} holds a TLS private key and can be read by group (mode 640); run: chmod 600 {p}"
             )]
         );
         assert_eq!(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Config, ConfigError, Holds, PtrConfig, Secrets, file};
+use super::{Config, ConfigError, Holds, PtrConfig, Secret, Secrets, file};
 use crate::config::keyfile::{self, KeyFileError};
 use crate::dns::gss_env::GssConfig;
 use crate::dns::reach::{DEFAULT_TLS_PORT, TlsConfig};
@@ -46,7 +46,7 @@ pub(super) fn tsig_key(
         file.clone(),
         Holds {
             what: "key file",
-            secret: true,
+            secret: Some(Secret::Tsig),
         },
     ));
     match secrets {
@@ -133,7 +133,7 @@ pub(super) fn ptr_config(
     if map.contains_key("tsig") && key_file_of(&map["tsig"]).is_none() {
         // An inline secret: the config file holds one.
         if let Some((_, holds)) = config.exposed.first_mut() {
-            holds.secret = true;
+            holds.secret = Some(Secret::Tsig);
         }
     }
     Ok(Some(PtrConfig { ttl_secs, tsig }))
@@ -212,8 +212,16 @@ pub(super) fn is_gss(tsig: &Value) -> bool {
 const GSS_KEYS: [&str; 4] = ["algorithm", "keytab", "principal", "ccache"];
 
 /// A GSS-TSIG `tsig` object: `keytab` (relative to the config file's
-/// directory), `principal`, `ccache`, all optional; no secret.
-pub(super) fn gss_config(path: &Path, tsig: &Value) -> Result<GssConfig, ConfigError> {
+/// directory), `principal`, `ccache`, all optional; no secret in the
+/// config, but the keytab holds the host's keys: it is checked as a key
+/// file is (a regular file, opened without waiting on a FIFO, which MIT
+/// Kerberos would wait on in open(2)), and who else can read it is warned
+/// about (`exposed`).
+pub(super) fn gss_config(
+    path: &Path,
+    tsig: &Value,
+    exposed: &mut Vec<(PathBuf, Holds)>,
+) -> Result<GssConfig, ConfigError> {
     let bad = |key: &str, problem: String| ConfigError::Key {
         path: path.to_owned(),
         key: format!("tsig.{key}"),
@@ -251,11 +259,33 @@ pub(super) fn gss_config(path: &Path, tsig: &Value) -> Result<GssConfig, ConfigE
         }
     };
     let keytab = text("keytab")?.map(|k| path.parent().unwrap_or(Path::new(".")).join(k));
-    Ok(GssConfig {
+    let gss = GssConfig {
         keytab,
         principal: text("principal")?,
         ccache: text("ccache")?,
-    })
+    };
+    if let Some(file) = crate::dns::gss_env::keytab_file(&gss) {
+        crate::util::fs::check_named(&file).map_err(|e| {
+            let (key, given) = match gss.keytab {
+                Some(_) => ("keytab", ""),
+                None => ("algorithm", "no \"keytab\" is given, and "),
+            };
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file; give the path of the host's keytab (ktutil, or kadmin's ktadd, makes one), or \"ccache\" with a ticket from kinit".to_owned()
+            } else {
+                e.to_string()
+            };
+            bad(key, format!("{given}cannot use keytab {}: {why}", file.display()))
+        })?;
+        exposed.push((
+            file,
+            Holds {
+                what: "keytab",
+                secret: Some(Secret::Keytab),
+            },
+        ));
+    }
+    Ok(gss)
 }
 
 /// `"transport"` and the `tls` object: `Some` when the transport is TLS.
@@ -313,7 +343,7 @@ pub(super) fn tls_config(
             key.clone(),
             Holds {
                 what: "TLS client key",
-                secret: true,
+                secret: Some(Secret::TlsKey),
             },
         ));
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::exposure::Holds;
+use super::exposure::{Holds, Secret};
 use super::file;
 use super::keyfile::KeyFileError;
 use super::keys::{self, key_file_of, ptr_config, tsig_key};
@@ -197,11 +197,13 @@ impl Config {
             path.to_owned(),
             Holds {
                 what: "config file",
-                secret: inline_secret,
+                secret: inline_secret.then_some(Secret::Tsig),
             },
         ));
         match &file.tsig {
-            Some(tsig) if gss => config.gss = Some(keys::gss_config(path, tsig)?),
+            Some(tsig) if gss => {
+                config.gss = Some(keys::gss_config(path, tsig, &mut config.exposed)?);
+            }
             Some(tsig) => config.tsig = tsig_key(path, "tsig", tsig, secrets, &mut config.exposed)?,
             None => {}
         }
@@ -375,7 +377,7 @@ mod tests {
         assert!(
             c.exposed
                 .iter()
-                .any(|(p, h)| p == Path::new("/etc/k.pem") && h.secret)
+                .any(|(p, h)| p == Path::new("/etc/k.pem") && h.secret == Some(Secret::TlsKey))
         );
         let ignored = parse(r#"{"ttl": 1, "tls": {"ca": "ca.pem"}}"#).unwrap();
         assert_eq!(ignored.tls, None);

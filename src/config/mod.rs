@@ -26,7 +26,7 @@ mod load;
 
 pub use load::ConfigError;
 
-pub(crate) use exposure::{Holds, warnings as exposure_warnings};
+pub(crate) use exposure::{Holds, Secret, warnings as exposure_warnings};
 
 use crate::dns::gss_env::GssConfig;
 use crate::dns::reach::TlsConfig;

@@ -151,15 +151,17 @@ fn hint(text: &str, what: &str) -> Option<String> {
         "the KDC has no such DNS service principal: create DNS/<the zone's SOA MNAME>@REALM and put its key in the server's keytab (BIND: tkey-gssapi-keytab), or check the zone's SOA MNAME".into()
     } else if has("not found in Kerberos database") {
         "the KDC does not know this client principal: check \"principal\" in the config's \"tsig\" object".into()
+    } else if has("Cannot contact any KDC") || has("Cannot find KDC") {
+        // Before the keytab's case: MIT says "No credentials were supplied"
+        // around it too, though the keytab is fine.
+        "no KDC answers for the realm: is it running and reachable? check the realm's kdc lines in krb5.conf (or KRB5_CONFIG)"
+            .into()
     } else if has("No key table entry")
         || has("Key table file")
         || has("keytab")
         || has("No credentials")
     {
         "the keytab holds no key for this principal: check \"keytab\" and \"principal\" in the config's \"tsig\" object (klist -k KEYTAB lists its keys), or give \"ccache\" with a ticket from kinit".into()
-    } else if has("Cannot contact any KDC") || has("Cannot find KDC") {
-        "no KDC answers for the realm: check the realm's kdc lines in krb5.conf (or KRB5_CONFIG)"
-            .into()
     } else if has("Decrypt integrity check failed") || has("Preauthentication failed") {
         "the keytab's key is not the KDC's (an old key version?): get a new keytab".into()
     } else {
@@ -186,6 +188,12 @@ mod tests {
                 .unwrap()
                 .contains("keytab")
         );
+        let kdc = hint(
+            "No credentials were supplied, or the credentials were unavailable or inaccessible (Cannot contact any KDC for realm 'EXAMPLE.TEST')",
+            "x",
+        )
+        .unwrap();
+        assert!(kdc.starts_with("no KDC answers for the realm"), "{kdc}");
         assert_eq!(hint("something else", "x"), None);
     }
 }

@@ -25,6 +25,23 @@ pub struct GssConfig {
 /// The system keytab, when neither the config nor `KRB5_KTNAME` names one.
 pub const SYSTEM_KEYTAB: &str = "FILE:/etc/krb5.keytab";
 
+/// The keytab file `gss` takes its keys from: the config's, else
+/// `KRB5_KTNAME`'s when it names a file (`FILE:PATH` or a path), else the
+/// system's; `None` with a credential cache, or a keytab of another type
+/// (`MEMORY:`, `KEYRING:`), which is not a file to check.
+pub fn keytab_file(gss: &GssConfig) -> Option<PathBuf> {
+    if gss.ccache.is_some() {
+        return None;
+    }
+    if let Some(path) = &gss.keytab {
+        return Some(path.clone());
+    }
+    let name = std::env::var_os("KRB5_KTNAME").unwrap_or_else(|| SYSTEM_KEYTAB.into());
+    let name = name.to_str()?;
+    let path = name.strip_prefix("FILE:").unwrap_or(name);
+    path.starts_with('/').then(|| PathBuf::from(path))
+}
+
 /// The variables to set for `gss`, in order.
 pub fn environment(gss: &GssConfig) -> Vec<(&'static str, OsString)> {
     if let Some(ccache) = &gss.ccache {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 
 use crate::config::keyfile;
-use crate::config::{Config, Empty, Holds, exposure_warnings};
+use crate::config::{Config, Empty, Holds, Secret, exposure_warnings};
 use crate::dns::tsig::Key;
 use crate::dns::update::DryRunFormat;
 use crate::dns::update::Replace;
@@ -97,7 +97,7 @@ impl SendOptions {
             Some(file) => {
                 let holds = Holds {
                     what: "key file",
-                    secret: true,
+                    secret: Some(Secret::Tsig),
                 };
                 for warning in exposure_warnings(file, holds) {
                     log::warn!("{warning}");

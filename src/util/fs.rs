@@ -50,8 +50,13 @@ fn regular_with_meta(file: File) -> io::Result<(File, std::fs::Metadata)> {
             ),
         ));
     }
+    Err(not_regular_kind(kind))
+}
+
+/// Why a file of this type is not a regular file.
+fn not_regular_kind(kind: std::fs::FileType) -> io::Error {
     use std::os::unix::fs::FileTypeExt;
-    Err(not_regular(if kind.is_dir() {
+    not_regular(if kind.is_dir() {
         "a directory"
     } else if kind.is_fifo() {
         "a FIFO"
@@ -61,7 +66,7 @@ fn regular_with_meta(file: File) -> io::Result<(File, std::fs::Metadata)> {
         "a socket"
     } else {
         "something else"
-    }))
+    })
 }
 
 /// The error of an open refused because the path is a symbolic link:
@@ -125,6 +130,23 @@ pub(crate) fn read_named(path: &Path, max: u64) -> io::Result<String> {
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)?;
     read_at_most(file, max, None)
+}
+
+/// Checks that a file the administrator names for another library to
+/// read (a keytab, which MIT Kerberos opens itself) is a regular file:
+/// opened without waiting on a FIFO, a symbolic link followed as in
+/// [`read_named`], nothing read.
+pub(crate) fn check_named(path: &Path) -> io::Result<()> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        Ok(())
+    } else {
+        Err(not_regular_kind(kind))
+    }
 }
 
 /// Opens an existing regular file read-only.

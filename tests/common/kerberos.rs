@@ -161,11 +161,18 @@ impl Kerberos {
     }
 }
 
-impl Drop for Kerberos {
-    fn drop(&mut self) {
+impl Kerberos {
+    /// Stops the KDC, as a KDC that is down or cut off would be.
+    pub fn stop_kdc(&mut self) {
         if let Some(mut kdc) = self.kdc.take() {
             let _ = kdc.kill();
             let _ = kdc.wait();
         }
+    }
+}
+
+impl Drop for Kerberos {
+    fn drop(&mut self) {
+        self.stop_kdc();
     }
 }
