@@ -517,6 +517,29 @@ fn stages_in_the_current_directory_are_never_run() {
         .status(1)
         .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
     assert!(!planted.exists(), "a stage in the current directory ran");
+    // An empty or relative PATH entry names the current directory (or one
+    // under it): skipped, however it is spelled.
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    for stage in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
+        fs::copy(dir.path().join(stage), dir.path().join("sub").join(stage)).unwrap();
+    }
+    for path in [
+        "/usr/sbin:/usr/bin:/sbin:/bin:",
+        ":/usr/bin:/bin",
+        "/usr/bin::/bin",
+        ".:/usr/bin:/bin",
+        "sub:/usr/bin:/bin",
+    ] {
+        for args in [&["pydyndns", "eth0"][..], &["pydyndns", "-f", "eth0"]] {
+            sh_in(dir.path(), args, &[("PATH", path)])
+                .status(1)
+                .stderr_has("cannot find dyndns-addrs beside pydyndns or on PATH");
+            assert!(
+                !planted.exists(),
+                "PATH={path}: a stage under the current directory ran"
+            );
+        }
+    }
 }
 
 #[test]
