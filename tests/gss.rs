@@ -422,7 +422,7 @@ fn gss_tsig_over_tls() {
     let conf = world.cached_config(
         "gss-tls.conf",
         &format!(
-            r#""tsig": {{"algorithm": "gss-tsig", "keytab": "{}"}}, "transport": "tls", "tls": {{"ca": "{}"}}"#,
+            r#""tsig": {{"algorithm": "gss-tsig", "keytab": "{}"}}, "transport": "tls", "tls": {{"ca": "{}", "name": "ns1.krb.test"}}"#,
             realm.keytab("host1").display(),
             ca.display()
         ),

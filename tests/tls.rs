@@ -14,8 +14,21 @@ use crate::common::{World, state};
 const HOST: &str = "h.signed.test.";
 
 /// A config: TSIG (signed.test takes only signed updates, over TLS too),
-/// a cache, and DNS over TLS with `tls` (the object's inside).
+/// a cache, and DNS over TLS with `tls` (the object's inside), the name
+/// the certificate must hold pinned to the primary's, as an administrator
+/// writes it, unless `tls` says its own.
 fn config(world: &World, tls: &str) -> String {
+    let pinned = r#""name": "ns1.signed.test""#;
+    let tls = match tls {
+        t if t.contains(r#""name""#) => t.to_owned(),
+        "" => pinned.to_owned(),
+        t => format!("{t}, {pinned}"),
+    };
+    raw_config(world, &tls)
+}
+
+/// [`config`], with `tls` as given.
+fn raw_config(world: &World, tls: &str) -> String {
     world.config(
         "tls.conf",
         &format!(
@@ -36,8 +49,7 @@ fn our_ca(world: &World) -> String {
     format!(r#""ca": "{}""#, pki(world, "ca.crt"))
 }
 
-/// The state, its zone and primary found by dyndns-soa (so the name the
-/// certificate is checked against is the SOA's MNAME).
+/// The state, its zone and primary found by dyndns-soa (the SOA's MNAME).
 fn located(world: &World, conf: &str, addrs: &[&str]) -> String {
     let soa = world.run("dyndns-soa", &["-c", conf], &state(HOST, addrs));
     soa.ok();
@@ -109,6 +121,49 @@ fn update_over_tls_lands_signed_and_live_queries_follow() {
         .run("dyndns-diff", &["-c", &other, "--live"], &input)
         .status(2)
         .stderr_has("TLS: the certificate of [::1]:853 is not signed by a trusted CA");
+}
+
+/// The SOA's MNAME comes from an unauthenticated DNS answer: a forged one
+/// naming a host with a valid certificate for its own name would pass.
+/// So the name is the config's or the command line's, or the config
+/// says "soa" to trust the resolver.
+#[test]
+fn the_certificate_name_is_never_learned_from_dns_unless_asked() {
+    let world = World::with_tls("h.signed.test");
+    let serial = world.serial("signed.test");
+    let unnamed = raw_config(&world, &our_ca(&world));
+    let input = located(&world, &unnamed, &["2001:db8::8"]);
+    let why = "DNS over TLS needs the name the primary's certificate holds, from the config or the command line, not from an unauthenticated SOA record: give \"tls.name\" (ns1.example.com), --tls name=NAME or --server NAME; or \"tls.name\": \"soa\"";
+    world
+        .run("dyndns-send", &["-c", &unnamed], &input)
+        .status(2)
+        .stderr_has(&format!("dyndns-send: {why}"));
+    world
+        .run("dyndns-diff", &["-c", &unnamed, "--live"], &input)
+        .status(2)
+        .stderr_has(why);
+    world
+        .run("pydyndns", &["-c", &unnamed, "--live", "veth0"], "")
+        .status(2)
+        .stderr_has(why);
+    nothing_sent(&world, serial);
+    // Named on the command line: that server, that name.
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &unnamed, "--server", "ns1.signed.test"],
+            &input,
+        )
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8::8"]);
+    // "soa": the SOA's MNAME, trusted on purpose.
+    let soa = raw_config(&world, &format!(r#"{}, "name": "soa""#, our_ca(&world)));
+    world
+        .run("dyndns-send", &["-c", &soa], &input.replace("::8", "::9"))
+        .ok()
+        .quiet();
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8::9"]);
 }
 
 #[test]
@@ -206,7 +261,14 @@ fn the_flags_override_the_config_and_insecure_is_loud() {
     world
         .run(
             "dyndns-send",
-            &["-c", &conf, "--tls", &format!("ca={ca}")],
+            &[
+                "-c",
+                &conf,
+                "--tls",
+                &format!("ca={ca}"),
+                "--tls",
+                "name=ns1.signed.test",
+            ],
             &input,
         )
         .ok()

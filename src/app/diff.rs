@@ -42,7 +42,7 @@ fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
         .ok_or_else(|| Report::unknown("no state on standard input: the host has no address to register, or an earlier stage failed"))?;
     let state = State::parse(&input, "standard input").map_err(|e| unknown(&e))?;
     let reach = args.net.reach(config);
-    let tls = crate::dns::tls::client(&reach).map_err(|e| unknown(&e))?;
+    let tls = crate::dns::tls::client(&reach, None).map_err(|e| unknown(&e))?;
     let via = Via {
         port: reach.port,
         timeout: config.timeout_or(args.net.timeout),
@@ -57,7 +57,7 @@ fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
     // The TLS client (its files read, perhaps the system's trust store)
     // only for a state to compare live.
     if opts.live && input.is_some() {
-        opts.tls = crate::dns::tls::client(&opts.reach)?;
+        opts.tls = crate::dns::tls::client(&opts.reach, None)?;
     }
     let outcome = stage::diff(input.as_deref(), &opts)?;
     if let DiffOutcome::Differs(state) = &outcome {

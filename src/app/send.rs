@@ -50,7 +50,7 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
     // Only for a state to send: a dry run connects nowhere, so it reads no
     // TLS file and asks no KDC (it prints the script for nsupdate -g).
     if !dry_run {
-        opts.tls = crate::dns::tls::client(&reach)?;
+        opts.tls = crate::dns::tls::client(&reach, opts.server.as_deref())?;
         if let Some(gss) = &config.gss {
             opts.gss = Some(gss_initiator(gss)?);
         }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{Config, ConfigError, Holds, PtrConfig, Secret, Secrets, file};
 use crate::config::keyfile::{self, KeyFileError};
 use crate::dns::gss_env::GssConfig;
-use crate::dns::reach::{DEFAULT_TLS_PORT, TlsConfig};
+use crate::dns::reach::{DEFAULT_TLS_PORT, TlsConfig, TlsName};
 use crate::dns::tsig::{Key, KeyError};
 use crate::util::describe::kind;
 
@@ -327,15 +327,15 @@ pub(super) fn tls_config(
         }
         _ => {}
     }
-    if let Some(name) = &tls.name
-        && name.parse::<std::net::IpAddr>().is_err()
-        && crate::state::parse_name(name).is_err()
-    {
-        return Err(bad(
-            "tls.name",
-            "must be a host name (the name in the primary's certificate, ns1.example.com) or an address",
-        ));
-    }
+    let name = match &tls.name {
+        Some(name) => Some(TlsName::parse(name).map_err(|_| {
+            bad(
+                "tls.name",
+                "must be a host name (the name in the primary's certificate, ns1.example.com), an address, or \"soa\" (each server's name from the zone's SOA record, trusting the resolver)",
+            )
+        })?),
+        None => None,
+    };
     let beside = |p: String| path.parent().unwrap_or(Path::new(".")).join(p);
     let key = tls.key.map(beside);
     if let Some(key) = &key {
@@ -350,7 +350,7 @@ pub(super) fn tls_config(
     Ok(Some(TlsConfig {
         port: tls.port.unwrap_or(DEFAULT_TLS_PORT),
         ca: tls.ca.map(beside),
-        name: tls.name,
+        name,
         cert: tls.cert.map(beside),
         key,
     }))

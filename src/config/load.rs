@@ -225,6 +225,7 @@ mod tests {
 
     use super::*;
     use crate::config::*;
+    use crate::dns::reach::TlsName;
     use std::time::Duration;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
@@ -372,7 +373,13 @@ mod tests {
         assert_eq!(tls.port, 8853);
         assert_eq!(tls.ca.as_deref(), Some(Path::new("/etc/ca.pem")));
         assert_eq!(tls.key.as_deref(), Some(Path::new("/etc/k.pem")));
-        assert_eq!(tls.name.as_deref(), Some("ns1.example.com"));
+        assert_eq!(tls.name, Some(TlsName::Pinned("ns1.example.com".into())));
+        let soa = parse(r#"{"ttl": 1, "transport": "tls", "tls": {"name": "SOA"}}"#).unwrap();
+        assert_eq!(soa.tls.unwrap().name, Some(TlsName::FromSoa));
+        let e = parse(r#"{"ttl": 1, "transport": "tls", "tls": {"name": "a b"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("or \"soa\""), "{e}");
         // The client key is a secret: its file's mode is checked.
         assert!(
             c.exposed

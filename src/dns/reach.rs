@@ -18,14 +18,57 @@ pub struct TlsConfig {
     /// The CA certificates (PEM) to trust (`tls.ca`); `None`: the system's
     /// trust store.
     pub ca: Option<PathBuf>,
-    /// The name the certificate must hold (`tls.name`); `None`: the
-    /// primary's name (the SOA's MNAME), or its address when given as one.
-    pub name: Option<String>,
+    /// Where the name the certificate must hold comes from (`tls.name`);
+    /// `None`: not said, which only `--server` on the command line (the
+    /// certificate must then hold that name or address) may make up for.
+    pub name: Option<TlsName>,
     /// A client certificate chain (PEM) for mutual TLS (`tls.cert`).
     pub cert: Option<PathBuf>,
     /// Its private key (PEM) (`tls.key`); a secret, never read but by the
     /// stages that connect.
     pub key: Option<PathBuf>,
+}
+
+/// The name a primary's certificate is checked against (`tls.name`,
+/// `--tls name=`).
+///
+/// Only a name the administrator gave is trusted by default: the SOA's
+/// MNAME comes from an unauthenticated DNS answer, and a forged SOA naming
+/// a host that holds a valid certificate for its own name would pass the
+/// check (RFC 8310 §8.2: the authentication domain name is configured, not
+/// learned from DNS without DNSSEC).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsName {
+    /// This name (or address), for every server updated.
+    Pinned(String),
+    /// `"soa"`: each server's own name, as the zone's SOA record names it,
+    /// trusting the resolver that answered.
+    FromSoa,
+}
+
+impl TlsName {
+    /// The name to check `server`'s certificate against: the pinned one,
+    /// else the server as it is named.
+    pub fn for_server<'a>(name: Option<&'a Self>, server: &'a str) -> &'a str {
+        match name {
+            Some(Self::Pinned(name)) => name,
+            Some(Self::FromSoa) | None => server,
+        }
+        .trim_end_matches('.')
+    }
+
+    /// `tls.name`'s value: `"soa"` or a host name or address.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.eq_ignore_ascii_case("soa") {
+            return Ok(Self::FromSoa);
+        }
+        if text.parse::<std::net::IpAddr>().is_ok() || crate::state::parse_name(text).is_ok() {
+            return Ok(Self::Pinned(text.to_owned()));
+        }
+        Err(format!(
+            "\"{text}\" is not a name: give the name in the primary's certificate (ns1.example.com), its address, or \"soa\" to take each server's name from the zone's SOA record (trusting the resolver)"
+        ))
+    }
 }
 
 impl Default for TlsConfig {
@@ -50,8 +93,8 @@ pub const DNS_PORT: u16 = 53;
 pub enum TlsFlag {
     /// `ca=FILE`.
     Ca(PathBuf),
-    /// `name=NAME`.
-    Name(String),
+    /// `name=NAME`, or `name=soa`.
+    Name(TlsName),
     /// `cert=FILE`.
     Cert(PathBuf),
     /// `key=FILE`.
@@ -75,7 +118,7 @@ pub fn parse_tls(text: &str) -> Result<TlsFlag, String> {
             "\"{text}\" is not a setting: give on, off, ca=FILE, name=NAME, cert=FILE, key=FILE or insecure"
         )),
         ("ca", v) => Ok(TlsFlag::Ca(v.into())),
-        ("name", v) => Ok(TlsFlag::Name(v.into())),
+        ("name", v) => TlsName::parse(v).map(TlsFlag::Name),
         ("cert", v) => Ok(TlsFlag::Cert(v.into())),
         ("key", v) => Ok(TlsFlag::Key(v.into())),
         (k, _) => Err(format!(

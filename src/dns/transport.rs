@@ -87,6 +87,12 @@ pub enum TlsError {
     /// address.
     #[error("TLS: cannot check a certificate against \"{0}\": not a host name or an address")]
     BadName(String),
+    /// A server learned from DNS, with no name to check its certificate
+    /// against that did not come from DNS too.
+    #[error(
+        "TLS: {0} was found in DNS, which may be forged: say which name its certificate must hold (\"tls.name\"), or \"tls.name\": \"soa\" to trust the SOA record's"
+    )]
+    Unpinned(String),
 }
 
 /// A TLS client: what DNS over TLS needs of one (`crate::dns::tls` makes it).

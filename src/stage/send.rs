@@ -90,8 +90,16 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
     // Fail closed: a lock that cannot be had in time means a stuck run,
     // and one that cannot be opened (a symlink, a FIFO or a hard link
     // planted at its path, a directory this user cannot write) may be
-    // someone's way to make two runs race. Either way, send nothing.
-    let lock = Some(cache::lock(&base, opts.lock_bound(state)).map_err(SendError::Lock)?);
+    // someone's way to make two runs race. Either way, send nothing. The
+    // one exception: a read-only file system without a lock file, where
+    // no run can lock (or write the cache), and nothing was planted.
+    let lock = cache::lock(&base, opts.lock_bound(state)).map_err(SendError::Lock)?;
+    if lock.is_none() {
+        log::warn!(
+            "cannot lock {}.lock: the file system is read-only and holds no lock file, so no run can take one; updating without it",
+            base.display()
+        );
+    }
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
             Cached::Found(now) if registered_meanwhile(state, &now) => {

@@ -313,8 +313,10 @@ fn remove_stale_temporaries(dir: &Path) {
 }
 
 /// Takes the cache's lock (an exclusive `flock` on `CACHE.lock` beside it),
-/// waiting at most `wait`. Dropping the file releases it.
-pub(crate) fn lock(path: &Path, wait: Duration) -> Result<File, CacheError> {
+/// waiting at most `wait`. Dropping the file releases it. `Ok(None)`: the
+/// directory is on a read-only file system and holds no lock file, so no
+/// run can take one there (nor write the cache); nothing was planted.
+pub(crate) fn lock(path: &Path, wait: Duration) -> Result<Option<File>, CacheError> {
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
@@ -336,18 +338,25 @@ pub(crate) fn lock(path: &Path, wait: Duration) -> Result<File, CacheError> {
             }
             Ok(opened.file)
         })
+        .map(Some)
         .or_else(|e| match e.raw_os_error() {
-            Some(libc::EROFS) => crate::util::fs::open_existing(&lock_path),
+            Some(libc::EROFS) => match crate::util::fs::open_existing(&lock_path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                found => found.map(Some),
+            },
             _ => Err(e),
         })
         .map_err(|source| CacheError::Lock {
             path: lock_path.clone(),
             source,
         })?;
+    let Some(file) = file else {
+        return Ok(None);
+    };
     let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            Ok(()) => return Ok(Some(file)),
             Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10));
             }

@@ -49,6 +49,12 @@ pub enum TlsSetupError {
         "the system's trust store holds no CA certificate (is ca-certificates installed?); give the CA that signs the primary's certificate in the config's \"tls.ca\""
     )]
     NoSystemCas,
+    /// No name to check the primary's certificate against came from the
+    /// config or the command line (see [`crate::dns::reach::TlsName`]).
+    #[error(
+        "DNS over TLS needs the name the primary's certificate holds, from the config or the command line, not from an unauthenticated SOA record: give \"tls.name\" (ns1.example.com), --tls name=NAME or --server NAME; or \"tls.name\": \"soa\" to take each server's name from the zone's SOA record, trusting the resolver that answers"
+    )]
+    NoName,
     /// rustls refused the configuration (the client key does not match the
     /// certificate, say).
     #[error("the TLS client configuration is unusable: {0}")]

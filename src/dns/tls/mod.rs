@@ -25,14 +25,21 @@ pub use files::TlsSetupError;
 use files::{client_identity, roots};
 use problems::certificate_problem;
 
-use crate::dns::reach::{Reach, TlsConfig};
+use crate::dns::reach::{Reach, TlsConfig, TlsName};
 use crate::dns::transport::{Secure, SecureStream, TlsError, TransportError};
 
 /// A rustls client for the primary, built once per run.
 pub(crate) struct TlsClient {
     config: Arc<ClientConfig>,
-    /// `tls.name`: the name every server's certificate is checked against.
-    name: Option<String>,
+    /// `tls.name`: the name every server's certificate is checked
+    /// against, or "each server's own" (`soa`).
+    name: Option<TlsName>,
+    /// `--server`, as given on the command line: without `tls.name`, the
+    /// one server whose name (or address) may be checked, since it is not
+    /// learned from DNS.
+    given_server: Option<String>,
+    /// `--tls insecure`: no certificate is checked, so any name serves.
+    insecure: bool,
     /// What the certificates are checked against, for messages.
     trust: String,
     /// Whether a client certificate is offered.
@@ -52,8 +59,16 @@ impl fmt::Debug for TlsClient {
 
 impl TlsClient {
     /// The client for `tls`; with `insecure`, certificates are not verified
-    /// at all (for tests against a throwaway server only).
-    pub(crate) fn new(tls: &TlsConfig, insecure: bool) -> Result<Self, TlsSetupError> {
+    /// at all (for tests against a throwaway server only). `given_server`
+    /// is `--server`'s value.
+    pub(crate) fn new(
+        tls: &TlsConfig,
+        insecure: bool,
+        given_server: Option<&str>,
+    ) -> Result<Self, TlsSetupError> {
+        if tls.name.is_none() && given_server.is_none() && !insecure {
+            return Err(TlsSetupError::NoName);
+        }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(rustls::DEFAULT_VERSIONS)
@@ -84,21 +99,33 @@ impl TlsClient {
         Ok(Self {
             config: Arc::new(config),
             name: tls.name.clone(),
+            given_server: given_server.map(str::to_owned),
+            insecure,
             trust,
             client_cert: tls.cert.is_some(),
         })
     }
 
-    /// The name a server's certificate must hold: `tls.name`, else the
-    /// server's name, else the address it is reached at.
-    fn name_for(&self, server: &str, addr: SocketAddr) -> String {
-        match &self.name {
-            Some(name) => name.trim_end_matches('.').to_owned(),
-            None if crate::dns::live::server_literal(server, addr.port()).is_some() => {
-                addr.ip().to_string()
-            }
-            None => server.trim_end_matches('.').to_owned(),
+    /// The name a server's certificate must hold: `tls.name`, else (with
+    /// `"name": "soa"`, or for the server given with `--server`) the
+    /// server's name, else the address it is reached at. A server learned
+    /// from DNS (a reverse zone's primary) without either is not trusted.
+    fn name_for(&self, server: &str, addr: SocketAddr) -> Result<String, TlsError> {
+        let trusted = match &self.name {
+            Some(TlsName::Pinned(name)) => return Ok(name.trim_end_matches('.').to_owned()),
+            Some(TlsName::FromSoa) => true,
+            None => self.insecure || self.given_server.as_deref() == Some(server),
+        };
+        if !trusted {
+            return Err(TlsError::Unpinned(server.to_owned()));
         }
+        Ok(
+            if crate::dns::live::server_literal(server, addr.port()).is_some() {
+                addr.ip().to_string()
+            } else {
+                server.trim_end_matches('.').to_owned()
+            },
+        )
     }
 }
 
@@ -109,7 +136,7 @@ impl Secure for TlsClient {
         server: &str,
         addr: SocketAddr,
     ) -> Result<Box<dyn SecureStream>, TransportError> {
-        let name = self.name_for(server, addr);
+        let name = self.name_for(server, addr)?;
         let server_name =
             ServerName::try_from(name.clone()).map_err(|_| TlsError::BadName(name.clone()))?;
         let conn = ClientConnection::new(self.config.clone(), server_name).map_err(|e| {
@@ -211,7 +238,10 @@ impl SecureStream for Session {
 /// The TLS client `reach` asks for, built now (the CA, the client
 /// certificate and key read); `None` when not over TLS. Without
 /// verification, a warning on every run.
-pub fn client(reach: &Reach) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
+pub fn client(
+    reach: &Reach,
+    given_server: Option<&str>,
+) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
     let Some(tls) = &reach.tls else {
         return Ok(None);
     };
@@ -220,7 +250,11 @@ pub fn client(reach: &Reach) -> Result<Option<Arc<dyn Secure>>, TlsSetupError> {
             "--tls insecure: the primary's TLS certificate is NOT verified; anyone on the path can read and change what is sent. For tests only."
         );
     }
-    Ok(Some(Arc::new(TlsClient::new(tls, reach.insecure)?)))
+    Ok(Some(Arc::new(TlsClient::new(
+        tls,
+        reach.insecure,
+        given_server,
+    )?)))
 }
 
 /// `--tls insecure`: any certificate is taken, but the handshake's

@@ -134,7 +134,7 @@ pub(crate) fn transport_comment(out: &mut String, tls: Option<&TlsConfig>, host:
 /// The name the server's certificate is checked against: `tls.name`, or
 /// the server as given.
 fn tls_name<'a>(tls: &'a TlsConfig, host: &'a str) -> &'a str {
-    tls.name.as_deref().unwrap_or(host).trim_end_matches('.')
+    crate::dns::reach::TlsName::for_server(tls.name.as_ref(), host)
 }
 
 /// Over DNS over TLS, `--dry-run --format json`'s `"tls"` key: the name
