@@ -703,3 +703,83 @@ fn a_killed_stage_leaves_no_core_dump() {
         assert!(cores.is_empty(), "{stage} left {cores:?}");
     }
 }
+
+/// A host name that is the zone's apex: an update there would delete the
+/// zone's own records (BIND keeps only SOA and NS). A wildcard label is
+/// no host's name. Both are refused, exit 2, before anything is sent.
+#[test]
+fn the_zone_apex_and_wildcards_are_never_updated() {
+    let world = World::new("host1.example.test");
+    world.nsupdate(
+        "update add example.test. 300 TXT \"v=spf1 -all\"\nupdate add example.test. 300 MX 10 mail.example.net.",
+    );
+    let serial = world.serial("example.test");
+    let apex = state("example.test.", &["2001:db8:10::1"]);
+    let why = "example.test. is the apex of zone example.test.: an update there would replace the zone's own records";
+    // The zone found by dyndns-soa, by dyndns-send itself, or given.
+    world
+        .run("dyndns-soa", &[], &apex)
+        .status(2)
+        .stderr_has(&format!("dyndns-soa: {why}"));
+    world
+        .run("dyndns-send", &["--server", "::1"], &apex)
+        .status(2)
+        .stderr_has(&format!("dyndns-send: {why}"));
+    world
+        .run(
+            "dyndns-send",
+            &["--server", "::1", "--zone", "example.test"],
+            &apex,
+        )
+        .status(2)
+        .stderr_has(why);
+    world
+        .run(
+            "dyndns-send",
+            &["--dry-run", "--server", "::1", "--zone", "EXAMPLE.test"],
+            &apex,
+        )
+        .status(2)
+        .stderr_has("is the apex of zone");
+    world
+        .run(
+            "pydyndns",
+            &[
+                "-c",
+                &world.default_config(300),
+                "--hostname",
+                "example.test",
+                "veth0",
+            ],
+            "",
+        )
+        .status(2);
+    // A wildcard, however it comes.
+    world
+        .run(
+            "dyndns-addrs",
+            &["--hostname", "*.example.test", "--ttl", "300", "veth0"],
+            "",
+        )
+        .status(2)
+        .stderr_has("\"*.example.test\" has a '*' label: a wildcard (RFC 4592)");
+    world
+        .run(
+            "dyndns-send",
+            &["--server", "::1", "--zone", "example.test"],
+            &state("*.example.test.", &["2001:db8:10::1"]),
+        )
+        .status(2)
+        .stderr_has("has a '*' label");
+    assert_eq!(
+        world.records("example.test", "TXT"),
+        ["300 \"v=spf1 -all\""]
+    );
+    assert_eq!(
+        world.records("example.test", "MX"),
+        ["300 10 mail.example.net."]
+    );
+    assert!(world.aaaa("example.test").is_empty());
+    assert!(world.aaaa("*.example.test").is_empty());
+    assert_eq!(world.serial("example.test"), serial, "nothing was sent");
+}

@@ -142,6 +142,49 @@ fn the_guard_never_overwrites_another_hosts_records() {
         .stdout_has_lines(&["prereq yxrrset host1.example.test. IN AAAA 2001:db8:10::1\nupdate delete host1.example.test.\n"]);
 }
 
+/// With `"replace": "all"`, a first registration deletes every RRset at
+/// the name: the guard then asks that the name be unused (RFC 2136
+/// §2.4.5), so another party's A and TXT records fail the update instead
+/// of being deleted.
+#[test]
+fn the_guard_covers_what_replace_all_deletes() {
+    for server in [Server::Bind, Server::Knot, Server::PowerDns] {
+        let world = World::with("host1.example.test", server);
+        world.add_address(&["2001:db8:10::1/64", "nodad"]);
+        world.nsupdate(
+            "update add host1.example.test. 300 A 192.0.2.9\nupdate add host1.example.test. 300 TXT \"theirs\"",
+        );
+        let guarded = world.cached_config("guarded.conf", r#""guard": true, "replace": "all""#);
+        world
+            .run("pydyndns", &["-c", &guarded, "veth0"], "")
+            .status(1)
+            .stderr_has("host1.example.test. was changed by somebody else")
+            .stderr_has("(YXDOMAIN): the name holds records of somebody else's, which \"replace\": \"all\" would have deleted");
+        assert_eq!(
+            world.records("host1.example.test", "A"),
+            ["300 192.0.2.9"],
+            "{server:?}"
+        );
+        assert_eq!(
+            world.records("host1.example.test", "TXT"),
+            ["300 \"theirs\""],
+            "{server:?}"
+        );
+        assert!(world.aaaa("host1.example.test").is_empty(), "{server:?}");
+        assert!(!world.cache().exists(), "{server:?}");
+    }
+    // The prerequisite, as nsupdate takes it.
+    let world = World::new("host1.example.test");
+    let doc =
+        state("host1.example.test.", &["2001:db8:10::2"]).replace('}', r#","guard":{"aaaa":[]}}"#);
+    world
+        .run("dyndns-send", &["--dry-run"], &doc)
+        .ok()
+        .stdout_has_lines(&[
+            "prereq nxdomain host1.example.test.\nupdate delete host1.example.test.\n",
+        ]);
+}
+
 #[test]
 fn a_grant_of_aaaa_only_takes_replace_aaaa_and_refuses_all_saying_why() {
     let world = World::new("host1.grant.test");

@@ -175,6 +175,34 @@ pub struct BadName {
     pub source: NameError,
 }
 
+/// A host name that is its zone's apex (RFC 2136 §3.4.2.3: deleting "all
+/// RRsets" there spares only the SOA and NS): an update would delete the
+/// zone's own MX, TXT and other records. The host's name may be a CNAME
+/// to the apex, or come from `--hostname` or a state.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{name} is the apex of zone {zone}: an update there would replace the zone's own records (MX, TXT, ...), not a host's; register the host under a name of its own below the apex (is its name a CNAME to the apex?)"
+)]
+pub struct ApexName {
+    /// The host name.
+    pub name: Name,
+    /// Its zone.
+    pub zone: Name,
+}
+
+impl ApexName {
+    /// `Err` when `name` is `zone`'s apex.
+    pub(crate) fn check(name: &Name, zone: &Name) -> Result<(), Self> {
+        if name == zone {
+            return Err(Self {
+                name: name.clone(),
+                zone: zone.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Why the zone of a name was not found.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -207,13 +235,16 @@ pub enum SoaError {
     /// No zone was found.
     #[error(transparent)]
     Lookup(#[from] LookupError),
+    /// The host name is its zone's apex.
+    #[error(transparent)]
+    Apex(#[from] ApexName),
 }
 
 impl ExitStatus for SoaError {
     fn exit_status(&self) -> u8 {
         match self {
             Self::Common(e) => e.exit_status(),
-            Self::Name(_) => exit::USAGE,
+            Self::Name(_) | Self::Apex(_) => exit::USAGE,
             Self::Lookup(_) => exit::FAILURE,
         }
     }
@@ -238,6 +269,9 @@ pub enum SendError {
     /// A name given is not valid.
     #[error(transparent)]
     Name(#[from] BadName),
+    /// The host name is its zone's apex.
+    #[error(transparent)]
+    Apex(#[from] ApexName),
     /// `--server` is neither a host name nor an address (not echoed: it
     /// would reach `--dry-run`'s nsupdate script).
     #[error(
@@ -358,6 +392,7 @@ impl ExitStatus for SendError {
             Self::Common(e) => e.exit_status(),
             Self::KeyFile(_)
             | Self::Name(_)
+            | Self::Apex(_)
             | Self::BadServer
             | Self::Build(_)
             | Self::Tls(_)

@@ -31,6 +31,18 @@ pub(super) fn refused(
     via: &crate::dns::live::Via<'_>,
     rcode: String,
 ) -> SendError {
+    // YXDOMAIN: "name is not in use" failed (a first registration that
+    // would delete every RRset, §2.4.5); its AAAA set says nothing.
+    if rcode.contains("YXDOMAIN") {
+        return Box::new(Guarded {
+            name: state.hostname.clone(),
+            server: addr,
+            rcode,
+            found: "records of somebody else's, which \"replace\": \"all\" would have deleted"
+                .into(),
+        })
+        .into();
+    }
     let found = crate::dns::live::ask_any(
         server,
         &[addr],

@@ -29,8 +29,8 @@ pub use addrs::{AddrsOptions, LEFT_OUT_KEY, addrs, explain};
 pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, check};
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff, diff_state};
 pub use error::{
-    AddrsDiffError, AddrsError, BadName, CacheNotWritten, CommonError, DiffError, ExitStatus,
-    Guarded, LookupError, NotVerified, PtrUnsent, SendError, SoaError, Unsent,
+    AddrsDiffError, AddrsError, ApexName, BadName, CacheNotWritten, CommonError, DiffError,
+    ExitStatus, Guarded, LookupError, NotVerified, PtrUnsent, SendError, SoaError, Unsent,
 };
 pub use guard::GUARD_KEY;
 pub use send::{Prepared, Sending, send_prepare};

@@ -209,6 +209,7 @@ async fn forward(
             (given_zone.unwrap_or(found.zone), server)
         }
     };
+    super::ApexName::check(&state.hostname, &zone)?;
     let guard = super::guard::of(state)?;
     let principal = opts.gss_principal(&state.hostname, opts.key.as_ref());
     let update = Update {

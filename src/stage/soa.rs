@@ -28,6 +28,7 @@ pub async fn soa(mut state: State, timeout: Duration) -> Result<State, SoaError>
     let resolver = zone::system_resolver(timeout)?;
     if !state.forward_registered {
         let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
+        super::ApexName::check(&state.hostname, &found.zone)?;
         state.zone = Some(found.zone);
         state.server = Some(found.primary.to_ascii());
     }

@@ -237,10 +237,17 @@ pub enum NameError {
     /// Over 255 octets in wire form.
     #[error("\"{0}\" is longer than 255 octets")]
     TooLong(String),
+    /// A `*` in a label: a wildcard (RFC 4592 §2.1.1) stands for every
+    /// name without records of its own, never for one host.
+    #[error(
+        "\"{0}\" has a '*' label: a wildcard (RFC 4592) answers for every name the zone lacks, it is not a host's name; give the host's own name"
+    )]
+    Wildcard(String),
 }
 
 /// Parses a DNS name and makes it absolute; refuses empty labels, labels over
-/// 63 octets and names over 255 (RFC 1035 §2.3.4).
+/// 63 octets and names over 255 (RFC 1035 §2.3.4), and a `*` in any label
+/// (no name this tool updates, finds or connects to is a wildcard).
 pub fn parse_name(text: &str) -> Result<Name, NameError> {
     if text.is_empty() || text == "." {
         return Err(NameError::Empty);
@@ -257,6 +264,9 @@ pub fn parse_name(text: &str) -> Result<Name, NameError> {
     name.set_fqdn(true);
     if name.len() > 255 {
         return Err(NameError::TooLong(crate::util::describe::printable(text)));
+    }
+    if name.iter().any(|label| label.contains(&b'*')) {
+        return Err(NameError::Wildcard(crate::util::describe::printable(text)));
     }
     Ok(name)
 }

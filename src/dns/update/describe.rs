@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use hickory_proto::rr::RecordType;
 
-use super::{Update, deleted};
+use super::{Update, absent, deleted};
 use crate::dns::reach::TlsConfig;
 use crate::dns::tsig::Key;
 
@@ -30,10 +30,13 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             let _ = writeln!(out, "zone {}", update.zone);
             signing_comment(&mut out, update.key, update.gss);
             transport_comment(&mut out, update.tls, host);
+            for rtype in absent(update) {
+                let _ = match rtype {
+                    RecordType::ANY => writeln!(out, "prereq nxdomain {}", state.hostname),
+                    rtype => writeln!(out, "prereq nxrrset {} IN {rtype}", state.hostname),
+                };
+            }
             if let Some(guard) = update.guard {
-                if guard.aaaa.is_empty() {
-                    let _ = writeln!(out, "prereq nxrrset {} IN AAAA", state.hostname);
-                }
                 for addr in &guard.aaaa {
                     let _ = writeln!(out, "prereq yxrrset {} IN AAAA {addr}", state.hostname);
                 }
@@ -82,7 +85,11 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 "server": host,
                 "port": port,
                 "zone": update.zone.to_ascii(),
-                "prerequisite": update.guard.map(|g| serde_json::json!({"name": state.hostname.to_ascii(), "aaaa": g.aaaa})),
+                "prerequisite": update.guard.map(|g| serde_json::json!({
+                    "name": state.hostname.to_ascii(),
+                    "aaaa": g.aaaa,
+                    "absent": absent(update).iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })),
                 "delete": state.hostname.to_ascii(),
                 "delete_types": deletes,
                 "add": adds,

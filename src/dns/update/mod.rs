@@ -233,10 +233,13 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
     let mut message = for_zone(update.zone, id);
     if let Some(guard) = update.guard {
         if guard.aaaa.is_empty() {
-            // §2.4.3: RRset does not exist (class NONE, no rdata).
-            let mut none = Record::update0(state.hostname.clone(), 0, RecordType::AAAA);
-            none.dns_class = DNSClass::NONE;
-            message.add_pre_requisite(none);
+            // §2.4.3, RRset does not exist, or §2.4.5 (type ANY), name is
+            // not in use: class NONE, no rdata.
+            for rtype in absent(update) {
+                let mut none = Record::update0(state.hostname.clone(), 0, rtype);
+                none.dns_class = DNSClass::NONE;
+                message.add_pre_requisite(none);
+            }
         } else {
             // §2.4.2: RRset exists, value dependent (class IN, TTL 0).
             for addr in &guard.aaaa {
@@ -278,6 +281,19 @@ pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
         Replace::All => vec![RecordType::ANY],
         Replace::Aaaa if update.state.ipv4.is_some() => vec![RecordType::A, RecordType::AAAA],
         Replace::Aaaa => vec![RecordType::AAAA],
+    }
+}
+
+/// On a first registration under `"guard": true` (the guard's AAAA set
+/// empty), the types that must be absent at the name: each the update
+/// deletes, so that it deletes nothing another party put there. With
+/// `"replace": "all"` that is ANY, "name is not in use" (RFC 2136 §2.4.5):
+/// an A or TXT record of someone else's fails the update cleanly instead
+/// of being deleted.
+pub(crate) fn absent(update: &Update<'_>) -> Vec<RecordType> {
+    match update.guard {
+        Some(guard) if guard.aaaa.is_empty() => deleted(update),
+        _ => Vec::new(),
     }
 }
 
