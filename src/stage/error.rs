@@ -203,6 +203,18 @@ impl ApexName {
     }
 }
 
+impl From<ApexName> for SoaError {
+    fn from(e: ApexName) -> Self {
+        Self::Apex(Box::new(e))
+    }
+}
+
+impl From<ApexName> for SendError {
+    fn from(e: ApexName) -> Self {
+        Self::Apex(Box::new(e))
+    }
+}
+
 /// Why the zone of a name was not found.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -237,7 +249,7 @@ pub enum SoaError {
     Lookup(#[from] LookupError),
     /// The host name is its zone's apex.
     #[error(transparent)]
-    Apex(#[from] ApexName),
+    Apex(Box<ApexName>),
 }
 
 impl ExitStatus for SoaError {
@@ -271,7 +283,7 @@ pub enum SendError {
     Name(#[from] BadName),
     /// The host name is its zone's apex.
     #[error(transparent)]
-    Apex(#[from] ApexName),
+    Apex(Box<ApexName>),
     /// `--server` is neither a host name nor an address (not echoed: it
     /// would reach `--dry-run`'s nsupdate script).
     #[error(
