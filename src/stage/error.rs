@@ -192,26 +192,14 @@ pub struct ApexName {
 
 impl ApexName {
     /// `Err` when `name` is `zone`'s apex.
-    pub(crate) fn check(name: &Name, zone: &Name) -> Result<(), Self> {
+    pub(crate) fn check(name: &Name, zone: &Name) -> Result<(), Box<Self>> {
         if name == zone {
-            return Err(Self {
+            return Err(Box::new(Self {
                 name: name.clone(),
                 zone: zone.clone(),
-            });
+            }));
         }
         Ok(())
-    }
-}
-
-impl From<ApexName> for SoaError {
-    fn from(e: ApexName) -> Self {
-        Self::Apex(Box::new(e))
-    }
-}
-
-impl From<ApexName> for SendError {
-    fn from(e: ApexName) -> Self {
-        Self::Apex(Box::new(e))
     }
 }
 
@@ -249,7 +237,7 @@ pub enum SoaError {
     Lookup(#[from] LookupError),
     /// The host name is its zone's apex.
     #[error(transparent)]
-    Apex(Box<ApexName>),
+    Apex(#[from] Box<ApexName>),
 }
 
 impl ExitStatus for SoaError {
@@ -283,7 +271,7 @@ pub enum SendError {
     Name(#[from] BadName),
     /// The host name is its zone's apex.
     #[error(transparent)]
-    Apex(Box<ApexName>),
+    Apex(#[from] Box<ApexName>),
     /// `--server` is neither a host name nor an address (not echoed: it
     /// would reach `--dry-run`'s nsupdate script).
     #[error(
