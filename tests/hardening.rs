@@ -783,3 +783,72 @@ fn the_zone_apex_and_wildcards_are_never_updated() {
     assert!(world.aaaa("*.example.test").is_empty());
     assert_eq!(world.serial("example.test"), serial, "nothing was sent");
 }
+
+/// A state document is read as strictly as the config: a key given twice
+/// is refused (the last one silently won: a second "hostname" changed the
+/// name updated), exit 2.
+#[test]
+fn a_state_with_a_key_twice_is_refused() {
+    let twice = r#"{"hostname":"a.example.test.","ttl":300,"addresses":["2001:db8::1"],"hostname":"b.example.test."}"#;
+    for (stage, args) in [
+        ("dyndns-diff", &[][..]),
+        ("dyndns-soa", &[]),
+        (
+            "dyndns-send",
+            &["--dry-run", "--server", "::1", "--zone", "example.test"],
+        ),
+    ] {
+        run(stage, args, twice)
+            .status(2)
+            .stderr_has("standard input")
+            .stderr_has("key \"hostname\" is given twice; a state document has each key once");
+    }
+    let extra_twice =
+        r#"{"hostname":"a.example.test.","ttl":300,"addresses":[],"site":1,"site":2}"#;
+    run("dyndns-diff", &[], extra_twice)
+        .status(2)
+        .stderr_has("key \"site\" is given twice");
+}
+
+/// A cache path that names a directory is a config error before anything
+/// is sent (the update went out, then every run failed to write it), and
+/// a path with a control character says so.
+#[test]
+fn a_cache_that_is_a_directory_is_a_config_error_before_sending() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let dir = world.dir.path().display().to_string();
+    for (cache, shown) in [
+        ("/".to_owned(), "/".to_owned()),
+        (format!("{dir}/"), format!("{dir}/")),
+        (dir.clone(), dir.clone()),
+    ] {
+        let conf = world.config(
+            "dir.conf",
+            &format!(r#"{{"ttl": 300, "cache": "{cache}"}}"#),
+        );
+        world
+            .run("pydyndns", &["-c", &conf, "veth0"], "")
+            .status(2)
+            .stderr_has(&format!(
+                "key \"cache\": {shown} is a directory; give a file in it, for example"
+            ));
+    }
+    world
+        .run(
+            "dyndns-send",
+            &["--cache", &dir, "--server", "::1", "--zone", "example.test"],
+            &state("host1.example.test.", &["2001:db8:10::1"]),
+        )
+        .status(2)
+        .stderr_has(&format!("{dir} is a directory; give a file in it"));
+    assert!(
+        world.aaaa("host1.example.test").is_empty(),
+        "nothing was sent"
+    );
+    let conf = world.config("nl.conf", r#"{"ttl": 300, "cache": "/run/a\nb"}"#);
+    world
+        .run("dyndns-addrs", &["-c", &conf, "veth0"], "")
+        .status(2)
+        .stderr_has("key \"cache\": must hold no control character (a newline, a tab), found one at character 7");
+}

@@ -248,6 +248,41 @@ fn mutual_tls_with_a_client_certificate_and_without() {
     assert_eq!(world.aaaa(HOST), ["300 2001:db8::7"]);
 }
 
+/// A client key others can read is warned about once a run, as the TLS
+/// private key it is (it was called "a TSIG secret", twice).
+#[test]
+fn a_readable_client_key_is_warned_about_once_as_what_it_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::with_tls("h.signed.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let key = world.dir.path().join("client.key");
+    fs::copy(pki(&world, "client.key"), &key).unwrap();
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let conf = config(
+        &world,
+        &format!(
+            r#"{}, "port": {MTLS_PORT}, "cert": "{}", "key": "{}""#,
+            our_ca(&world),
+            pki(&world, "client.crt"),
+            key.display()
+        ),
+    );
+    let k = key.display();
+    let want = format!(
+        "warning: TLS client key {k} holds a TLS private key and can be read by group and others (mode 644); run: chmod 600 {k}"
+    );
+    for args in [
+        &["-c", &conf, "veth0"][..],
+        &["-c", &conf, "--live", "veth0"],
+    ] {
+        let run = world.run("pydyndns", args, "");
+        run.ok().stderr_has(&want);
+        assert_eq!(run.stderr.matches("client key").count(), 1, "{run}");
+        fs::remove_file(world.cache()).ok();
+    }
+    assert_eq!(world.aaaa(HOST), ["300 2001:db8:10::1"]);
+}
+
 #[test]
 fn the_flags_override_the_config_and_insecure_is_loud() {
     let world = World::with_tls("h.signed.test");

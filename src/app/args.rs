@@ -23,6 +23,16 @@ pub struct Common {
     pub no_config_warnings: bool,
 }
 
+/// Parses `--cache FILE`: a file, not a directory (as the config's
+/// `"cache"`).
+pub fn parse_cache(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match crate::config::cache_path_problem(&path) {
+        Some(problem) => Err(problem),
+        None => Ok(path),
+    }
+}
+
 /// Parses `--timeout SECONDS`: more than 0, at most an hour.
 pub fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
@@ -126,7 +136,7 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub common: Common,
     /// The cache file, instead of the config's "cache"
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = parse_cache)]
     pub cache: Option<PathBuf>,
     /// Remove the cache first, so the state counts as changed until an update succeeds
     #[arg(short = 'f', long)]
@@ -203,7 +213,7 @@ pub struct SendArgs {
     #[command(flatten)]
     pub net: NetArgs,
     /// The cache file to rewrite on success, instead of the config's "cache"
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = parse_cache)]
     pub cache: Option<PathBuf>,
     /// Sign with the key in this BIND key file (as tsig-keygen writes it, and nsupdate -k reads it), instead of the config's "tsig"
     #[arg(short = 'k', long = "key-file", value_name = "FILE")]

@@ -19,7 +19,14 @@ const MAX_RETRY: Duration = Duration::from_secs(15 * 60);
 
 /// `dyndns-watch` after its arguments.
 pub fn watch(args: Args) -> ExitCode {
-    let (reporter, config) = cli::start("dyndns-watch", &args.common, Secrets::Skip);
+    // With --run, the program run (the wrapper, at once and after each
+    // change) gives the config's warnings each time, as cron's runs do:
+    // said here too, each came twice.
+    let common = crate::app::args::Common {
+        no_config_warnings: args.common.no_config_warnings || args.run.is_some(),
+        ..args.common.clone()
+    };
+    let (reporter, config) = cli::start("dyndns-watch", &common, Secrets::Skip);
     reporter.finish(
         config
             .map_err(AddrsError::from)

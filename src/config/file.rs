@@ -207,12 +207,48 @@ fn cache<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
     match value(d)? {
         Value::Bool(false) | Value::Null => Ok(None),
         Value::Bool(true) => Ok(Some(PathBuf::from(DEFAULT_CACHE))),
-        Value::String(s) if !s.is_empty() => Ok(Some(PathBuf::from(s))),
+        Value::String(s) => {
+            text_problem(&s).map_or(Ok(()), |p| Err(D::Error::custom(p)))?;
+            let path = PathBuf::from(s);
+            cache_path_problem(&path).map_or(Ok(Some(path)), |p| Err(D::Error::custom(p)))
+        }
         other => Err(D::Error::custom(format!(
             "must be a file name, true or false, found {}",
             describe(&other)
         ))),
     }
+}
+
+/// What is wrong with a cache path (the config's `"cache"`, `--cache`):
+/// one that names a directory (`/`, `dir/`, an existing directory) would
+/// let the update be sent, then every run fail to write the cache.
+pub(crate) fn cache_path_problem(path: &std::path::Path) -> Option<String> {
+    use std::path::Component;
+    let names_dir = path.as_os_str().as_encoded_bytes().ends_with(b"/")
+        || !matches!(path.components().next_back(), Some(Component::Normal(_)))
+        || std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    names_dir.then(|| {
+        format!(
+            "{} is a directory; give a file in it, for example {}",
+            path.display(),
+            path.join("pydyndns.cache").display()
+        )
+    })
+}
+
+/// What is wrong with a string that names a file or a host, if anything:
+/// it is empty, or holds a control character (a newline, a tab), which no
+/// such name has and which would break a log line.
+pub(crate) fn text_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some("must be a non-empty string, found an empty string".into());
+    }
+    let at = s.chars().position(char::is_control)?;
+    Some(format!(
+        "must hold no control character (a newline, a tab), found one at character {} of \"{}\"",
+        at + 1,
+        crate::util::describe::printable(s)
+    ))
 }
 
 /// `ttl`: a whole number of seconds from 0 to 2^31 - 1 (RFC 2181 §8).
@@ -347,7 +383,10 @@ fn port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
 /// characters.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     match value(d)? {
-        Value::String(s) if !s.is_empty() && !s.contains(char::is_control) => Ok(Some(s)),
+        Value::String(s) => match text_problem(&s) {
+            None => Ok(Some(s)),
+            Some(problem) => Err(D::Error::custom(problem)),
+        },
         other => Err(D::Error::custom(format!(
             "must be a non-empty string, found {}",
             describe(&other)

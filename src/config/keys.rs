@@ -242,13 +242,17 @@ pub(super) fn gss_config(
     let text = |key: &str| -> Result<Option<String>, ConfigError> {
         match map.get(key) {
             None => Ok(None),
-            Some(Value::String(s))
-                if !s.is_empty()
-                    && !s.contains(char::is_control)
-                    && !s.contains(char::is_whitespace) =>
-            {
-                Ok(Some(s.clone()))
-            }
+            Some(Value::String(s)) => match file::text_problem(s) {
+                Some(problem) => Err(bad(key, problem)),
+                None if s.contains(char::is_whitespace) => Err(bad(
+                    key,
+                    format!(
+                        "must hold no space, found \"{}\"",
+                        crate::util::describe::printable(s)
+                    ),
+                )),
+                None => Ok(Some(s.clone())),
+            },
             Some(other) => Err(bad(
                 key,
                 format!(

@@ -27,6 +27,7 @@ mod load;
 pub use load::ConfigError;
 
 pub(crate) use exposure::{Holds, Secret, warnings as exposure_warnings};
+pub(crate) use file::cache_path_problem;
 
 use crate::dns::gss_env::GssConfig;
 use crate::dns::reach::TlsConfig;

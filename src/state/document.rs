@@ -51,7 +51,16 @@ impl<'de> Visitor<'de> for DocumentVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
         let mut doc = Document::default();
+        // A key given twice is refused, as the config's are: the last one
+        // silently winning would let a second "hostname" change the name.
+        let mut seen = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(format!(
+                    "key \"{}\" is given twice; a state document has each key once",
+                    crate::util::describe::printable(&key)
+                )));
+            }
             match key.as_str() {
                 "hostname" => doc.hostname = Some(map.next_value::<HostName>()?.0),
                 "ttl" => doc.ttl = Some(map.next_value::<Ttl>()?.0),
