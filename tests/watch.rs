@@ -247,3 +247,140 @@ fn sigterm_during_a_run_leaves_cache_and_records_consistent() {
         .quiet();
     until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 5);
 }
+
+/// Toggles `addr` on `dev` every `every` until `stop` is set: a stream of
+/// kernel events.
+fn flood(
+    world: &World,
+    dev: &str,
+    addr: &str,
+    every: Duration,
+    stop: &std::sync::atomic::AtomicBool,
+) {
+    let mut on = false;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let verb = if on { "del" } else { "add" };
+        let mut args = vec!["addr", verb, addr, "dev", dev];
+        if !on {
+            args.push("nodad");
+        }
+        world.ip(&args);
+        on = !on;
+        sleep(every);
+    }
+    if on {
+        world.ip(&["addr", "del", addr, "dev", dev]);
+    }
+}
+
+/// Starts the wrapper's watcher with the config's `watch` object, once the
+/// first run registered 2001:db8:10::1.
+fn watching(world: &World, watch: &str) -> Watcher {
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("watch.conf", &format!(r#""watch": {watch}"#));
+    let watcher = start(world, "pydyndns", &["-c", &conf, "--watch", "veth0"]);
+    until_aaaa(world, &["2001:db8:10::1"], 10);
+    watcher
+}
+
+/// Events on an interface that is not watched do not put off a change on
+/// one that is: the quiet window counts the watched interface's events only.
+#[test]
+fn events_elsewhere_do_not_starve_a_watched_change() {
+    let world = World::new("host1.example.test");
+    let _watcher = watching(&world, r#"{"quiet_ms": 500, "max_delay_ms": 60000}"#);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            flood(
+                &world,
+                "veth1",
+                "2001:db8:20::9/64",
+                Duration::from_millis(300),
+                &stop,
+            )
+        });
+        sleep(Duration::from_millis(600));
+        world.add_address(&["2001:db8:10::2/64", "nodad"]);
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 10)
+        }));
+        let took = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result.unwrap();
+        assert!(
+            took < Duration::from_secs(3),
+            "registered after {took:?}, during a flood elsewhere"
+        );
+    });
+}
+
+/// A flood on the watched interface itself: the change is acted on within
+/// "max_delay_ms" of its first event, however many keep coming.
+#[test]
+fn a_change_is_registered_within_max_delay_while_events_keep_coming() {
+    let world = World::new("host1.example.test");
+    let _watcher = watching(&world, r#"{"quiet_ms": 500, "max_delay_ms": 2000}"#);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // A unique local address: events on veth0, nothing to register.
+        s.spawn(|| {
+            flood(
+                &world,
+                "veth0",
+                "fd00:99::9/64",
+                Duration::from_millis(300),
+                &stop,
+            )
+        });
+        sleep(Duration::from_millis(600));
+        world.add_address(&["2001:db8:10::2/64", "nodad"]);
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::2"], 12)
+        }));
+        let took = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result.unwrap();
+        assert!(
+            took < Duration::from_secs(5),
+            "registered after {took:?}; max_delay_ms is 2000"
+        );
+    });
+}
+
+/// An address that flaps every 0.6 s: at most "max_updates_per_minute"
+/// (6 by default) updates a minute, and the last state is registered once
+/// the limit allows.
+#[test]
+fn updates_are_rate_limited_and_the_last_state_lands() {
+    let world = World::new("host1.example.test");
+    let _watcher = watching(&world, r#"{"quiet_ms": 100}"#);
+    let before = world.updates_logged("example.test");
+    let started = Instant::now();
+    for n in 0..12 {
+        let addr = "2001:db8:10::2/64";
+        if n % 2 == 0 {
+            world.add_address(&[addr, "nodad"]);
+        } else {
+            world.del_address(addr);
+        }
+        sleep(Duration::from_millis(600));
+    }
+    // The flap ends with the address present.
+    world.add_address(&["2001:db8:10::3/64", "nodad"]);
+    let flapping = started.elapsed();
+    let during = world.updates_logged("example.test") - before;
+    // The first run took a token: 5 left for the flap, then one per 10 s.
+    let allowed = 5 + (flapping.as_secs() / 10) as usize;
+    assert!(
+        during <= allowed,
+        "{during} updates in {flapping:?}; at most {allowed} allowed"
+    );
+    assert!(
+        during >= 2,
+        "the flap was not followed at all ({during} updates)"
+    );
+    until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::3"], 15);
+}

@@ -256,9 +256,9 @@ pub struct WatchArgs {
     /// The flags every stage takes.
     #[command(flatten)]
     pub common: Common,
-    /// How long the events of one burst may be apart, milliseconds
-    #[arg(long, value_name = "MS", default_value_t = 500)]
-    pub quiet: u64,
+    /// How long the events of one burst may be apart, milliseconds [default: the config's "watch.quiet_ms", else 500]
+    #[arg(long, value_name = "MS")]
+    pub quiet: Option<u64>,
     /// Run PROGRAM (pydyndns) at start and after each burst of changes
     #[arg(long, value_name = "PROGRAM")]
     pub run: Option<PathBuf>,

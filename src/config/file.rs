@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 17] = [
+pub(super) const KNOWN_KEYS: [&str; 18] = [
     "cache",
     "logging",
     "ttl",
@@ -36,9 +36,12 @@ pub(super) const KNOWN_KEYS: [&str; 17] = [
     "ptr",
     "transport",
     "tls",
+    "watch",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
+/// The keys of the `watch` object.
+pub(super) const WATCH_KEYS: [&str; 3] = ["quiet_ms", "max_delay_ms", "max_updates_per_minute"];
 /// The keys of the `ptr` object.
 pub(super) const PTR_KEYS: [&str; 3] = ["enable", "ttl", "tsig"];
 /// The keys of the `ipv6` object.
@@ -79,6 +82,22 @@ pub(super) struct File {
     #[serde(deserialize_with = "transport")]
     pub(super) transport: Option<Transport>,
     pub(super) tls: Option<Tls>,
+    pub(super) watch: Option<Watch>,
+}
+
+/// Our `watch` object: how `dyndns-watch` paces the runs it starts.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(
+    default,
+    expecting = "an object like {\"quiet_ms\": 500, \"max_delay_ms\": 5000, \"max_updates_per_minute\": 6}"
+)]
+pub(super) struct Watch {
+    #[serde(deserialize_with = "millis")]
+    pub(super) quiet_ms: Option<u64>,
+    #[serde(deserialize_with = "millis")]
+    pub(super) max_delay_ms: Option<u64>,
+    #[serde(deserialize_with = "per_minute")]
+    pub(super) max_updates_per_minute: Option<u32>,
 }
 
 /// How updates reach the primary (our key `transport`).
@@ -174,6 +193,7 @@ pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
         Some(("ipv6", rest)) => (&IPV6_KEYS, rest),
         Some(("ptr", rest)) => (&PTR_KEYS, rest),
         Some(("tls", rest)) => (&TLS_KEYS, rest),
+        Some(("watch", rest)) => (&WATCH_KEYS, rest),
         Some(_) => (&[], key),
         None => (&KNOWN_KEYS, key),
     };
@@ -363,6 +383,30 @@ fn transport<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Transport>, D::Er
         other => Err(D::Error::custom(format!(
             "must be \"tcp\" (updates over TCP, port 53) or \"tls\" (DNS over TLS, RFC 7858, with the \"tls\" object), found {}",
             describe(&other)
+        ))),
+    }
+}
+
+/// `watch.quiet_ms`, `watch.max_delay_ms`: milliseconds, 1 to an hour.
+fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = value(d)?;
+    match value.as_u64() {
+        Some(ms) if (1..=3_600_000).contains(&ms) => Ok(Some(ms)),
+        _ => Err(D::Error::custom(format!(
+            "must be a whole number of milliseconds from 1 to 3600000, found {}",
+            describe(&value)
+        ))),
+    }
+}
+
+/// `watch.max_updates_per_minute`: 1 to 600.
+fn per_minute<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let value = value(d)?;
+    match value.as_u64() {
+        Some(n) if (1..=600).contains(&n) => Ok(Some(n as u32)),
+        _ => Err(D::Error::custom(format!(
+            "must be a whole number of runs from 1 to 600, found {}",
+            describe(&value)
         ))),
     }
 }

@@ -12,9 +12,10 @@ use super::exposure::{Holds, Secret};
 use super::file;
 use super::keyfile::KeyFileError;
 use super::keys::{self, key_file_of, ptr_config, tsig_key};
-use super::{Config, DEFAULT_PATH, MAX_FILE_BYTES, Secrets};
+use super::{Config, DEFAULT_PATH, MAX_FILE_BYTES, Secrets, WatchPacing};
 use crate::dns::tsig::KeyError;
 use crate::util::describe::kind;
+use std::time::Duration;
 
 /// Why a config file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +173,17 @@ impl Config {
             verify: file.verify,
             replace: file.replace,
             guard: file.guard,
+            watch: {
+                let given = file.watch.unwrap_or_default();
+                let default = WatchPacing::default();
+                WatchPacing {
+                    quiet: given.quiet_ms.map_or(default.quiet, Duration::from_millis),
+                    max_delay: given
+                        .max_delay_ms
+                        .map_or(default.max_delay, Duration::from_millis),
+                    per_minute: given.max_updates_per_minute.unwrap_or(default.per_minute),
+                }
+            },
             warnings: unknown
                 .iter()
                 .map(|key| file::unknown_key_warning(path, key))

@@ -118,6 +118,8 @@ pub struct Config {
     /// Compare-and-swap: the update holds unless the name holds what this
     /// host last registered (our key `guard`).
     pub guard: bool,
+    /// How `dyndns-watch` paces its runs (our `watch` object).
+    pub watch: WatchPacing,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
@@ -138,6 +140,29 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// How `dyndns-watch` paces the runs it starts (our `watch` object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchPacing {
+    /// How long the events of one burst may be apart (`quiet_ms`).
+    pub quiet: Duration,
+    /// How long after a burst's first event it is acted on, however many
+    /// events keep coming (`max_delay_ms`).
+    pub max_delay: Duration,
+    /// The most runs a minute, a token bucket of this many
+    /// (`max_updates_per_minute`).
+    pub per_minute: u32,
+}
+
+impl Default for WatchPacing {
+    fn default() -> Self {
+        Self {
+            quiet: Duration::from_millis(500),
+            max_delay: Duration::from_secs(5),
+            per_minute: 6,
+        }
+    }
 }
 
 /// The `ptr` key: `true`, or `{"enable": true, "ttl": 300, "tsig": {...}}`.

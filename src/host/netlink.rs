@@ -23,8 +23,10 @@ use netlink_sys::{Socket, SocketAddr};
 
 /// Message types (linux/rtnetlink.h).
 const RTM_NEWLINK: u16 = 16;
+const RTM_DELLINK: u16 = 17;
 const RTM_GETLINK: u16 = 18;
 const RTM_NEWADDR: u16 = 20;
+const RTM_DELADDR: u16 = 21;
 const RTM_GETADDR: u16 = 22;
 /// Attributes (linux/if_link.h, linux/if_addr.h).
 const IFLA_IFNAME: u16 = 3;
@@ -66,6 +68,8 @@ pub struct KernelAddr {
 /// One link, as the kernel holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
+    /// Its index (`ifindex`), which the address events name it by.
+    pub index: u32,
     /// Its name.
     pub name: String,
     /// Administratively up (`IFF_UP`).
@@ -138,6 +142,7 @@ pub fn dump(families: Families) -> io::Result<Table> {
                 by_index.insert(
                     header.index,
                     Link {
+                        index: header.index,
                         name,
                         up: header.flags.contains(LinkFlags::Up),
                         loopback: header.flags.contains(LinkFlags::Loopback),
@@ -220,6 +225,62 @@ pub fn dump(families: Families) -> io::Result<Table> {
         .map(|link| (link.name.clone(), link))
         .collect();
     Ok(Table { links, addrs })
+}
+
+/// The link one multicast event is about: its index, and its name when
+/// the message gives it (a link's own message; an address's gives only
+/// the index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventLink {
+    /// The link's index.
+    pub index: u32,
+    /// Its name, from `IFLA_IFNAME`.
+    pub name: Option<String>,
+}
+
+/// The links the events of one datagram (rtnetlink multicast: `RTM_NEWLINK`,
+/// `RTM_DELLINK`, `RTM_NEWADDR`, `RTM_DELADDR`) are about. `None` when a
+/// message does not parse: the caller cannot tell, and reads everything.
+pub fn event_links(datagram: &[u8]) -> Option<Vec<EventLink>> {
+    let mut links = Vec::new();
+    let mut offset = 0;
+    while offset < datagram.len() {
+        let message = NetlinkBuffer::new_checked(&datagram[offset..]).ok()?;
+        let length = message.length() as usize;
+        let payload = message.payload();
+        match message.message_type() {
+            RTM_NEWLINK | RTM_DELLINK => {
+                let header = LinkHeader::parse(payload).ok()?;
+                let mut name = None;
+                for nla in NlasIterator::new(payload.get(LinkHeader::default().buffer_len()..)?) {
+                    let nla = nla.ok()?;
+                    if nla.kind() == IFLA_IFNAME {
+                        let value = nla.value();
+                        let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
+                        name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
+                    }
+                }
+                links.push(EventLink {
+                    index: header.index,
+                    name,
+                });
+            }
+            RTM_NEWADDR | RTM_DELADDR => {
+                let header = AddressHeader::parse(payload).ok()?;
+                links.push(EventLink {
+                    index: header.index,
+                    name: None,
+                });
+            }
+            _ => {}
+        }
+        if length == 0 {
+            break;
+        }
+        // Messages are aligned to 4 octets (NLMSG_ALIGN).
+        offset += (length + 3) & !3;
+    }
+    Some(links)
 }
 
 /// An address attribute's value: 4 or 16 octets.

@@ -13,7 +13,7 @@
 //! read it all again, so no change is lost. Waiting is `poll(2)` on the
 //! socket: no CPU while nothing changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::IpAddr;
 use std::os::fd::{AsFd, BorrowedFd};
@@ -23,6 +23,7 @@ use netlink_sys::protocols::NETLINK_ROUTE;
 use netlink_sys::{Socket, SocketAddr};
 
 use crate::host::addrs::{self, AddrError, Selection};
+use crate::host::netlink::{EventLink, event_links};
 
 /// rtnetlink multicast groups (linux/rtnetlink.h).
 const RTMGRP_LINK: u32 = 0x1;
@@ -43,15 +44,44 @@ pub struct Change {
 /// The registrable addresses, with their interfaces.
 pub type Registrable = BTreeSet<(String, IpAddr)>;
 
-/// The addresses registrable now under `selection`.
-pub fn registrable(selection: &Selection) -> Result<Registrable, AddrError> {
+/// The links known at the last read, by index: their name and whether
+/// each is a loopback, to tell which events concern a watched interface.
+#[derive(Clone, Debug, Default)]
+pub struct Links(BTreeMap<u32, (String, bool)>);
+
+/// The addresses registrable now under `selection`, and the links.
+pub fn registrable(selection: &Selection) -> Result<(Registrable, Links), AddrError> {
     let table = addrs::kernel_table(selection.families)?;
+    let links = Links(
+        table
+            .links
+            .values()
+            .map(|l| (l.index, (l.name.clone(), l.loopback)))
+            .collect(),
+    );
     let explained = addrs::explain(&table, selection)?;
-    Ok(explained
+    let set = explained
         .into_iter()
         .filter(|e| e.reason.is_none())
         .map(|e| (e.kernel.interface, e.kernel.addr))
-        .collect())
+        .collect();
+    Ok((set, links))
+}
+
+/// Whether an event about `link` may change what is registered under
+/// `selection`: it is about an interface named (or, with none named, one
+/// that is not a loopback), or about a link not known yet (a new one, to
+/// learn by reading the table again). Events on other interfaces (a busy
+/// bridge's, a container's veth) neither start nor prolong a burst.
+pub fn watched(selection: &Selection, links: &Links, link: &EventLink) -> bool {
+    let known = links.0.get(&link.index);
+    let Some(name) = link.name.as_deref().or(known.map(|(n, _)| n.as_str())) else {
+        return true;
+    };
+    if selection.interfaces.is_empty() {
+        return !known.is_some_and(|(_, loopback)| *loopback);
+    }
+    addrs::named(&selection.interfaces, name)
 }
 
 /// What changed from `before` to `after`: removals first.
@@ -71,8 +101,10 @@ pub fn changes(before: &Registrable, after: &Registrable) -> Vec<Change> {
 /// What woke the watcher.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wake {
-    /// The kernel announced a change (drained).
+    /// The kernel announced a change on a watched interface (drained).
     Event,
+    /// The kernel announced changes, none on a watched interface (drained).
+    Ignored,
     /// The receive buffer overran: changes were lost, read everything again.
     Overrun,
     /// The other descriptor (a signal) is readable.
@@ -114,8 +146,14 @@ impl Events {
 
     /// Waits, without polling, until an event comes, `other` becomes
     /// readable, or `timeout` (`None`: forever) passes; then drains what
-    /// the socket holds.
-    pub fn wait(&mut self, other: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<Wake> {
+    /// the socket holds. [`Wake::Event`] only when `counts` says an event
+    /// is about a watched link.
+    pub fn wait(
+        &mut self,
+        other: BorrowedFd<'_>,
+        timeout: Option<Duration>,
+        counts: impl Fn(&EventLink) -> bool,
+    ) -> io::Result<Wake> {
         use rustix::event::{PollFd, PollFlags, Timespec, poll};
         let timespec = timeout.map(|t| Timespec {
             tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
@@ -137,17 +175,24 @@ impl Events {
         if ours.is_empty() {
             return Ok(Wake::Timeout);
         }
-        self.drain()
+        self.drain(counts)
     }
 
     /// Reads every datagram waiting: [`Wake::Overrun`] if the kernel
-    /// dropped some.
-    fn drain(&mut self) -> io::Result<Wake> {
-        let mut wake = Wake::Event;
+    /// dropped some, else [`Wake::Event`] if one counts, else
+    /// [`Wake::Ignored`]. A datagram that does not parse counts.
+    fn drain(&mut self, counts: impl Fn(&EventLink) -> bool) -> io::Result<Wake> {
+        let mut wake = Wake::Ignored;
         loop {
             self.buffer.clear();
             match self.socket.recv(&mut self.buffer, 0) {
-                Ok(_) => {}
+                Ok(_) => {
+                    let relevant =
+                        event_links(&self.buffer).is_none_or(|links| links.iter().any(&counts));
+                    if relevant && wake == Wake::Ignored {
+                        wake = Wake::Event;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(wake),
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => wake = Wake::Overrun,
                 Err(e) => return Err(e),

@@ -285,7 +285,7 @@ fn prefix_reason(addr: &IpAddr, policy: &Policy) -> Option<Reason> {
 
 /// Whether `name` is one of the interfaces named: equal, or matching a
 /// glob pattern (`eth*`, `wl?0`, `en[ox]*`), as SSSD's `dyndns_iface`.
-fn named(patterns: &[String], name: &str) -> bool {
+pub(crate) fn named(patterns: &[String], name: &str) -> bool {
     patterns.iter().any(|p| {
         p == name
             || glob::Pattern::new(p)
@@ -435,15 +435,19 @@ mod tests {
     fn table() -> Table {
         use flags::*;
         let mut t = Table::default();
-        for (name, up, loopback) in [
+        for (index, (name, up, loopback)) in [
             ("veth0", true, false),
             ("other", true, false),
             ("lo", true, true),
             ("down0", false, false),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             t.links.insert(
                 name.into(),
                 Link {
+                    index: index as u32 + 1,
                     name: name.into(),
                     up,
                     loopback,

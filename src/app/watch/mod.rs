@@ -12,7 +12,10 @@ use crate::app::args::WatchArgs as Args;
 use crate::app::cli;
 use crate::config::{Config, Secrets};
 use crate::host::watch::{self, Events, Wake};
+
+mod pacing;
 use crate::stage::{AddrsError, CommonError};
+use pacing::{Bucket, Burst};
 
 /// The longest wait between retries of a failed run.
 const MAX_RETRY: Duration = Duration::from_secs(15 * 60);
@@ -43,9 +46,33 @@ struct Runner<'a> {
     due: Option<Instant>,
     backoff: Duration,
     refresh: Option<Duration>,
+    /// At most so many runs a minute (the config's
+    /// `watch.max_updates_per_minute`).
+    bucket: Bucket,
 }
 
 impl Runner<'_> {
+    /// The run that is due, if the rate limit allows it now; else it is
+    /// due again when the next token comes (and then registers whatever
+    /// is current). `Err`: a signal came; end.
+    fn run_if_allowed(&mut self, signals: &UnixStream, now: Instant) -> Result<(), ()> {
+        match self.bucket.take(now) {
+            Ok(()) => {
+                self.due = None;
+                self.run(signals)
+            }
+            Err(next) => {
+                log::info!(
+                    target: "dyndns",
+                    "the rate limit (the config's \"watch\": {{\"max_updates_per_minute\": N}}) holds the next run for {:?}",
+                    next.saturating_duration_since(now)
+                );
+                self.due = Some(next);
+                Ok(())
+            }
+        }
+    }
+
     /// Runs the program to its end, unless a signal comes (then it is
     /// stopped, and `Err` says to end). A failure schedules a retry.
     fn run(&mut self, signals: &UnixStream) -> Result<(), ()> {
@@ -119,69 +146,63 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
     // Subscribed before the first read, so nothing falls between them.
     let mut events = Events::open(&selection, args.receive_buffer)
         .map_err(|e| AddrsError::from(crate::host::addrs::AddrError::Netlink(e)))?;
-    let mut known = watch::registrable(&selection)?;
+    let (mut known, mut links) = watch::registrable(&selection)?;
+    let pacing = config.watch;
     let mut runner = args.run.as_deref().map(|program| Runner {
         program,
         args: run_args(args),
         retry_after: Duration::from_secs(args.retry_after),
-        due: None,
+        due: Some(Instant::now()),
         backoff: Duration::from_secs(args.retry_after),
         refresh: config.refresh(),
+        bucket: Bucket::new(pacing.per_minute, Instant::now()),
     });
-    if let Some(r) = runner.as_mut()
-        && r.run(&signals).is_err()
-    {
-        return Ok(crate::stage::exit::SUCCESS);
-    }
-    let quiet = Duration::from_millis(args.quiet);
-    // When the burst under way has been quiet long enough; whether it overran.
-    let mut burst: Option<Instant> = None;
+    let quiet = args.quiet.map_or(pacing.quiet, Duration::from_millis);
+    let mut burst = Burst::new(quiet, pacing.max_delay);
     let mut overran = false;
     loop {
         let now = Instant::now();
-        let deadline = [burst, runner.as_ref().and_then(|r| r.due)]
+        if let Some(r) = runner.as_mut()
+            && r.due.is_some_and(|d| d <= now)
+            && r.run_if_allowed(&signals, now).is_err()
+        {
+            return Ok(crate::stage::exit::SUCCESS);
+        }
+        let deadline = [burst.deadline(), runner.as_ref().and_then(|r| r.due)]
             .into_iter()
             .flatten()
             .min();
-        let timeout = deadline.map(|d| d.saturating_duration_since(now));
-        match events.wait(std::os::fd::AsFd::as_fd(&signals), timeout) {
+        let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let counts = |link: &_| watch::watched(&selection, &links, link);
+        match events.wait(std::os::fd::AsFd::as_fd(&signals), timeout, counts) {
             Ok(Wake::Other) => return Ok(crate::stage::exit::SUCCESS),
-            Ok(Wake::Event) => burst = Some(Instant::now() + quiet),
+            Ok(Wake::Event) => burst.event(Instant::now()),
             Ok(Wake::Overrun) => {
-                burst = Some(Instant::now() + quiet);
+                burst.event(Instant::now());
                 overran = true;
             }
-            Ok(Wake::Timeout) => {}
+            Ok(Wake::Ignored | Wake::Timeout) => {}
             Err(e) => return Err(crate::host::addrs::AddrError::Netlink(e).into()),
         }
-        let now = Instant::now();
-        let mut due = false;
-        if burst.is_some_and(|b| b <= now) {
-            burst = None;
-            let now_set = watch::registrable(&selection)?;
-            let changes = watch::changes(&known, &now_set);
-            if overran {
-                cli::print_line(r#"{"event":"resync"}"#)?;
-            }
-            for change in &changes {
-                // Serialising strings and an address cannot fail.
-                cli::print_line(&serde_json::to_string(change).unwrap_or_default())?;
-            }
-            due = overran || !changes.is_empty();
-            overran = false;
-            known = now_set;
+        if !burst.take_if_due(Instant::now()) {
+            continue;
         }
-        if let Some(r) = runner.as_mut() {
-            if r.due.is_some_and(|d| d <= now) {
-                due = true;
-            }
-            if due {
-                r.due = None;
-                if r.run(&signals).is_err() {
-                    return Ok(crate::stage::exit::SUCCESS);
-                }
-            }
+        let (now_set, now_links) = watch::registrable(&selection)?;
+        let changes = watch::changes(&known, &now_set);
+        if overran {
+            cli::print_line(r#"{"event":"resync"}"#)?;
         }
+        for change in &changes {
+            // Serialising strings and an address cannot fail.
+            cli::print_line(&serde_json::to_string(change).unwrap_or_default())?;
+        }
+        if let Some(r) = runner.as_mut()
+            && (overran || !changes.is_empty())
+        {
+            r.due = Some(Instant::now());
+        }
+        overran = false;
+        (known, links) = (now_set, now_links);
     }
 }
 
