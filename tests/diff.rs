@@ -106,10 +106,12 @@ fn corrupt_or_unreadable_cache_warns_and_differs() {
     );
     let as_dir = dir.path().join("dir").display().to_string();
     fs::create_dir(&as_dir).unwrap();
+    // A directory given as the cache is a usage error (issue 30): the
+    // update would go out, then every run fail to write the cache.
     run("dyndns-diff", &["-c", &conf, "--cache", &as_dir], STATE)
-        .status(1)
+        .status(2)
         .stderr_has(&format!(
-            "warning: cannot read cache file {as_dir}: it is a directory"
+            "{as_dir} is a directory; give a file in it, for example {as_dir}/pydyndns.cache"
         ));
 }
 

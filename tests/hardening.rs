@@ -286,13 +286,14 @@ fn a_server_that_could_inject_nsupdate_commands_is_refused() {
     // A newline in the host name or the zone is refused too, and the
     // message stays one line.
     for key in ["hostname", "zone"] {
-        let doc = format!(
-            r#"{{"hostname":"h.example.test.","ttl":60,"addresses":[],"zone":"example.test.","server":"::1","{key}":{}}}"#,
-            serde_json::to_string(
-                "h.example.test.\nsend\nupdate add evil.example.test. 60 A 192.0.2.66"
-            )
-            .unwrap()
-        );
+        // Each key once: a state with a key twice is refused before its value is read.
+        let evil = serde_json::to_string(
+            "h.example.test.\nsend\nupdate add evil.example.test. 60 A 192.0.2.66",
+        )
+        .unwrap();
+        let doc = r#"{"hostname":"h.example.test.","ttl":60,"addresses":[],"zone":"example.test.","server":"::1"}"#
+            .replace(&format!(r#""{key}":"{}""#, if key == "zone" { "example.test." } else { "h.example.test." }), &format!(r#""{key}":{evil}"#));
+        assert!(doc.contains("evil"), "{doc}");
         let r = run("dyndns-send", &["--dry-run"], &doc);
         r.status(2).stdout_is("").stderr_has(&format!(
             "key \"{key}\": \"h.example.test.\\nsend\\nupdate add"
