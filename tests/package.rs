@@ -676,7 +676,10 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
     let ca = world.tls.as_ref().unwrap().path("ca.crt");
     let tls = world.cached_config(
         "tls.conf",
-        &format!(r#""transport": "tls", "tls": {{"ca": "{}"}}"#, ca.display()),
+        &format!(
+            r#""transport": "tls", "tls": {{"ca": "{}", "name": "ns1.example.test"}}"#,
+            ca.display()
+        ),
     );
     world
         .run_path(&wrapper, &["-c", &tls, "-v", "veth0"])
