@@ -178,7 +178,7 @@ def main():
         # dyndns-send over DNS over TLS.
         conf = os.path.join(WORK, "tls-nocache.conf")
         with open(conf, "w") as fh:
-            json.dump({"ttl": 300, "transport": "tls", "tls": {"ca": os.path.join(WORK, "tls", "ca.crt")}}, fh)
+            json.dump({"ttl": 300, "transport": "tls", "tls": {"ca": os.path.join(WORK, "tls", "ca.crt"), "name": "ns1.example.test"}}, fh)
         return stages + [("dyndns-send over TLS", [os.path.join(REL, "dyndns-send"), "-c", conf], located)]
 
     stages = each_stage(REL, "")
