@@ -472,7 +472,7 @@ fn each_config_warning_comes_once_per_run() {
 
 /// Runs `sh ARGS` in `dir` with only the system's directories on PATH.
 fn sh_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> crate::common::Run {
-    let out = std::process::Command::new("sh")
+    let out = std::process::Command::new("/bin/sh")
         .args(args)
         .current_dir(dir)
         .env_clear()
@@ -504,7 +504,11 @@ fn stages_in_the_current_directory_are_never_run() {
     let planted = dir.path().join("planted-ran");
     for stage in ["dyndns-addrs", "dyndns-diff", "dyndns-soa", "dyndns-send"] {
         let path = dir.path().join(stage);
-        fs::write(&path, format!("#!/bin/sh\ntouch '{}'\n", planted.display())).unwrap();
+        fs::write(
+            &path,
+            format!("#!/bin/sh\n/usr/bin/touch '{}'\n", planted.display()),
+        )
+        .unwrap();
         fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     }
     fs::copy(crate::common::bin("pydyndns"), dir.path().join("pydyndns")).unwrap();
@@ -539,6 +543,15 @@ fn stages_in_the_current_directory_are_never_run() {
                 "PATH={path}: a stage under the current directory ran"
             );
         }
+    }
+    // Nothing absolute at all (an empty PATH means "." to the shell): the
+    // system's directories instead.
+    for path in ["", ".", "sub:."] {
+        sh_in(dir.path(), &["pydyndns", "eth0"], &[("PATH", path)]);
+        assert!(
+            !planted.exists(),
+            "PATH={path:?}: a stage under the current directory ran"
+        );
     }
 }
 
