@@ -384,3 +384,21 @@ fn updates_are_rate_limited_and_the_last_state_lands() {
     );
     until_aaaa(&world, &["2001:db8:10::1", "2001:db8:10::3"], 15);
 }
+
+/// The config's warnings come once a run: the watcher leaves them to the
+/// wrapper it runs (each came twice, the watcher's and the first run's).
+#[test]
+fn the_config_warnings_come_once_a_run() {
+    let world = World::new("host1.example.test");
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("typo.conf", r#""refresh_secs": 60"#);
+    let watcher = start(&world, "pydyndns", &["-c", &conf, "--watch", "veth0"]);
+    until_aaaa(&world, &["2001:db8:10::1"], 10);
+    terminate(watcher);
+    let log = fs::read_to_string(world.dir.path().join("watch.log")).unwrap();
+    assert_eq!(
+        log.matches("unknown key \"refresh_secs\"").count(),
+        1,
+        "{log}"
+    );
+}

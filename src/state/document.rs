@@ -42,6 +42,19 @@ impl<'de> Deserialize<'de> for Document {
 
 struct DocumentVisitor;
 
+/// The keys [`Document`] reads itself.
+const KNOWN: [&str; 9] = [
+    "hostname",
+    "ttl",
+    "addresses",
+    "ipv4",
+    "observed",
+    "zone",
+    "server",
+    "ptr",
+    "forward_registered",
+];
+
 impl<'de> Visitor<'de> for DocumentVisitor {
     type Value = Document;
 
@@ -53,9 +66,18 @@ impl<'de> Visitor<'de> for DocumentVisitor {
         let mut doc = Document::default();
         // A key given twice is refused, as the config's are: the last one
         // silently winning would let a second "hostname" change the name.
-        let mut seen = std::collections::HashSet::new();
+        // The known keys' own bits; the others are in `extra` once seen.
+        let mut seen = 0u16;
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
+            let twice = match KNOWN.iter().position(|k| *k == key) {
+                Some(bit) => {
+                    let was = seen & 1 << bit != 0;
+                    seen |= 1 << bit;
+                    was
+                }
+                None => doc.extra.contains_key(&key),
+            };
+            if twice {
                 return Err(de::Error::custom(format!(
                     "key \"{}\" is given twice; a state document has each key once",
                     crate::util::describe::printable(&key)
