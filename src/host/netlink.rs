@@ -128,16 +128,7 @@ pub fn dump(families: Families) -> io::Result<Table> {
             if kind != RTM_NEWLINK {
                 return Ok(());
             }
-            let header = LinkHeader::parse(payload).map_err(invalid)?;
-            let mut name = None;
-            for nla in NlasIterator::new(&payload[link_query.buffer_len()..]) {
-                let nla = nla.map_err(invalid)?;
-                if nla.kind() == IFLA_IFNAME {
-                    let value = nla.value();
-                    let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
-                    name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
-                }
-            }
+            let (header, name) = link_message(payload).map_err(invalid)?;
             if let Some(name) = name {
                 by_index.insert(
                     header.index,
@@ -243,23 +234,12 @@ pub struct EventLink {
 /// message does not parse: the caller cannot tell, and reads everything.
 pub fn event_links(datagram: &[u8]) -> Option<Vec<EventLink>> {
     let mut links = Vec::new();
-    let mut offset = 0;
-    while offset < datagram.len() {
-        let message = NetlinkBuffer::new_checked(&datagram[offset..]).ok()?;
-        let length = message.length() as usize;
+    for message in messages(datagram) {
+        let message = message.ok()?;
         let payload = message.payload();
         match message.message_type() {
             RTM_NEWLINK | RTM_DELLINK => {
-                let header = LinkHeader::parse(payload).ok()?;
-                let mut name = None;
-                for nla in NlasIterator::new(payload.get(LinkHeader::default().buffer_len()..)?) {
-                    let nla = nla.ok()?;
-                    if nla.kind() == IFLA_IFNAME {
-                        let value = nla.value();
-                        let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
-                        name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
-                    }
-                }
+                let (header, name) = link_message(payload).ok()?;
                 links.push(EventLink {
                     index: header.index,
                     name,
@@ -274,13 +254,53 @@ pub fn event_links(datagram: &[u8]) -> Option<Vec<EventLink>> {
             }
             _ => {}
         }
-        if length == 0 {
-            break;
-        }
-        // Messages are aligned to 4 octets (NLMSG_ALIGN).
-        offset += (length + 3) & !3;
     }
     Some(links)
+}
+
+/// A link's message: its header, and its name (`IFLA_IFNAME`).
+fn link_message(
+    payload: &[u8],
+) -> Result<(LinkHeader, Option<String>), netlink_packet_core::DecodeError> {
+    let header = LinkHeader::parse(payload)?;
+    let mut name = None;
+    let attributes = payload.get(header.buffer_len()..).unwrap_or_default();
+    for nla in NlasIterator::new(attributes) {
+        let nla = nla?;
+        if nla.kind() == IFLA_IFNAME {
+            let value = nla.value();
+            let end = value.iter().position(|b| *b == 0).unwrap_or(value.len());
+            name = Some(String::from_utf8_lossy(&value[..end]).into_owned());
+        }
+    }
+    Ok((header, name))
+}
+
+/// The netlink messages of one datagram, each checked, in order (each
+/// aligned to 4 octets, `NLMSG_ALIGN`).
+fn messages(
+    datagram: &[u8],
+) -> impl Iterator<Item = Result<NetlinkBuffer<&[u8]>, netlink_packet_core::DecodeError>> {
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        let rest = datagram.get(offset..).filter(|r| !r.is_empty())?;
+        match NetlinkBuffer::new_checked(rest) {
+            Ok(message) => {
+                let length = message.length() as usize;
+                // A zero length would never move on: the last message.
+                offset = if length == 0 {
+                    datagram.len()
+                } else {
+                    offset + ((length + 3) & !3)
+                };
+                Some(Ok(message))
+            }
+            Err(e) => {
+                offset = datagram.len();
+                Some(Err(e))
+            }
+        }
+    })
 }
 
 /// An address attribute's value: 4 or 16 octets.
@@ -328,10 +348,8 @@ fn request(
     loop {
         receive.clear();
         let size = socket.recv(receive, 0)?.min(receive.len());
-        let mut offset = 0;
-        while offset < size {
-            let message = NetlinkBuffer::new_checked(&receive[offset..size]).map_err(invalid)?;
-            let length = message.length() as usize;
+        for message in messages(&receive[..size]) {
+            let message = message.map_err(invalid)?;
             if message.sequence_number() == sequence {
                 match message.message_type() {
                     NLMSG_DONE => return Ok(()),
@@ -343,11 +361,54 @@ fn request(
                     kind => each(kind, message.payload())?,
                 }
             }
-            if length == 0 {
-                break;
-            }
-            // Messages are aligned to 4 octets (NLMSG_ALIGN).
-            offset += (length + 3) & !3;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A netlink message of `kind` around `payload` (linux/netlink.h:
+    /// length, type, flags, sequence, port), padded to 4 octets.
+    fn message(kind: u16, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&(16 + payload.len() as u32).to_ne_bytes());
+        out.extend_from_slice(&kind.to_ne_bytes());
+        out.extend_from_slice(&[0; 10]);
+        out.extend_from_slice(payload);
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+        out
+    }
+
+    #[test]
+    fn events_name_their_links() {
+        // RTM_NEWADDR: ifaddrmsg (family, prefix length, flags, scope, index 7).
+        let mut datagram = message(RTM_NEWADDR, &[10, 64, 0, 0, 7, 0, 0, 0]);
+        // RTM_DELLINK: ifinfomsg (index 3), then IFLA_IFNAME "veth1".
+        let mut link = vec![0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        link.extend_from_slice(&10u16.to_ne_bytes());
+        link.extend_from_slice(&IFLA_IFNAME.to_ne_bytes());
+        link.extend_from_slice(b"veth1\0");
+        datagram.extend(message(RTM_DELLINK, &link));
+        // A route's message is about no link.
+        datagram.extend(message(24, &[0; 12]));
+        assert_eq!(
+            event_links(&datagram),
+            Some(vec![
+                EventLink {
+                    index: 7,
+                    name: None
+                },
+                EventLink {
+                    index: 3,
+                    name: Some("veth1".into())
+                },
+            ])
+        );
+        // Cut short: the caller cannot tell what it was about.
+        assert_eq!(event_links(&datagram[..20]), None);
     }
 }
