@@ -15,8 +15,9 @@ use hickory_proto::rr::{Name, RecordType};
 use crate::dns::query::{self, QueryError, Served};
 use crate::dns::transport::{Secure, Tls};
 
-/// How long the lookup of a server's name may take, in timeouts.
-const LOOKUP_BOUND: u32 = 2;
+/// How long the lookup of a server's name (or a zone's SOA) may take, in
+/// timeouts; the stages' bounds count with it (`crate::stage::LOOKUP_BOUND`).
+pub const LOOKUP_BOUND: u32 = 2;
 /// How long asking every address of a server may take, in timeouts.
 const ASK_BOUND: u32 = 3;
 

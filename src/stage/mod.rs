@@ -40,6 +40,6 @@ pub use soa::{soa, soa_of_name};
 /// How long a stage's network work may take in all, in units of the
 /// per-server timeout: the SOA lookup gets two, an update three (every
 /// address of the primary shares them).
-pub const LOOKUP_BOUND: u32 = 2;
+pub const LOOKUP_BOUND: u32 = crate::dns::live::LOOKUP_BOUND;
 /// See [`LOOKUP_BOUND`].
 pub const SEND_BOUND: u32 = 3;

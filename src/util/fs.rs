@@ -125,11 +125,16 @@ fn read_at_most(file: File, max: u64, what: Option<&str>) -> io::Result<String> 
 /// not wait on a FIFO and the read stops past `max` (a config linked to
 /// `/dev/zero` is refused, not read until memory runs out).
 pub(crate) fn read_named(path: &Path, max: u64) -> io::Result<String> {
-    let file = OpenOptions::new()
+    read_at_most(open_named(path)?, max, None)
+}
+
+/// Opens a file the administrator names: a symbolic link followed, a FIFO
+/// not waited on.
+fn open_named(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)?;
-    read_at_most(file, max, None)
+        .open(path)
 }
 
 /// Checks that a file the administrator names for another library to
@@ -137,11 +142,7 @@ pub(crate) fn read_named(path: &Path, max: u64) -> io::Result<String> {
 /// opened without waiting on a FIFO, a symbolic link followed as in
 /// [`read_named`], nothing read.
 pub(crate) fn check_named(path: &Path) -> io::Result<()> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)?;
-    let kind = file.metadata()?.file_type();
+    let kind = open_named(path)?.metadata()?.file_type();
     if kind.is_file() {
         Ok(())
     } else {
