@@ -45,7 +45,7 @@ fn regular_with_meta(file: File) -> io::Result<(File, std::fs::Metadata)> {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
-                "it has {} hard links, not 1: another name shares this file, which may not be ours to write",
+                "it has {} hard links, not 1: another name shares this file, which may not be ours to write (remove this name; a new file is made in its place)",
                 meta.nlink()
             ),
         ));
