@@ -128,7 +128,9 @@ fn missing_keys_and_unknown_service_principals_are_named_with_the_fix() {
     world
         .run("pydyndns", &["-c", &conf, "veth0"], "")
         .status(1)
-        .stderr_has(&format!("cannot get Kerberos credentials for host/{HOST}"))
+        .stderr_has(&format!(
+            "cannot get Kerberos credentials for HOST1$ or host/{HOST}: "
+        ))
         .stderr_has("check \"keytab\" and \"principal\" in the config's \"tsig\" object");
     // A zone whose primary has no DNS/ principal: example.test (ns1.example.test).
     let realm = world.kerberos.as_ref().unwrap();
@@ -342,7 +344,9 @@ fn the_dry_run_is_a_script_for_nsupdate_g_that_lands_the_same_records() {
     let script = world.run("dyndns-send", &["-c", &conf, "--dry-run"], &addrs.stdout);
     script.ok().stdout_has_lines(&[
         &format!("server ns1.{KRB_ZONE}. 53\nzone {KRB_ZONE}.\n"),
-        &format!("; signed with GSS-TSIG as host/{HOST}: run nsupdate -g"),
+        &format!(
+            "; signed with GSS-TSIG as the first of HOST1$, host/{HOST} that the keytab holds: run nsupdate -g"
+        ),
         &format!("update add {HOST}. 300 IN AAAA 2001:db8:10::1\nsend\n"),
     ]);
     let realm = world.kerberos.as_ref().unwrap();

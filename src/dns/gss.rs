@@ -14,8 +14,10 @@ use libgssapi::oid::{GSS_MECH_KRB5, GSS_NT_KRB5_PRINCIPAL, OidSet};
 use crate::dns::tkey::{GssContext, GssError, GssInitiator};
 
 /// Starts contexts as the configured principal, or as the host's default
-/// one: `host/FQDN` (as SSSD), then `SHORTNAME$` (an Active Directory
-/// machine account).
+/// one: the machine account `SHORTNAME$` first (what an Active Directory
+/// join leaves in the keytab, and the only client principal an AD KDC
+/// knows for the host), then `host/FQDN` (an MIT realm's, as SSSD uses).
+/// Either is in krb5.conf's `default_realm`, which a join sets.
 #[derive(Debug)]
 pub struct Initiator {
     principal: Option<String>,
@@ -30,36 +32,11 @@ impl Initiator {
 
 impl GssInitiator for Initiator {
     fn start(&self, server: &Name, host: &Name) -> Result<Box<dyn GssContext>, GssError> {
-        let fqdn = host.to_ascii().trim_end_matches('.').to_ascii_lowercase();
         let candidates = match &self.principal {
             Some(p) => vec![p.clone()],
-            None => {
-                let short = fqdn
-                    .split('.')
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_uppercase();
-                vec![format!("host/{fqdn}"), format!("{short}$")]
-            }
+            None => crate::dns::gss_env::default_principals(host).to_vec(),
         };
-        let mut failure = None;
-        let mut found = None;
-        for principal in &candidates {
-            match acquire(principal) {
-                Ok(cred) => {
-                    found = Some(cred);
-                    break;
-                }
-                Err(e) => {
-                    log::debug!("no Kerberos credentials for {principal}: {e}");
-                    failure.get_or_insert(e);
-                }
-            }
-        }
-        let Some(cred) = found else {
-            let e = failure.unwrap_or_else(|| gss_error("no principal to try".into(), None));
-            return Err(e);
-        };
+        let cred = first_credentials(&candidates)?;
         let client = cred
             .name()
             .map(|n| n.to_string())
@@ -82,6 +59,48 @@ impl GssInitiator for Initiator {
             client,
             service,
         }))
+    }
+}
+
+/// Credentials for the first of `candidates` that has them. When none
+/// has, the failure of one the KDC or keytab has a key for but refused
+/// (a clock off, an old key) says the most; when every one is unknown,
+/// the error names them all.
+fn first_credentials(candidates: &[String]) -> Result<Cred, GssError> {
+    let mut failures = Vec::new();
+    for principal in candidates {
+        match acquire(principal) {
+            Ok(cred) => return Ok(cred),
+            Err(e) => {
+                log::debug!("no Kerberos credentials for {principal}: {e}");
+                failures.push(e);
+            }
+        }
+    }
+    if let Some(known) = failures.iter().position(|e| !e.unknown_principal()) {
+        return Err(failures.swap_remove(known));
+    }
+    let mut last = failures
+        .pop()
+        .unwrap_or_else(|| gss_error("no principal to try".into(), None));
+    if candidates.len() > 1 {
+        last.what = format!(
+            "cannot get Kerberos credentials for {}",
+            candidates.join(" or ")
+        );
+    }
+    Err(last)
+}
+
+impl GssError {
+    /// Whether the keytab or the KDC does not know the principal at all
+    /// (so another principal may do), rather than refusing it.
+    fn unknown_principal(&self) -> bool {
+        let has = |needle: &str| self.text.contains(needle);
+        has("No key table entry")
+            || has("Can't find client principal")
+            || (has("not found in Kerberos database") && !has("DNS/"))
+            || has("does not match desired name")
     }
 }
 

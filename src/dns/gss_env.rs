@@ -15,11 +15,32 @@ use std::path::PathBuf;
 pub struct GssConfig {
     /// The keytab (`"keytab"`); `None`: `KRB5_KTNAME`, else the system's.
     pub keytab: Option<PathBuf>,
-    /// The client principal (`"principal"`); `None`: `host/FQDN`, then
-    /// `SHORTNAME$` (an Active Directory machine account).
+    /// The client principal (`"principal"`); `None`: the
+    /// [`default_principals`].
     pub principal: Option<String>,
     /// A credential cache to use instead of a keytab (`"ccache"`).
     pub ccache: Option<String>,
+}
+
+/// The principals a host tries without a configured one, in order: its
+/// machine account, then its `host/` principal.
+pub fn default_principals(host: &hickory_proto::rr::Name) -> [String; 2] {
+    let fqdn = host.to_ascii().trim_end_matches('.').to_ascii_lowercase();
+    [machine_account(&fqdn), format!("host/{fqdn}")]
+}
+
+/// The machine account of `fqdn`: its first label in capitals, cut to the
+/// 15 characters of a NetBIOS name (as `realm join`, `adcli` and
+/// `net ads join` cut it), and `$`.
+fn machine_account(fqdn: &str) -> String {
+    let short: String = fqdn
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(15)
+        .collect();
+    format!("{}$", short.to_ascii_uppercase())
 }
 
 /// The system keytab, when neither the config nor `KRB5_KTNAME` names one.
@@ -79,6 +100,19 @@ pub fn apply(gss: &GssConfig) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_machine_account_comes_first_cut_to_a_netbios_name() {
+        let name = |s: &str| hickory_proto::rr::Name::from_ascii(s).unwrap();
+        assert_eq!(
+            default_principals(&name("host7.ad.example.test.")),
+            ["HOST7$", "host/host7.ad.example.test"]
+        );
+        assert_eq!(
+            default_principals(&name("AVeryLongHostName01.Example.Test.")),
+            ["AVERYLONGHOSTNA$", "host/averylonghostname01.example.test"]
+        );
+    }
 
     #[test]
     fn a_keytab_gets_a_cache_in_memory_and_a_ccache_stands_alone() {

@@ -364,8 +364,22 @@ pub(crate) fn verify(
             found: format!("{} ({})", record.name, tsig.algorithm),
         });
     }
-    if let Err(e) = key.context.verify_mic(&tbs, &tsig.mac) {
-        return Err(VerifyError::BadMic(e.to_string()));
+    // RFC 8945 §4.3.3's layout first: the request MAC with its 2-octet
+    // length. Samba's DNS server leaves the length out (its
+    // `dns_tsig_compute_mac`), so its answers verify only without it. Both
+    // are MICs of the negotiated context, as trustworthy one as the other.
+    // A MIC that fails to verify does not move the GSS-API's sequence
+    // window (RFC 2743 §1.2.3), so the second try sees the same token in
+    // order: MIT reports a token verified twice as a duplicate, and one
+    // skipped as a gap.
+    if let Err(standard) = key.context.verify_mic(&tbs, &tsig.mac) {
+        let without_length = tbs.get(2..).unwrap_or_default();
+        if key.context.verify_mic(without_length, &tsig.mac).is_err() {
+            return Err(VerifyError::BadMic(standard.to_string()));
+        }
+        log::debug!(
+            "the answer's MIC verified in Samba's layout (the request MAC without its length)"
+        );
     }
     crate::dns::tsig::within_fudge(tsig, now_secs)
 }
@@ -378,7 +392,104 @@ fn random_u32() -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use hickory_proto::rr::rdata::tsig::{TSIG, make_tsig_record, message_tbs};
+    use sha2::Digest as _;
+
     use super::*;
+
+    /// A context whose MIC is a SHA-256 of the data, counting the MICs it
+    /// was asked to verify.
+    struct Hashing {
+        verified: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl GssContext for Hashing {
+        fn step(&mut self, _: Option<&[u8]>) -> Result<Option<Vec<u8>>, GssError> {
+            Ok(None)
+        }
+        fn is_complete(&self) -> bool {
+            true
+        }
+        fn get_mic(&mut self, data: &[u8]) -> Result<Vec<u8>, GssError> {
+            Ok(sha2::Sha256::digest(data).to_vec())
+        }
+        fn verify_mic(&mut self, data: &[u8], mic: &[u8]) -> Result<(), GssError> {
+            self.verified
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if sha2::Sha256::digest(data).as_slice() == mic {
+                return Ok(());
+            }
+            Err(GssError {
+                what: "verify".into(),
+                text: "bad MIC".into(),
+                hint: None,
+            })
+        }
+    }
+
+    /// An update signed with a [`Hashing`] context, and the answer to it
+    /// signed in the standard layout, or in Samba's (the request MAC
+    /// without its length), or with one octet of its MAC flipped.
+    fn answered(layout: &str) -> (GssKey, Signed, Vec<u8>, Arc) {
+        let verified = Arc::default();
+        let mut key = GssKey {
+            name: Name::from_ascii("1.sig-dc1.ad.example.test.").unwrap(),
+            context: Box::new(Hashing {
+                verified: std::sync::Arc::clone(&verified),
+            }),
+        };
+        let mut request = Message::new(7, MessageType::Query, OpCode::Update);
+        let signed = sign(&mut request, &mut key, 1000).unwrap();
+        let mut answer = Message::new(7, MessageType::Response, OpCode::Update);
+        let pre = TSIG::new(
+            TsigAlgorithm::Gss,
+            1000,
+            300,
+            Vec::new(),
+            7,
+            None,
+            Vec::new(),
+        );
+        let mut tbs = Vec::new();
+        if layout == "standard" || layout == "flipped" {
+            tbs.extend_from_slice(&(signed.request_mac.len() as u16).to_be_bytes());
+        }
+        tbs.extend_from_slice(&signed.request_mac);
+        tbs.extend(message_tbs(&answer, &pre, &key.name).unwrap());
+        let mut mic = sha2::Sha256::digest(&tbs).to_vec();
+        if layout == "flipped" {
+            mic[5] ^= 1;
+        }
+        answer.set_signature(Box::new(make_tsig_record(
+            key.name.clone(),
+            pre.set_mac(mic),
+        )));
+        (key, signed, answer.to_vec().unwrap(), verified)
+    }
+
+    type Arc = std::sync::Arc<std::sync::atomic::AtomicUsize>;
+
+    fn check(key: &mut GssKey, signed: &Signed, wire: &[u8]) -> Result<(), VerifyError> {
+        let message = Message::from_vec(wire).unwrap();
+        verify(wire, &message, key, signed, 1010)
+    }
+
+    #[test]
+    fn the_answer_verifies_in_the_standard_layout_first_then_in_sambas() {
+        let count = |a: &Arc| a.load(std::sync::atomic::Ordering::SeqCst);
+        let (mut key, signed, wire, verified) = answered("standard");
+        assert_eq!(check(&mut key, &signed, &wire), Ok(()));
+        assert_eq!(count(&verified), 1, "the standard layout alone");
+        let (mut key, signed, wire, verified) = answered("samba");
+        assert_eq!(check(&mut key, &signed, &wire), Ok(()));
+        assert_eq!(count(&verified), 2, "standard, then Samba's");
+        // Neither layout makes a flipped MIC verify.
+        let (mut key, signed, wire, _) = answered("flipped");
+        assert!(matches!(
+            check(&mut key, &signed, &wire),
+            Err(VerifyError::BadMic(_))
+        ));
+    }
 
     #[test]
     fn the_tkey_query_is_rfc_3645s() {

@@ -14,6 +14,7 @@ use hickory_proto::rr::Name;
 use hickory_proto::rr::rdata::tsig::{
     TSIG, TsigAlgorithm, TsigError, make_tsig_record, message_tbs, signed_bitmessage_to_buf,
 };
+use hickory_proto::serialize::binary::BinEncodable;
 use hmac::{Hmac, KeyInit, Mac};
 
 /// The fudge we send: how far apart the clocks may be (RFC 8945 §10 recommends 300 s).
@@ -317,6 +318,30 @@ pub(crate) fn attach(message: &mut Message, name: &Name, pre: TSIG, mac: Vec<u8>
     Signed { request_mac: mac }
 }
 
+/// Encodes a signed `message` with its TSIG record's owner name written
+/// in full, never as a pointer into the message (RFC 1035 §4.1.4 would
+/// allow one). Samba's DNS server finds where the request's TSIG record
+/// starts by the length of that record re-encoded in full
+/// (`dns_verify_tsig` in its `dns_crypto.c`): a compressed key name makes
+/// it cut the message at the wrong octet, and every signed update is
+/// refused with BADKEY. BIND's nsupdate writes the name in full too.
+pub fn encode(message: &Message) -> Result<Vec<u8>, hickory_proto::ProtoError> {
+    let Some(record) = &message.signature else {
+        return message.to_vec();
+    };
+    let mut unsigned = message.clone();
+    unsigned.signature = None;
+    let mut wire = unsigned.to_vec()?;
+    // A record encoded alone has no earlier name to point to.
+    wire.extend(record.to_bytes()?);
+    let count = u16::from_be_bytes([wire[10], wire[11]]);
+    let count = count
+        .checked_add(1)
+        .ok_or_else(|| hickory_proto::ProtoError::from("too many additional records"))?;
+    wire[10..12].copy_from_slice(&count.to_be_bytes());
+    Ok(wire)
+}
+
 /// The message could not be encoded for signing.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot encode the update for signing")]
@@ -466,6 +491,27 @@ mod tests {
             data_encoding::HEXLOWER.encode(&mac),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn the_tsig_owner_name_is_written_in_full() {
+        // A key name that shares "example.test." with the zone: hickory
+        // would point into the question; Samba cannot find the record then.
+        let k = Key::new("k1.example.test", "hmac-sha256", "c2VjcmV0").unwrap();
+        let mut m = Message::new(7, MessageType::Query, OpCode::Update);
+        m.add_query(hickory_proto::op::Query::query(
+            Name::from_ascii("example.test.").unwrap(),
+            hickory_proto::rr::RecordType::SOA,
+        ));
+        sign(&mut m, &k, 1000).unwrap();
+        let wire = encode(&m).unwrap();
+        let owner = b"\x02k1\x07example\x04test\x00\x00\xfa";
+        assert!(wire.windows(owner.len()).any(|w| w == owner), "{wire:?}");
+        assert_eq!(&wire[10..12], &[0, 1], "ARCOUNT");
+        // The same message as hickory parses it.
+        let parsed = Message::from_vec(&wire).unwrap();
+        assert_eq!(parsed.signature().unwrap().name, k.name);
+        assert_eq!(Message::from_vec(&m.to_vec().unwrap()).unwrap(), parsed);
     }
 
     #[test]

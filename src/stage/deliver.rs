@@ -130,8 +130,7 @@ fn gss_attempt(
     let mut key = tkey::negotiate(&mut conn, mname, host, initiator)?;
     let mut signed_request = request.clone();
     let signed = tkey::sign(&mut signed_request, &mut key, crate::dns::tsig::now_secs())?;
-    let wire = signed_request
-        .to_vec()
+    let wire = crate::dns::tsig::encode(&signed_request)
         .map_err(|e| tkey::GssSignError::Encode(e.to_string()))?;
     update::exchange_gss(&mut conn, &signed_request, &wire, &mut key, &signed)
 }

@@ -211,12 +211,12 @@ async fn forward(
     };
     super::ApexName::check(&state.hostname, &zone)?;
     let guard = super::guard::of(state)?;
-    let principal = opts.gss_principal(&state.hostname, opts.key.as_ref());
+    let principals = opts.gss_principals(&state.hostname, opts.key.as_ref());
     let update = Update {
         state,
         zone: &zone,
         key: opts.key.as_ref(),
-        gss: principal.as_deref(),
+        gss: principals.as_deref(),
         tls: opts.tls_config.as_ref(),
         replace: opts.replace,
         guard: guard.as_ref(),

@@ -144,16 +144,16 @@ impl SendOptions {
         self.timeout * (LOOKUP_BOUND + SEND_BOUND)
     }
 
-    /// The principal GSS-TSIG signs as, for `--dry-run`: the config's, or
-    /// `host/FQDN`; `None` without GSS-TSIG or with a TSIG key.
-    pub(super) fn gss_principal(&self, host: &Name, key: Option<&Key>) -> Option<String> {
+    /// The principals GSS-TSIG signs as, in the order tried, for
+    /// `--dry-run`: the config's, or the host's defaults
+    /// ([`crate::dns::gss_env::default_principals`]); `None` without
+    /// GSS-TSIG or with a TSIG key.
+    pub(super) fn gss_principals(&self, host: &Name, key: Option<&Key>) -> Option<Vec<String>> {
         let gss = self.gss_config.as_ref().filter(|_| key.is_none())?;
-        Some(gss.principal.clone().unwrap_or_else(|| {
-            format!(
-                "host/{}",
-                host.to_ascii().trim_end_matches('.').to_ascii_lowercase()
-            )
-        }))
+        Some(match &gss.principal {
+            Some(p) => vec![p.clone()],
+            None => crate::dns::gss_env::default_principals(host).to_vec(),
+        })
     }
 
     /// How long another run may hold the lock: the forward update's bound,

@@ -77,10 +77,10 @@ pub(super) async fn send_ptr(
             Err(e) => outcome.failures.push(e),
         }
     }
-    let principal = opts.gss_principal(&host, opts.ptr_key.as_ref());
+    let principals = opts.gss_principals(&host, opts.ptr_key.as_ref());
     for group in groups(ptr) {
         let update = PtrUpdate {
-            gss: principal.as_deref(),
+            gss: principals.as_deref(),
             tls: opts.tls_config.as_ref(),
             zone: &group.zone,
             host: &host,

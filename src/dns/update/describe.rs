@@ -103,17 +103,23 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
 
 /// The comment of a signed update's script: how to run it (the secret is
 /// never shown).
-pub(crate) fn signing_comment(out: &mut String, key: Option<&Key>, gss: Option<&str>) {
+pub(crate) fn signing_comment(out: &mut String, key: Option<&Key>, gss: Option<&[String]>) {
     if let Some(key) = key {
         let _ = writeln!(
             out,
             "; signed with TSIG key {} ({}): run nsupdate -k KEYFILE; the secret is not shown here",
             key.name, key.algorithm
         );
-    } else if let Some(principal) = gss {
+    } else if let Some([principal]) = gss {
         let _ = writeln!(
             out,
-            "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB {principal})"
+            "; signed with GSS-TSIG as {principal}: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB '{principal}')"
+        );
+    } else if let Some(principals) = gss {
+        let _ = writeln!(
+            out,
+            "; signed with GSS-TSIG as the first of {} that the keytab holds: run nsupdate -g, with a ticket for it (kinit -k -t KEYTAB PRINCIPAL)",
+            principals.join(", ")
         );
     }
 }
@@ -161,12 +167,12 @@ pub(crate) fn add_transport_json(doc: &mut serde_json::Value, tls: Option<&TlsCo
 }
 
 /// How an update is signed, for `--dry-run --format json`.
-pub(crate) fn signing_json(key: Option<&Key>, gss: Option<&str>) -> Option<serde_json::Value> {
+pub(crate) fn signing_json(key: Option<&Key>, gss: Option<&[String]>) -> Option<serde_json::Value> {
     match (key, gss) {
         (Some(k), _) => Some(
             serde_json::json!({"keyname": k.name.to_ascii(), "algorithm": k.algorithm.to_string()}),
         ),
-        (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principal": p})),
+        (None, Some(p)) => Some(serde_json::json!({"algorithm": "gss-tsig", "principals": p})),
         (None, None) => None,
     }
 }

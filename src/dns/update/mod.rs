@@ -38,7 +38,7 @@ pub struct Update<'a> {
     /// The TSIG key, if the update is signed.
     pub key: Option<&'a Key>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
-    pub gss: Option<&'a str>,
+    pub gss: Option<&'a [String]>,
     /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
     pub tls: Option<&'a crate::dns::reach::TlsConfig>,
     /// What the update deletes before it adds.
@@ -122,8 +122,19 @@ pub struct Refusal {
     pub rcode: ResponseCode,
     /// The TSIG error the answer carries, explained.
     pub tsig: Option<String>,
-    /// Whether our update was signed.
-    pub signed: bool,
+    /// How our update was signed.
+    pub signed: Signer,
+}
+
+/// How an update was signed, which changes what a refusal likely means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signer {
+    /// Not at all.
+    Unsigned,
+    /// With a TSIG key (RFC 8945).
+    Tsig,
+    /// With GSS-TSIG (RFC 3645): the host's Kerberos identity.
+    Gss,
 }
 
 impl std::fmt::Display for Refusal {
@@ -133,11 +144,17 @@ impl std::fmt::Display for Refusal {
             return write!(f, "{name} ({tsig})");
         }
         let hint = match self.rcode {
-            ResponseCode::Refused | ResponseCode::NotAuth if self.signed => {
+            ResponseCode::Refused | ResponseCode::NotAuth if self.signed != Signer::Unsigned => {
                 "the server does not let this key update the name, or the key name, algorithm or secret differ from the server's, or the server is not authoritative for the zone; a grant of some types only (update-policy ... name HOST AAAA) refuses \"replace\": \"all\": set \"replace\": \"aaaa\" or widen the grant"
             }
             ResponseCode::Refused | ResponseCode::NotAuth => {
-                "the server does not let this host update the name (allow-update or update-policy), or wants a TSIG-signed update, or is not authoritative for the zone"
+                "the server does not let this host update the name (allow-update or update-policy), or wants a signed update (a TSIG key, or GSS-TSIG: an Active Directory zone's \"secure only\" updates), or is not authoritative for the zone"
+            }
+            // An Active Directory DC (Samba's, Windows') answers a signed
+            // update that its DNS permissions deny with SERVFAIL, not
+            // REFUSED: the name's record belongs to the account that made it.
+            ResponseCode::ServFail if self.signed == Signer::Gss => {
+                "the server did not apply the update. An Active Directory domain controller answers so when the name belongs to another computer account: AD's DNS permissions give a name to the account that registered it first (the DC logs WERR_ACCESS_DENIED). An administrator can delete the name's old records (samba-tool dns delete, or the DNS console), after which this host registers it afresh, or give this host's computer account write access to the name (its Security tab in the DNS console); otherwise the server's log says why"
             }
             ResponseCode::NotZone => "the name is not inside the zone",
             ResponseCode::ServFail => "the server failed to apply the update; its log says why",
@@ -338,7 +355,7 @@ pub(crate) fn seal(
         Some(key) => Some(tsig::sign(&mut message, key, time_secs).map_err(BuildError::Sign)?),
         None => None,
     };
-    let wire = message.to_vec().map_err(BuildError::Encode)?;
+    let wire = tsig::encode(&message).map_err(BuildError::Encode)?;
     // hickory's encoder stops at 65535 octets and lowers the header's counts
     // (RFC 2136 §2.2: the update count is NSCOUNT): a short count means the
     // update did not fit, and sending it would register a partial set.
@@ -449,7 +466,11 @@ pub(crate) fn check_answer_with(
         return Err(Refusal {
             rcode,
             tsig: tsig::answer_error(&message),
-            signed: !matches!(key, AnswerKey::Unsigned),
+            signed: match key {
+                AnswerKey::Unsigned => Signer::Unsigned,
+                AnswerKey::Hmac(..) => Signer::Tsig,
+                AnswerKey::Gss(..) => Signer::Gss,
+            },
         }
         .into());
     }

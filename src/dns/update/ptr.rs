@@ -37,7 +37,7 @@ pub struct PtrUpdate<'a> {
     /// DNS over TLS's settings when it goes over TLS, for `--dry-run`.
     pub tls: Option<&'a crate::dns::reach::TlsConfig>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
-    pub gss: Option<&'a str>,
+    pub gss: Option<&'a [String]>,
 }
 
 impl PtrUpdate<'_> {

@@ -161,7 +161,7 @@ fn answers_are_checked_field_by_field() {
         ServerError::Refused(Refusal {
             rcode: ResponseCode::Refused,
             tsig: None,
-            signed: false
+            signed: Signer::Unsigned
         })
     ));
     assert!(
