@@ -7,6 +7,8 @@
 
 mod common;
 
+#[cfg(feature = "gss")]
+mod ad;
 mod addrs;
 mod converge;
 mod diff;

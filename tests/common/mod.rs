@@ -18,6 +18,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 pub mod kerberos;
+pub mod samba;
 pub mod tls;
 
 /// The six TSIG algorithms of `tsig-keygen`.
@@ -332,6 +333,9 @@ pub enum Server {
     Knot,
     /// PowerDNS Authoritative (`pdns_server`, gsqlite3 backend).
     PowerDns,
+    /// A Samba Active Directory domain controller and its internal DNS,
+    /// serving the AD zone only (see [`samba`]).
+    Samba,
 }
 
 /// A network namespace with a veth pair (`veth0` and its peer `veth1`), a
@@ -350,6 +354,8 @@ pub struct World {
     pub kerberos: Option<kerberos::Kerberos>,
     /// The DNS-over-TLS PKI, in a world made with [`World::with_tls`].
     pub tls: Option<tls::Pki>,
+    /// The domain controller, in a world made with [`World::with_samba`].
+    pub dc: Option<samba::Dc>,
 }
 
 /// The zones every world serves: (apex, primary's label, records). How each
@@ -456,6 +462,13 @@ impl World {
         Self::build_with(fqdn, Server::Bind, None, true)
     }
 
+    /// A world whose server is a Samba AD domain controller (see
+    /// [`samba`]), the host a member of its domain: `fqdn` is in
+    /// [`samba::ZONE`].
+    pub fn with_samba(fqdn: &str) -> Self {
+        Self::build(fqdn, Server::Samba, None)
+    }
+
     /// [`World::with_kerberos`] and [`World::with_tls`] at once: GSS-TSIG
     /// over DNS over TLS.
     pub fn with_kerberos_and_tls(fqdn: &str, hosts: &[&str]) -> Self {
@@ -474,6 +487,7 @@ impl World {
                 require("pdns_server", "pdns-server pdns-backend-sqlite3");
                 require("sqlite3", "sqlite3");
             }
+            Server::Samba => require("samba", "samba"),
         }
         require("dig", "bind9-dnsutils");
         require("tsig-keygen", "bind9");
@@ -494,8 +508,15 @@ impl World {
             named: None,
             kerberos: None,
             tls: None,
+            dc: None,
         };
         world.make_namespace(fqdn);
+        if server == Server::Samba {
+            // The DC's own addresses, which its SOA MNAME resolves to.
+            world.ip(&["addr", "add", &format!("{}/128", samba::DC_V6), "dev", "lo"]);
+            world.ip(&["addr", "add", &format!("{}/32", samba::DC_V4), "dev", "lo"]);
+            world.dc = Some(samba::Dc::new(world.dir.path()));
+        }
         if let Some(hosts) = kerberos_hosts {
             world.kerberos = Some(kerberos::Kerberos::new(world.dir.path(), &world.ns, hosts));
         }
@@ -558,6 +579,58 @@ impl World {
 
     fn start_server(&mut self) {
         let d = self.dir.path().to_owned();
+        if self.server != Server::Samba {
+            self.write_keys_and_zones();
+        }
+        let (program, args) = match self.server {
+            Server::Bind => self.configure_bind(),
+            Server::Knot => self.configure_knot(),
+            Server::PowerDns => self.configure_powerdns(),
+            Server::Samba => self.dc.as_ref().unwrap().command(),
+        };
+        let log = fs::File::create(d.join("server.log")).unwrap();
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns, program])
+            .args(&args)
+            .envs(self.krb5_env())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        self.named = Some(child);
+        let probe = match self.server {
+            Server::Samba => samba::ZONE,
+            _ => "example.test",
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.dig(probe, "SOA").is_empty() {
+            if let Some(Some(status)) = self.named.as_mut().map(|c| c.try_wait().unwrap()) {
+                panic!(
+                    "{program} exited ({status}): {}",
+                    fs::read_to_string(d.join("server.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{program} did not answer within 15 s: {}",
+                fs::read_to_string(d.join("server.log")).unwrap_or_default()
+            );
+            sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The Kerberos environment of the world's realm, MIT's or the DC's.
+    fn krb5_env(&self) -> Vec<(&'static str, PathBuf)> {
+        match (&self.kerberos, &self.dc) {
+            (Some(realm), _) => realm.env(),
+            (None, Some(dc)) => vec![("KRB5_CONFIG", dc.krb5_conf())],
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// One key file per TSIG algorithm, and the zone files.
+    fn write_keys_and_zones(&self) {
+        let d = self.dir.path().to_owned();
         // One key file per algorithm, as tsig-keygen writes it.
         let mut all_keys = Vec::new();
         for algorithm in ALGORITHMS {
@@ -582,36 +655,6 @@ impl World {
                 zone_file(zone, primary, &records),
             )
             .unwrap();
-        }
-        let (program, args) = match self.server {
-            Server::Bind => self.configure_bind(),
-            Server::Knot => self.configure_knot(),
-            Server::PowerDns => self.configure_powerdns(),
-        };
-        let log = fs::File::create(d.join("server.log")).unwrap();
-        let child = Command::new("ip")
-            .args(["netns", "exec", &self.ns, program])
-            .args(&args)
-            .envs(self.kerberos.iter().flat_map(kerberos::Kerberos::env))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-        self.named = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.dig("example.test", "SOA").is_empty() {
-            if let Some(Some(status)) = self.named.as_mut().map(|c| c.try_wait().unwrap()) {
-                panic!(
-                    "{program} exited ({status}): {}",
-                    fs::read_to_string(d.join("server.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{program} did not answer within 15 s: {}",
-                fs::read_to_string(d.join("server.log")).unwrap_or_default()
-            );
-            sleep(Duration::from_millis(20));
         }
     }
 
@@ -1076,7 +1119,7 @@ zone:
             Command::new("ip")
                 .args(["netns", "exec", &self.ns, program])
                 .args(&args)
-                .envs(self.kerberos.iter().flat_map(kerberos::Kerberos::env))
+                .envs(self.krb5_env())
                 .stdout(log.try_clone().unwrap())
                 .stderr(log)
                 .spawn()
@@ -1135,6 +1178,9 @@ zone:
         .env("RUNTIME_DIRECTORY", self.dir.path());
         if let Some(realm) = &self.kerberos {
             cmd.env("KRB5_CONFIG", realm.krb5_conf());
+        }
+        if let Some(dc) = &self.dc {
+            cmd.env("KRB5_CONFIG", dc.krb5_conf());
         }
         cmd
     }
@@ -1230,5 +1276,70 @@ impl Drop for World {
         let _ = fs::remove_dir_all(self.etc());
         // /etc/netns itself, once no world uses it (fails while one does).
         let _ = fs::remove_dir("/etc/netns");
+    }
+}
+
+/// A proxy inside the world's namespace on `[::1]:PORT`, between a client
+/// and the server on `[::1]:53` (TCP): it passes everything on, but flips
+/// one bit of the MAC in each answer to an UPDATE (opcode 5). The MAC ends
+/// 7 octets before the end of the TSIG record (original ID, error, other
+/// length). Stopped when dropped.
+pub fn flip_answer_macs(world: &World, port: u16) -> Killed {
+    require("python3", "python3");
+    let source = PROXY.replace("PORT", &port.to_string());
+    let mut proxy = Killed(
+        Command::new("ip")
+            .args(["netns", "exec", &world.ns, "python3", "-c", &source])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(proxy.0.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready, "ready\n");
+    proxy
+}
+
+/// [`flip_answer_macs`]'s proxy.
+const PROXY: &str = r#"
+import socket, threading
+l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("::1", PORT)); l.listen(8)
+print("ready", flush=True)
+def recv(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise EOFError
+        b += c
+    return b
+def serve(c):
+    u = socket.create_connection(("::1", 53))
+    try:
+        while True:
+            q = recv(c, int.from_bytes(recv(c, 2), "big"))
+            u.sendall(len(q).to_bytes(2, "big") + q)
+            a = bytearray(recv(u, int.from_bytes(recv(u, 2), "big")))
+            if (a[2] >> 3) & 15 == 5:
+                a[-7] ^= 1
+            c.sendall(len(a).to_bytes(2, "big") + a)
+    except EOFError:
+        pass
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"#;
+
+/// A child killed when dropped, a failed assertion included.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
