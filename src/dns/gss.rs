@@ -62,27 +62,23 @@ impl GssInitiator for Initiator {
     }
 }
 
-/// Credentials for the first of `candidates` that has them. When none
-/// has, the failure of one the KDC or keytab has a key for but refused
-/// (a clock off, an old key) says the most; when every one is unknown,
-/// the error names them all.
+/// Credentials for the first of `candidates` that the keytab and the KDC
+/// know. Any other failure (no KDC answers, a clock off, an old key) ends
+/// the search: another principal would meet it too, after another wait.
+/// When none is known, the error names them all.
 fn first_credentials(candidates: &[String]) -> Result<Cred, GssError> {
-    let mut failures = Vec::new();
+    let mut last = None;
     for principal in candidates {
         match acquire(principal) {
             Ok(cred) => return Ok(cred),
-            Err(e) => {
+            Err(e) if e.unknown_principal() => {
                 log::debug!("no Kerberos credentials for {principal}: {e}");
-                failures.push(e);
+                last = Some(e);
             }
+            Err(e) => return Err(e),
         }
     }
-    if let Some(known) = failures.iter().position(|e| !e.unknown_principal()) {
-        return Err(failures.swap_remove(known));
-    }
-    let mut last = failures
-        .pop()
-        .unwrap_or_else(|| gss_error("no principal to try".into(), None));
+    let mut last = last.unwrap_or_else(|| gss_error("no principal to try".into(), None));
     if candidates.len() > 1 {
         last.what = format!(
             "cannot get Kerberos credentials for {}",
