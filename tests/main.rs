@@ -19,6 +19,7 @@ mod hardening;
 mod hostile;
 mod ipv4;
 mod logging;
+mod ownership;
 mod package;
 mod ptr;
 mod replace;

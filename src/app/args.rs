@@ -227,6 +227,9 @@ pub struct SendArgs {
     /// After the server accepts the update, ask it for the name's AAAA records, and fail (writing no cache) unless it serves what was sent (the config's "verify": true)
     #[arg(long, conflicts_with = "dry_run")]
     pub verify: bool,
+    /// With "ownership": take the name whoever owns it (its records and its DHCID replaced by this host's), once; logged as a warning. Without it, a name another client owns is never changed (-f does not override that)
+    #[arg(long)]
+    pub take_over: bool,
 }
 
 /// Write a line for each address that becomes registrable or stops being, as the kernel announces it.

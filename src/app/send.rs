@@ -41,6 +41,7 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
         key_file: args.key_file,
         dry_run: args.dry_run.then_some(args.format),
         verify: args.verify,
+        take_over: args.take_over,
     };
     let mut opts = SendOptions::new(flags, config)?;
     let Some(input) = cli::read_stdin()? else {

@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 18] = [
+pub(super) const KNOWN_KEYS: [&str; 19] = [
     "cache",
     "logging",
     "ttl",
@@ -37,11 +37,14 @@ pub(super) const KNOWN_KEYS: [&str; 18] = [
     "transport",
     "tls",
     "watch",
+    "ownership",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
 /// The keys of the `watch` object.
 pub(super) const WATCH_KEYS: [&str; 3] = ["quiet_ms", "max_delay_ms", "max_updates_per_minute"];
+/// The keys of the `ownership` object.
+pub(super) const OWNERSHIP_KEYS: [&str; 2] = ["mode", "client_id"];
 /// The keys of the `ptr` object.
 pub(super) const PTR_KEYS: [&str; 3] = ["enable", "ttl", "tsig"];
 /// The keys of the `ipv6` object.
@@ -83,6 +86,21 @@ pub(super) struct File {
     pub(super) transport: Option<Transport>,
     pub(super) tls: Option<Tls>,
     pub(super) watch: Option<Watch>,
+    pub(super) ownership: Option<Ownership>,
+}
+
+/// Our `ownership` object: who owns the name (RFC 4701 DHCID records,
+/// RFC 4703's procedure).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(
+    default,
+    expecting = "an object like {\"mode\": \"dhcid\", \"client_id\": \"000100012a1b2c3d0c0102030405\"}"
+)]
+pub(super) struct Ownership {
+    #[serde(deserialize_with = "ownership_mode")]
+    pub(super) mode: Option<()>,
+    #[serde(deserialize_with = "client_id")]
+    pub(super) client_id: Option<Vec<u8>>,
 }
 
 /// Our `watch` object: how `dyndns-watch` paces the runs it starts.
@@ -194,6 +212,7 @@ pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
         Some(("ptr", rest)) => (&PTR_KEYS, rest),
         Some(("tls", rest)) => (&TLS_KEYS, rest),
         Some(("watch", rest)) => (&WATCH_KEYS, rest),
+        Some(("ownership", rest)) => (&OWNERSHIP_KEYS, rest),
         Some(_) => (&[], key),
         None => (&KNOWN_KEYS, key),
     };
@@ -383,6 +402,36 @@ fn transport<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Transport>, D::Er
         other => Err(D::Error::custom(format!(
             "must be \"tcp\" (updates over TCP, port 53) or \"tls\" (DNS over TLS, RFC 7858, with the \"tls\" object), found {}",
             describe(&other)
+        ))),
+    }
+}
+
+/// `ownership.mode`: `"dhcid"`, the only mode.
+fn ownership_mode<'de, D: Deserializer<'de>>(d: D) -> Result<Option<()>, D::Error> {
+    match value(d)? {
+        Value::String(s) if s == "dhcid" => Ok(Some(())),
+        other => Err(D::Error::custom(format!(
+            "must be \"dhcid\" (a DHCID record names the owner, RFC 4701 and RFC 4703), found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `ownership.client_id`: the host's DHCPv6 DUID in hexadecimal, its
+/// 2-octet type first, at most 130 octets (RFC 8415 §11.1).
+fn client_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    let value = value(d)?;
+    let duid = value
+        .as_str()
+        .map(|s| s.replace(':', ""))
+        .and_then(|s| crate::dns::dhcid::hex(&s));
+    match duid {
+        Some(duid) if (3..=crate::dns::dhcid::MAX_DUID_OCTETS).contains(&duid.len()) => {
+            Ok(Some(duid))
+        }
+        _ => Err(D::Error::custom(format!(
+            "must be the host's DHCPv6 DUID in hexadecimal (colons allowed), its 2-octet type first, 3 to 130 octets, as the DHCPv6 client sends it (for example \"00:01:00:01:2a:1b:2c:3d:0c:01:02:03:04:05\"), found {}",
+            describe(&value)
         ))),
     }
 }

@@ -12,7 +12,7 @@ use super::exposure::{Holds, Secret};
 use super::file;
 use super::keyfile::KeyFileError;
 use super::keys::{self, key_file_of, ptr_config, tsig_key};
-use super::{Config, DEFAULT_PATH, MAX_FILE_BYTES, Secrets, WatchPacing};
+use super::{Config, DEFAULT_PATH, MAX_FILE_BYTES, Ownership, Secrets, WatchPacing};
 use crate::dns::tsig::KeyError;
 use crate::util::describe::kind;
 use std::time::Duration;
@@ -190,6 +190,18 @@ impl Config {
                 .collect(),
             ..Self::default()
         };
+        if let Some(ownership) = file.ownership {
+            if ownership.mode.is_none() {
+                return Err(bad(
+                    "ownership.mode",
+                    "missing; give \"mode\": \"dhcid\" (a DHCID record names the owner, RFC 4701)"
+                        .into(),
+                ));
+            }
+            config.ownership = Some(Ownership {
+                client_id: ownership.client_id,
+            });
+        }
         if !config.ipv4 && config.ipv6_disabled {
             return Err(bad(
                 "ipv6.enable",

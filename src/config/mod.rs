@@ -120,6 +120,9 @@ pub struct Config {
     pub guard: bool,
     /// How `dyndns-watch` paces its runs (our `watch` object).
     pub watch: WatchPacing,
+    /// Who owns the name: a DHCID record (our `ownership` object); `None`:
+    /// the update takes the name whoever holds it.
+    pub ownership: Option<Ownership>,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
@@ -140,6 +143,15 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// Our `ownership` object: the name is this host's by its DHCID record
+/// (RFC 4701), claimed and kept as RFC 4703 §5.3 says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ownership {
+    /// The host's DHCPv6 DUID (`client_id`); `None`: a DUID-UUID made
+    /// from `/etc/machine-id`.
+    pub client_id: Option<Vec<u8>>,
 }
 
 /// How `dyndns-watch` paces the runs it starts (our `watch` object).

@@ -1,9 +1,10 @@
 //! DNS on the wire: one question to an authoritative server ([`query`],
 //! [`live`]), the zone and its primary ([`zone`]), the RFC 2136 update
-//! ([`update`]), signing ([`tsig`]; GSS-TSIG's TKEY in [`tkey`], the
+//! ([`update`]) and its owner's DHCID record ([`dhcid`]), signing ([`tsig`]; GSS-TSIG's TKEY in [`tkey`], the
 //! GSS-API in `gss`, its Kerberos environment in [`gss_env`]), and the
 //! connection: TCP or DNS over TLS ([`transport`], [`tls`], [`reach`]).
 
+pub mod dhcid;
 #[cfg(feature = "gss")]
 pub mod gss;
 pub mod gss_env;

@@ -1,6 +1,9 @@
 //! `dyndns-addrs`: the FQDN and the address set to register.
 
+use std::path::Path;
+
 use crate::config::{Compare, Config, Empty};
+use crate::dns::dhcid;
 use crate::host::addrs;
 use crate::host::hostname;
 use crate::state::observed::Observed;
@@ -69,7 +72,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
         let mut state = State::new(hostname, ttl_secs, selected.addresses);
         state.ipv4 = ipv4;
         state.observed = observed;
-        mark(&mut state, config);
+        mark(&mut state, config)?;
         return Ok(Some(state));
     }
     let why = addrs::explain_left_out(&selected.left_out);
@@ -83,7 +86,7 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
     let mut state = State::new(hostname, ttl_secs, Vec::new());
     state.ipv4 = ipv4;
     state.observed = observed;
-    mark(&mut state, config);
+    mark(&mut state, config)?;
     // Serialising a map of strings and enums cannot fail.
     if let Ok(value) = serde_json::to_value(&selected.left_out) {
         state.extra.insert(LEFT_OUT_KEY.into(), value);
@@ -93,8 +96,9 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
 
 /// With `"compare": "live"`, tells the wrapper (which reads no JSON config)
 /// to find the primary before comparing: `"compare": "live"` in the state.
-/// With `"ptr"`, adds the PTR side: each address's reverse name.
-fn mark(state: &mut State, config: &Config) {
+/// With `"ptr"`, adds the PTR side: each address's reverse name. With
+/// `"ownership"`, the owner's DHCID.
+fn mark(state: &mut State, config: &Config) -> Result<(), AddrsError> {
     if config.compare == Compare::Live {
         state.extra.insert(COMPARE_KEY.into(), "live".into());
     }
@@ -102,4 +106,25 @@ fn mark(state: &mut State, config: &Config) {
         let ttl = ptr.ttl_secs.unwrap_or(state.ttl_secs);
         state.ptr = Some(Ptr::new(ttl, state.all_addresses()));
     }
+    if let Some(ownership) = &config.ownership {
+        let duid = match &ownership.client_id {
+            Some(duid) => duid.clone(),
+            None => machine_duid(Path::new(MACHINE_ID))?,
+        };
+        state.dhcid = Some(dhcid::rdata(dhcid::DUID, &duid, &state.hostname));
+    }
+    Ok(())
+}
+
+/// Where systemd keeps the machine ID (machine-id(5)).
+const MACHINE_ID: &str = "/etc/machine-id";
+
+/// The DUID-UUID made from the machine ID in `path` (RFC 6355).
+fn machine_duid(path: &Path) -> Result<Vec<u8>, AddrsError> {
+    let problem = |problem: String| AddrsError::MachineId {
+        path: path.display().to_string(),
+        problem,
+    };
+    let text = crate::util::fs::read_named(path, 4096).map_err(|e| problem(e.to_string()))?;
+    dhcid::duid_uuid(&text).ok_or_else(|| problem("it does not hold 32 hexadecimal digits".into()))
 }

@@ -14,6 +14,7 @@ use std::net::{Ipv6Addr, SocketAddr};
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
+use super::owner::Holding;
 use crate::dns::live::{self, LiveError, Via};
 use crate::dns::query::Served;
 use crate::state::State;
@@ -122,8 +123,22 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     let wrong_ttl = served
         .ttl
         .filter(|t| !got.is_empty() && *t != state.ttl_secs);
-    if !missing.is_empty() || !extra.is_empty() || wrong_ttl.is_some() {
+    let not_ours = match &state.dhcid {
+        Some(dhcid) if served.exists => match super::owner::ask(primary, at, name, dhcid, via) {
+            Ok(Holding::Ours) => None,
+            Ok(Holding::Other) => {
+                Some("it belongs to another client (its DHCID is not this host's)")
+            }
+            Ok(Holding::Nobody) => Some("no client owns it (no DHCID record)"),
+            Err(e) => return Report::unknown(&e),
+        },
+        _ => None,
+    };
+    if !missing.is_empty() || !extra.is_empty() || wrong_ttl.is_some() || not_ours.is_some() {
         let mut what = Vec::new();
+        if let Some(owner) = not_ours {
+            what.push(owner.to_owned());
+        }
         if !missing.is_empty() {
             what.push(format!("missing {}", list(&missing)));
         }

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use hickory_proto::rr::RecordType;
 
+use super::owner::Holding;
 use crate::dns::live;
 use crate::stage::exit;
 use crate::state::State;
@@ -264,7 +265,22 @@ fn live_differences(state: &State, via: &live::Via<'_>) -> Result<Vec<String>, D
         ttl = ttl.or(a.ttl);
         there.ipv4 = Some(a.ipv4());
     }
-    let found = differences(&there, ttl.unwrap_or(state.ttl_secs), state);
+    // With an owner: whose the name is there (one query more).
+    there.dhcid = state.dhcid.clone();
+    let mut found = differences(&there, ttl.unwrap_or(state.ttl_secs), state);
+    if let Some(dhcid) = &state.dhcid {
+        match super::owner::ask(server, at, &state.hostname, dhcid, via) {
+            Ok(Holding::Ours) => {}
+            Ok(Holding::Other) => found.push(
+                "another client holds the name (its DHCID is not this host's): dyndns-send will not change it".into(),
+            ),
+            Ok(Holding::Nobody) if served.exists => found.push(
+                "no client owns the name's records (no DHCID): dyndns-send will not change them".into(),
+            ),
+            Ok(Holding::Nobody) => found.push("the owner's DHCID to register".into()),
+            Err(e) => found.push(format!("its DHCID could not be read ({e})")),
+        }
+    }
     let because: Vec<String> = found
         .into_iter()
         .map(|d| format!("at the primary {server} ({at}): {d}"))
@@ -307,6 +323,13 @@ fn differences(before: &State, ttl: u32, state: &State) -> Vec<String> {
     let no_records = |s: &State| s.addresses.is_empty() && s.ipv4_or_none().is_empty();
     if ttl != state.ttl_secs && !(no_records(before) && no_records(state)) {
         because.push(format!("TTL {ttl} → {}", state.ttl_secs));
+    }
+    match (&before.dhcid, &state.dhcid) {
+        (Some(a), Some(b)) if a != b => {
+            because.push("the owner's DHCID changed (another client_id)".into())
+        }
+        (None, Some(_)) => because.push("the owner's DHCID to register (\"ownership\")".into()),
+        _ => {}
     }
     because
 }

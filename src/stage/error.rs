@@ -92,6 +92,16 @@ pub enum AddrsError {
     /// `--diff`: the comparison with the cache failed.
     #[error(transparent)]
     Diff(#[from] DiffError),
+    /// `"ownership"` without `client_id`, and the machine ID unreadable.
+    #[error(
+        "\"ownership\" gives no \"client_id\", and the machine ID that would make one cannot be read from {path}: {problem}; give \"client_id\", the host's DHCPv6 DUID in hexadecimal"
+    )]
+    MachineId {
+        /// The machine-id file.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 impl ExitStatus for AddrsError {
@@ -101,9 +111,10 @@ impl ExitStatus for AddrsError {
             Self::Diff(e) => e.exit_status(),
             // The resolver not answering is a failure at run time, not bad input.
             Self::Hostname(HostnameError::Timeout { .. }) => exit::FAILURE,
-            Self::NoTtl { .. } | Self::Hostname(_) | Self::Addrs(AddrError::NoSuchInterface(_)) => {
-                exit::USAGE
-            }
+            Self::NoTtl { .. }
+            | Self::MachineId { .. }
+            | Self::Hostname(_)
+            | Self::Addrs(AddrError::NoSuchInterface(_)) => exit::USAGE,
             Self::Addrs(_) => exit::FAILURE,
         }
     }
@@ -331,6 +342,9 @@ pub enum SendError {
     /// The guard's prerequisite failed: somebody else changed the name.
     #[error(transparent)]
     Guarded(#[from] Box<Guarded>),
+    /// The name is not this host's (`"ownership"`): nothing was changed.
+    #[error(transparent)]
+    Owned(#[from] Box<Owned>),
     /// The primary accepted the update, but does not serve it, or could
     /// not be asked (`"verify"`).
     #[error(transparent)]
@@ -354,6 +368,38 @@ pub struct Guarded {
     pub rcode: String,
     /// The AAAA records found there.
     pub found: String,
+}
+
+/// The name is not this host's (RFC 4703 §5.3: the claim found it in use,
+/// and its DHCID is not this host's). Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} {holder}; nothing was changed, and the cache is as it was. {fix}")]
+pub struct Owned {
+    /// The host name.
+    pub name: Name,
+    /// Who holds it, as the server that refused says.
+    pub holder: Holder,
+    /// What an administrator can do.
+    pub fix: String,
+}
+
+/// Who holds a name this host may not take.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Holder {
+    /// Another client: a DHCID record that is not this host's.
+    #[error(
+        "belongs to another client: its DHCID record at {0} is not this host's (RFC 4701; another host, or a DHCP server for one, registered the name)"
+    )]
+    OtherClient(SocketAddr),
+    /// Records without a DHCID: no client owns them.
+    #[error(
+        "holds records that no client owns: there is no DHCID record at {0} (an administrator's records, or a client's without \"ownership\")"
+    )]
+    NoClient(SocketAddr),
+    /// The name is in use, but its DHCID could not be read.
+    #[error("is in use at {0} and its DHCID is not this host's (the DHCID could not be read: {1})")]
+    Unread(SocketAddr, String),
 }
 
 /// Why an update the primary accepted did not pass the check after it
@@ -406,7 +452,8 @@ impl ExitStatus for SendError {
             | Self::PtrUnsent(_)
             | Self::PtrTimeUp { .. }
             | Self::Verify(_)
-            | Self::Guarded(_) => exit::FAILURE,
+            | Self::Guarded(_)
+            | Self::Owned(_) => exit::FAILURE,
         }
     }
 }

@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::config::Empty;
-use crate::dns::update::{self, ServerError, Update};
+use hickory_proto::op::ResponseCode;
+
+use crate::dns::update::{self, DryRunFormat, Owner, ServerError, Step, Update};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
 use crate::state::State;
 use crate::state::cache::{self, Cached};
@@ -212,7 +214,9 @@ async fn forward(
     super::ApexName::check(&state.hostname, &zone)?;
     let guard = super::guard::of(state)?;
     let principals = opts.gss_principals(&state.hostname, opts.key.as_ref());
-    let update = Update {
+    let dhcid = state.dhcid.clone();
+    let steps = super::owner::steps(dhcid.is_some(), opts.take_over);
+    let update = |step: Option<Step>| Update {
         state,
         zone: &zone,
         key: opts.key.as_ref(),
@@ -220,17 +224,30 @@ async fn forward(
         tls: opts.tls_config.as_ref(),
         replace: opts.replace,
         guard: guard.as_ref(),
+        owner: dhcid
+            .as_deref()
+            .zip(step)
+            .map(|(dhcid, step)| Owner { dhcid, step }),
     };
     if let Some(format) = opts.dry_run {
         let (host, port) = show_server(&server, opts.port);
-        let text = update::describe(&update, &host, port, format);
+        let texts: Vec<String> = steps
+            .iter()
+            .map(|step| update::describe(&update(*step), &host, port, format))
+            .collect();
+        // nsupdate runs both steps: the claim fails with YXDOMAIN where the
+        // name is in use, and the keep then replaces the records.
+        let text = texts.join(match format {
+            DryRunFormat::Nsupdate => {
+                "; if the name is in use (YXDOMAIN), the records are replaced while its DHCID is this host's (RFC 4703 §5.3.2):\n"
+            }
+            DryRunFormat::Json => "",
+        });
         return Ok((text.trim_end().to_owned(), None));
     }
     if state.addresses.is_empty() && state.ipv4_or_none().is_empty() {
         warn_empty(state);
     }
-    let (request, wire, signed) = update::encode(&update)?;
-    log::debug!("the update message is {} octets", wire.len());
     log::info!(
         "updating {} to [{}]",
         state.hostname,
@@ -240,54 +257,90 @@ async fn forward(
         format!("on, key {} ({})", k.name, k.algorithm)
     });
     log::debug!("TSIG {tsig}");
-    let addrs = lookups.server_addresses(&server, opts).await?;
-    // A prerequisite that failed: somebody else changed the name. Never
-    // retried elsewhere, never overwritten.
-    let guarded = |e: &ServerError| {
-        guard.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
-    };
+    let mut targets = lookups.server_addresses(&server, opts).await?;
     let gss_server = match &opts.gss {
         Some(_) if opts.key.is_none() => Some(mname(&server, &zone, lookups, opts).await?),
         _ => None,
     };
-    let signing = match (&opts.gss, &gss_server) {
-        (Some(initiator), Some(mname)) => Signing::Gss {
-            initiator: initiator.as_ref(),
-            mname,
-            host: &state.hostname,
-        },
-        _ => Signing::Ready(opts.key.as_ref().zip(signed.as_ref())),
+    // A prerequisite that failed: somebody else changed or holds the name.
+    // Never retried elsewhere, never overwritten.
+    let prerequisite = |e: &ServerError| {
+        (guard.is_some() || dhcid.is_some())
+            && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
     };
-    let sent = send_signed(
-        &server, addrs, &request, &wire, signing, opts, deadline, guarded,
-    );
-    let mut attempts = match sent {
-        Ok(addr) => {
-            if opts.verify {
-                super::verify::verify(state, &server, addr, &opts.via())?;
-            }
-            let all = addresses(state);
-            let list = if all.is_empty() {
-                "no addresses".to_owned()
-            } else {
-                all.join(" ")
-            };
-            let at = shown_at(&server, addr, opts.port);
-            let line = format!("updated {} in zone {zone} at {at}: {list}", state.hostname);
-            return Ok((line, Some(addr)));
+    let mut attempts = Vec::new();
+    for step in steps {
+        match step {
+            Some(Step::Claim) => log::debug!(
+                "claiming {} for this host: its records and DHCID, if the name is not in use (RFC 4703 §5.3.1)",
+                state.hostname
+            ),
+            Some(Step::Keep) => log::debug!(
+                "{} is in use: replacing its records, if its DHCID is this host's (RFC 4703 §5.3.2)",
+                state.hostname
+            ),
+            Some(Step::TakeOver) => log::warn!(
+                "taking {} over (--take-over): its records and DHCID are replaced whoever owns them",
+                state.hostname
+            ),
+            None => {}
         }
-        Err(attempts) => attempts,
-    };
-    if let Some((addr, ServerError::Refused(r))) = attempts.last()
-        && guard.is_some()
-        && r.is_prerequisite()
-    {
-        return Err(super::guard::refused(
-            state,
-            (&server, *addr),
-            &opts.via(),
-            r.rcode_name(),
-        ));
+        let (request, wire, signed) = update::encode(&update(step))?;
+        log::debug!("the update message is {} octets", wire.len());
+        let signing = match (&opts.gss, &gss_server) {
+            (Some(initiator), Some(mname)) => Signing::Gss {
+                initiator: initiator.as_ref(),
+                mname,
+                host: &state.hostname,
+            },
+            _ => Signing::Ready(opts.key.as_ref().zip(signed.as_ref())),
+        };
+        let sent = send_signed(
+            &server,
+            targets.clone(),
+            &request,
+            &wire,
+            signing,
+            opts,
+            deadline,
+            prerequisite,
+        );
+        let (addr, rcode) = match sent {
+            Ok(addr) => return updated(state, &zone, &server, addr, opts),
+            Err(failed) => {
+                attempts = failed;
+                match attempts.last() {
+                    Some((addr, ServerError::Refused(r))) if r.is_prerequisite() => {
+                        (*addr, r.rcode)
+                    }
+                    _ => break,
+                }
+            }
+        };
+        match step {
+            // In use: the keep step goes to the server that said so.
+            Some(Step::Claim) if rcode == ResponseCode::YXDomain => {
+                targets = vec![addr];
+                continue;
+            }
+            Some(Step::Keep) => {
+                if let Some(owned) = dhcid.as_deref().and_then(|d| {
+                    super::owner::refused(&state.hostname, d, (&server, addr), &opts.via())
+                }) {
+                    return Err(owned);
+                }
+            }
+            _ => {}
+        }
+        if guard.is_some() {
+            return Err(super::guard::refused(
+                state,
+                (&server, addr),
+                &opts.via(),
+                crate::dns::rcode_name(rcode),
+            ));
+        }
+        break;
     }
     attempts.shrink_to_fit();
     Err(Box::new(Unsent {
@@ -297,6 +350,29 @@ async fn forward(
         attempts,
     })
     .into())
+}
+
+/// The forward update was accepted at `addr`: verified when asked; the
+/// result line.
+fn updated(
+    state: &State,
+    zone: &hickory_proto::rr::Name,
+    server: &str,
+    addr: SocketAddr,
+    opts: &SendOptions,
+) -> Result<(String, Option<SocketAddr>), SendError> {
+    if opts.verify {
+        super::verify::verify(state, server, addr, &opts.via())?;
+    }
+    let all = addresses(state);
+    let list = if all.is_empty() {
+        "no addresses".to_owned()
+    } else {
+        all.join(" ")
+    };
+    let at = shown_at(server, addr, opts.port);
+    let line = format!("updated {} in zone {zone} at {at}: {list}", state.hostname);
+    Ok((line, Some(addr)))
 }
 
 /// The addresses of both families as text, IPv4 first.

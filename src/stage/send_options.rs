@@ -36,6 +36,8 @@ pub struct SendFlags {
     pub dry_run: Option<DryRunFormat>,
     /// `--verify`.
     pub verify: bool,
+    /// `--take-over`.
+    pub take_over: bool,
 }
 
 /// `dyndns-send`'s options, checked.
@@ -63,6 +65,8 @@ pub struct SendOptions {
     pub empty: Empty,
     /// Ask the primary afterwards whether it serves what was sent.
     pub verify: bool,
+    /// Take the name whoever owns it (`--take-over`, with `"ownership"`).
+    pub take_over: bool,
     /// What the update deletes before it adds.
     pub replace: Replace,
     /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
@@ -125,6 +129,7 @@ impl SendOptions {
             key,
             empty: config.empty,
             verify: flags.verify || config.verify,
+            take_over: flags.take_over,
             replace: config.replace,
         })
     }

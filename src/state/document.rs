@@ -31,6 +31,7 @@ pub(super) struct Document {
     pub(super) server: Option<String>,
     pub(super) ptr: Option<super::Ptr>,
     pub(super) forward_registered: bool,
+    pub(super) dhcid: Option<Vec<u8>>,
     pub(super) extra: Map<String, Value>,
 }
 
@@ -43,7 +44,7 @@ impl<'de> Deserialize<'de> for Document {
 struct DocumentVisitor;
 
 /// The keys [`Document`] reads itself.
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
     "hostname",
     "ttl",
     "addresses",
@@ -53,6 +54,7 @@ const KNOWN: [&str; 9] = [
     "server",
     "ptr",
     "forward_registered",
+    "dhcid",
 ];
 
 impl<'de> Visitor<'de> for DocumentVisitor {
@@ -93,6 +95,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "server" => doc.server = map.next_value::<Server>()?.0,
                 "ptr" => doc.ptr = map.next_value()?,
                 "forward_registered" => doc.forward_registered = map.next_value()?,
+                "dhcid" => doc.dhcid = Some(map.next_value::<Dhcid>()?.0),
                 _ => {
                     let value = map.next_value::<Value>()?;
                     doc.extra.insert(key, value);
@@ -202,6 +205,23 @@ impl<'de> Deserialize<'de> for Ipv4Addresses {
     }
 }
 
+/// `dhcid`: the owner's DHCID RDATA in base64 (RFC 4701 §3.3: identifier
+/// type, digest type 1, a SHA-256 digest; 35 octets).
+struct Dhcid(Vec<u8>);
+
+impl<'de> Deserialize<'de> for Dhcid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = value(d)?;
+        match value.as_str().and_then(crate::dns::dhcid::from_text) {
+            Some(rdata) if rdata.len() == 35 && rdata[2] == 1 => Ok(Self(rdata)),
+            _ => Err(de::Error::custom(format!(
+                "must be a DHCID record's data in base64 (RFC 4701: 35 octets, digest type 1), found {}",
+                describe(&value)
+            ))),
+        }
+    }
+}
+
 /// `zone`: the zone apex, or `null`.
 struct Zone(Option<Name>);
 
@@ -269,6 +289,9 @@ impl Serialize for State {
         }
         if self.forward_registered {
             map.serialize_entry("forward_registered", &true)?;
+        }
+        if let Some(dhcid) = &self.dhcid {
+            map.serialize_entry("dhcid", &crate::dns::dhcid::to_text(dhcid))?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

@@ -58,6 +58,10 @@ pub struct State {
     /// `dyndns-diff` found the forward records registered already: only
     /// the PTR side is left to send.
     pub forward_registered: bool,
+    /// The owner's DHCID RDATA (RFC 4701), with `"ownership"`: registered
+    /// beside the records at each name, and the proof that the name is
+    /// this host's (RFC 4703 §5.3).
+    pub dhcid: Option<Vec<u8>>,
     /// Keys no stage uses, passed on as they came.
     pub extra: Map<String, Value>,
 }
@@ -111,6 +115,7 @@ impl State {
             server: None,
             ptr: None,
             forward_registered: false,
+            dhcid: None,
             extra: Map::new(),
         }
     }
@@ -160,6 +165,7 @@ impl State {
         state.server = doc.server;
         state.ptr = doc.ptr;
         state.forward_registered = doc.forward_registered;
+        state.dhcid = doc.dhcid;
         state.extra = doc.extra;
         Ok(state)
     }
@@ -170,11 +176,12 @@ impl State {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The part the cache holds: hostname, TTL, addresses, when they were
-    /// observed, and the PTR records registered (where).
+    /// The part the cache holds: hostname, TTL, addresses, the DHCID,
+    /// when they were observed, and the PTR records registered (where).
     pub fn registered(&self) -> Self {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
         state.ipv4 = self.ipv4.clone();
+        state.dhcid = self.dhcid.clone();
         state.observed = self.observed.clone();
         state.ptr = self.ptr.as_ref().map(|p| Ptr {
             ttl_secs: p.ttl_secs,
@@ -201,12 +208,14 @@ impl State {
     }
 
     /// Whether `other` registers the same thing: the name (case-insensitively),
-    /// the TTL and the address sets (no IPv4 set is an empty one).
+    /// the TTL, the address sets (no IPv4 set is an empty one) and the
+    /// owner's DHCID.
     pub fn same_registration(&self, other: &Self) -> bool {
         self.hostname.eq_ignore_case(&other.hostname)
             && self.ttl_secs == other.ttl_secs
             && self.addresses == other.addresses
             && self.ipv4_or_none() == other.ipv4_or_none()
+            && self.dhcid == other.dhcid
     }
 
     /// The IPv4 set, empty when IPv4 is off.

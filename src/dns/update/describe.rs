@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use hickory_proto::rr::RecordType;
 
-use super::{Update, absent, deleted};
+use super::{Owner, Step, Update, absent, deleted};
+use crate::dns::dhcid;
 use crate::dns::reach::TlsConfig;
 use crate::dns::tsig::Key;
 
@@ -30,6 +31,25 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             let _ = writeln!(out, "zone {}", update.zone);
             signing_comment(&mut out, update.key, update.gss);
             transport_comment(&mut out, update.tls, host);
+            match update.owner {
+                Some(Owner {
+                    step: Step::Claim, ..
+                }) => {
+                    let _ = writeln!(out, "prereq nxdomain {}", state.hostname);
+                }
+                Some(Owner {
+                    step: Step::Keep,
+                    dhcid,
+                }) => {
+                    let _ = writeln!(
+                        out,
+                        "prereq yxrrset {} IN DHCID {}",
+                        state.hostname,
+                        dhcid::to_text(dhcid)
+                    );
+                }
+                _ => {}
+            }
             for rtype in absent(update) {
                 let _ = match rtype {
                     RecordType::ANY => writeln!(out, "prereq nxdomain {}", state.hostname),
@@ -45,7 +65,12 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 // RFC 2136 §2.5.3: a name alone deletes every RRset at it.
                 match rtype {
                     RecordType::ANY => writeln!(out, "update delete {}", state.hostname),
-                    rtype => writeln!(out, "update delete {} IN {rtype}", state.hostname),
+                    rtype => writeln!(
+                        out,
+                        "update delete {} IN {}",
+                        state.hostname,
+                        type_name(rtype)
+                    ),
                 }
                 .unwrap_or_default();
             }
@@ -63,12 +88,23 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     state.hostname, state.ttl_secs
                 );
             }
+            if let Some(owner) = update.owner
+                && state.all_addresses().next().is_some()
+            {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN DHCID {}",
+                    state.hostname,
+                    state.ttl_secs,
+                    dhcid::to_text(owner.dhcid)
+                );
+            }
             let _ = writeln!(out, "send");
             out
         }
         DryRunFormat::Json => {
             let record = |rtype: &str, data: String| serde_json::json!({"name": state.hostname.to_ascii(), "ttl": state.ttl_secs, "class": "IN", "type": rtype, "data": data});
-            let adds: Vec<serde_json::Value> = state
+            let mut adds: Vec<serde_json::Value> = state
                 .ipv4_or_none()
                 .iter()
                 .map(|a| record("A", a.to_string()))
@@ -79,8 +115,13 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                         .map(|a| record("AAAA", a.to_string())),
                 )
                 .collect();
+            if let Some(owner) = update.owner
+                && !adds.is_empty()
+            {
+                adds.push(record("DHCID", dhcid::to_text(owner.dhcid)));
+            }
             let tsig = signing_json(update.key, update.gss);
-            let deletes: Vec<String> = deleted(update).iter().map(ToString::to_string).collect();
+            let deletes: Vec<String> = deleted(update).into_iter().map(type_name).collect();
             let mut doc = serde_json::json!({
                 "server": host,
                 "port": port,
@@ -89,6 +130,14 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     "name": state.hostname.to_ascii(),
                     "aaaa": g.aaaa,
                     "absent": absent(update).iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })),
+                "owner": update.owner.map(|o| serde_json::json!({
+                    "step": match o.step {
+                        Step::Claim => "claim",
+                        Step::Keep => "keep",
+                        Step::TakeOver => "take-over",
+                    },
+                    "dhcid": dhcid::to_text(o.dhcid),
                 })),
                 "delete": state.hostname.to_ascii(),
                 "delete_types": deletes,
@@ -163,6 +212,15 @@ pub(crate) fn add_transport_json(doc: &mut serde_json::Value, tls: Option<&TlsCo
                 "key": tls.key,
             }),
         );
+    }
+}
+
+/// A record type's mnemonic, DHCID's too (hickory knows it by number).
+fn type_name(rtype: RecordType) -> String {
+    if rtype == dhcid::DHCID {
+        "DHCID".into()
+    } else {
+        rtype.to_string()
     }
 }
 

@@ -45,6 +45,33 @@ pub struct Update<'a> {
     pub replace: Replace,
     /// The prerequisite: the AAAA set the name must hold (`"guard"`).
     pub guard: Option<&'a Guard>,
+    /// The owner's DHCID and the step of RFC 4703 §5.3 this update is
+    /// (`"ownership"`).
+    pub owner: Option<Owner<'a>>,
+}
+
+/// Who owns the name, and which step of RFC 4703 §5.3 an update is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner<'a> {
+    /// The owner's DHCID RDATA (RFC 4701).
+    pub dhcid: &'a [u8],
+    /// The step.
+    pub step: Step,
+}
+
+/// The steps of RFC 4703 §5.3, each one atomic update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// §5.3.1: the name is not in use (RFC 2136 §2.4.5): add the records
+    /// and the DHCID.
+    Claim,
+    /// §5.3.2: the name holds this host's DHCID (a value-dependent
+    /// prerequisite, §2.4.2): replace the records, and the DHCID with them
+    /// (deleted with the last record).
+    Keep,
+    /// `--take-over`: no prerequisite; whatever the name's owner, it
+    /// becomes this host's.
+    TakeOver,
 }
 
 /// What an update deletes before it adds the new records (`"replace"`).
@@ -248,7 +275,24 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
         });
     }
     let mut message = for_zone(update.zone, id);
-    if let Some(guard) = update.guard {
+    let name = &state.hostname;
+    match update.owner.map(|o| (o.step, o.dhcid)) {
+        Some((Step::Claim, _)) => {
+            // §2.4.5: name is not in use (class NONE, type ANY).
+            let mut none = Record::update0(name.clone(), 0, RecordType::ANY);
+            none.dns_class = DNSClass::NONE;
+            message.add_pre_requisite(none);
+        }
+        Some((Step::Keep, dhcid)) => {
+            message.add_pre_requisite(dhcid_record(name, 0, dhcid));
+        }
+        Some((Step::TakeOver, _)) | None => {}
+    }
+    // The guard's compare-and-swap holds where the records are replaced;
+    // its first-registration rule is the claim's, and a take-over
+    // overrides it as -f does.
+    let guarded = matches!(update.owner.map(|o| o.step), None | Some(Step::Keep));
+    if let Some(guard) = update.guard.filter(|_| guarded) {
         if guard.aaaa.is_empty() {
             // §2.4.3, RRset does not exist, or §2.4.5 (type ANY), name is
             // not in use: class NONE, no rdata.
@@ -274,6 +318,11 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
         delete.dns_class = DNSClass::ANY;
         message.add_update(delete);
     }
+    if let Some(owner) = update.owner
+        && !(state.addresses.is_empty() && state.ipv4_or_none().is_empty())
+    {
+        message.add_update(dhcid_record(name, state.ttl_secs, owner.dhcid));
+    }
     for addr in state.ipv4_or_none() {
         message.add_update(Record::from_rdata(
             state.hostname.clone(),
@@ -292,13 +341,36 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
 }
 
 /// The types the update deletes at the name: ANY (every RRset), or the
-/// AAAA RRset, and the A RRset when IPv4 is on.
+/// AAAA RRset, and the A RRset when IPv4 is on; with an owner, the DHCID
+/// RRset too (re-added with the records, or gone with the last of them).
+/// A claim deletes nothing: the name is empty.
 pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
-    match update.replace {
-        Replace::All => vec![RecordType::ANY],
+    let step = update.owner.map(|o| o.step);
+    if step == Some(Step::Claim) {
+        return Vec::new();
+    }
+    let mut types = match update.replace {
+        Replace::All => return vec![RecordType::ANY],
         Replace::Aaaa if update.state.ipv4.is_some() => vec![RecordType::A, RecordType::AAAA],
         Replace::Aaaa => vec![RecordType::AAAA],
+    };
+    if step.is_some() {
+        types.push(crate::dns::dhcid::DHCID);
     }
+    types
+}
+
+/// A DHCID record at `name` (class IN): the owner's, to add, or as a
+/// value-dependent prerequisite with TTL 0 (RFC 2136 §2.4.2).
+pub(crate) fn dhcid_record(name: &Name, ttl_secs: u32, dhcid: &[u8]) -> Record {
+    Record::from_rdata(
+        name.clone(),
+        ttl_secs,
+        RData::Unknown {
+            code: crate::dns::dhcid::DHCID,
+            rdata: hickory_proto::rr::rdata::NULL::with(dhcid.to_vec()),
+        },
+    )
 }
 
 /// On a first registration under `"guard": true` (the guard's AAAA set
@@ -309,7 +381,8 @@ pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
 /// of being deleted.
 pub(crate) fn absent(update: &Update<'_>) -> Vec<RecordType> {
     match update.guard {
-        Some(guard) if guard.aaaa.is_empty() => deleted(update),
+        // With an owner, the claim's "name is not in use" is the rule.
+        Some(guard) if guard.aaaa.is_empty() && update.owner.is_none() => deleted(update),
         _ => Vec::new(),
     }
 }
@@ -329,8 +402,7 @@ fn encode_at(
     time_secs: u64,
 ) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
     let message = build_with_id(update, id)?;
-    let updates_wanted =
-        update.state.addresses.len() + update.state.ipv4_or_none().len() + deleted(update).len();
+    let updates_wanted = message.updates().len();
     let addresses = update.state.addresses.len() + update.state.ipv4_or_none().len();
     seal(
         message,
