@@ -220,3 +220,69 @@ fn the_dry_run_prints_the_prerequisites_of_both_steps() {
     assert_eq!(world.aaaa(NAME), ["300 2001:db8:10::1"]);
     assert_eq!(dhcids(&world, NAME), [format!("300 {d}")]);
 }
+
+/// The reverse name of an IPv6 address (RFC 3596 §2.5).
+fn reverse(addr: &str) -> String {
+    let a: std::net::Ipv6Addr = addr.parse().unwrap();
+    let hex: String = a.octets().iter().map(|o| format!("{o:02x}")).collect();
+    let nibbles: Vec<String> = hex.chars().rev().map(String::from).collect();
+    format!("{}.ip6.arpa", nibbles.join("."))
+}
+
+/// With `"ptr"`, each reverse name is owned the same way: the DHCID of the
+/// host's name beside its PTR; another host with the same address (the
+/// address moved on) does not take it; the owner's gone address takes its
+/// PTR and DHCID with it.
+#[test]
+fn each_reverse_name_is_owned_as_the_forward_name_is() {
+    for server in SERVERS {
+        let world = World::with(NAME, server);
+        world.add_address(&["2001:db8:10::1/64", "nodad"]);
+        let a = owner(&world, "a.conf", DUID_A, r#", "ptr": true"#);
+        world.run("pydyndns", &["-c", &a, "veth0"], "").ok();
+        let rev = reverse("2001:db8:10::1");
+        assert_eq!(
+            world.records(&rev, "PTR"),
+            [format!("300 {NAME}.")],
+            "{server:?}"
+        );
+        assert_eq!(
+            dhcids(&world, &rev),
+            [format!("300 {}", dhcid(DUID_A, NAME))],
+            "{server:?}"
+        );
+
+        // Host B, host2, now holds the same address.
+        let b = owner(&world, "b.conf", DUID_B, r#", "ptr": true"#);
+        let addrs = crate::common::bin("dyndns-addrs");
+        let send = crate::common::bin("dyndns-send");
+        world
+            .run_shell(&format!(
+                "{} -c {b} --hostname host2.example.test veth0 | {} -c {b}",
+                addrs.display(),
+                send.display()
+            ))
+            .status(1)
+            .stderr_has(&format!(
+                "{rev}. belongs to another client: its DHCID record at [::1]:53 is not this host's"
+            ));
+        assert_eq!(world.aaaa("host2.example.test"), ["300 2001:db8:10::1"]);
+        assert_eq!(
+            world.records(&rev, "PTR"),
+            [format!("300 {NAME}.")],
+            "{server:?}"
+        );
+
+        // A's address goes, another comes: the old PTR and its DHCID go.
+        world.add_address(&["2001:db8:10::5/64", "nodad"]);
+        world.del_address("2001:db8:10::1/64");
+        world.run("pydyndns", &["-c", &a, "veth0"], "").ok();
+        assert!(world.records(&rev, "PTR").is_empty(), "{server:?}");
+        assert!(dhcids(&world, &rev).is_empty(), "{server:?}");
+        assert_eq!(
+            world.records(&reverse("2001:db8:10::5"), "PTR"),
+            [format!("300 {NAME}.")],
+            "{server:?}"
+        );
+    }
+}

@@ -270,6 +270,35 @@ mod tests {
     }
 
     #[test]
+    fn ownership_takes_a_duid_and_names_what_is_wrong() {
+        let c = parse(
+            r#"{"ttl": 1, "ownership": {"mode": "dhcid", "client_id": "00:01:00:01:2A:1b:2c:3d"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.ownership.unwrap().client_id,
+            Some(vec![0, 1, 0, 1, 0x2a, 0x1b, 0x2c, 0x3d])
+        );
+        let machine = parse(r#"{"ttl": 1, "ownership": {"mode": "dhcid"}}"#).unwrap();
+        assert_eq!(machine.ownership.unwrap().client_id, None);
+        assert!(parse(r#"{"ttl": 1}"#).unwrap().ownership.is_none());
+        assert!(
+            error(r#"{"ttl": 1, "ownership": {}}"#)
+                .contains("key \"ownership.mode\": missing; give \"mode\": \"dhcid\"")
+        );
+        assert!(error(r#"{"ttl": 1, "ownership": {"mode": "txt"}}"#).contains("must be \"dhcid\""));
+        for bad in ["\"0g\"", "\"000\"", "\"00\"", "7"] {
+            let e = error(&format!(
+                r#"{{"ttl": 1, "ownership": {{"mode": "dhcid", "client_id": {bad}}}}}"#
+            ));
+            assert!(
+                e.contains("ownership.client_id") && e.contains("DHCPv6 DUID"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
     fn cache_true_means_run_dir() {
         let c = parse(r#"{"cache": true, "ttl": 1}"#).unwrap();
         assert_eq!(c.cache, Some(PathBuf::from(DEFAULT_CACHE)));

@@ -4,12 +4,13 @@
 
 use std::net::SocketAddr;
 
+use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData};
 
 use crate::dns::dhcid::DHCID;
 use crate::dns::live::{self, Via};
 use crate::dns::query::Served;
-use crate::dns::update::Step;
+use crate::dns::update::{ServerError, Step};
 
 use super::{Holder, Owned, SendError};
 
@@ -22,6 +23,82 @@ pub(super) fn steps(owned: bool, take_over: bool) -> Vec<Option<Step>> {
         (true, true) => vec![Some(Step::TakeOver)],
         (true, false) => vec![Some(Step::Claim), Some(Step::Keep)],
     }
+}
+
+/// How a run of [`steps`] ended.
+pub(super) enum Outcome {
+    /// An update was accepted at this address.
+    Accepted(SocketAddr),
+    /// A step's prerequisite failed at `addr` with `rcode`, and no step
+    /// after it applies.
+    Refused {
+        /// The step refused.
+        step: Option<Step>,
+        /// Where.
+        addr: SocketAddr,
+        /// NXRRSET, YXRRSET, NXDOMAIN or YXDOMAIN.
+        rcode: ResponseCode,
+        /// Every address tried for that step.
+        attempts: Vec<(SocketAddr, ServerError)>,
+    },
+    /// No address accepted a step for another reason.
+    Failed(Vec<(SocketAddr, ServerError)>),
+}
+
+/// The result of one step sent to some addresses: the address that took
+/// it, or each address tried and what it said.
+pub(super) type Sent = Result<SocketAddr, Vec<(SocketAddr, ServerError)>>;
+
+/// Runs `steps` in order for `name`, each sent by `send` to the addresses
+/// given: the primary's at first; after a claim refused because the name
+/// is in use (YXDOMAIN), the keep goes to the address that said so.
+pub(super) fn run(
+    name: &Name,
+    steps: &[Option<Step>],
+    mut targets: Vec<SocketAddr>,
+    mut send: impl FnMut(Option<Step>, Vec<SocketAddr>) -> Result<Sent, SendError>,
+) -> Result<Outcome, SendError> {
+    let mut outcome = Outcome::Failed(Vec::new());
+    for &step in steps {
+        match step {
+            Some(Step::Claim) => log::debug!(
+                "claiming {name} for this host: its records and DHCID, if the name is not in use (RFC 4703 §5.3.1)"
+            ),
+            Some(Step::Keep) => log::debug!(
+                "replacing the records of {name}, if its DHCID is this host's (RFC 4703 §5.3.2)"
+            ),
+            Some(Step::TakeOver) => log::warn!(
+                "taking {name} over (--take-over): its records and DHCID are replaced whoever owns them"
+            ),
+            None => {}
+        }
+        let attempts = match send(step, targets.clone())? {
+            Ok(addr) => return Ok(Outcome::Accepted(addr)),
+            Err(attempts) => attempts,
+        };
+        let refused = match attempts.last() {
+            Some((addr, ServerError::Refused(r))) if r.is_prerequisite() => Some((*addr, r.rcode)),
+            _ => None,
+        };
+        outcome = match refused {
+            Some((addr, rcode)) => Outcome::Refused {
+                step,
+                addr,
+                rcode,
+                attempts,
+            },
+            None => return Ok(Outcome::Failed(attempts)),
+        };
+        match (step, &outcome) {
+            (Some(Step::Claim), Outcome::Refused { addr, rcode, .. })
+                if *rcode == ResponseCode::YXDomain =>
+            {
+                targets = vec![*addr];
+            }
+            _ => break,
+        }
+    }
+    Ok(outcome)
 }
 
 /// Whose the name's DHCID set says it is.

@@ -11,14 +11,13 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::config::Empty;
-use hickory_proto::op::ResponseCode;
-
 use crate::dns::update::{self, DryRunFormat, Owner, ServerError, Step, Update};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
 use crate::state::State;
 use crate::state::cache::{self, Cached};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
+use super::owner::Outcome;
 use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{CacheNotWritten, DIFFERS_KEY, LEFT_OUT_KEY, PtrUnsent, SendError, Unsent};
@@ -257,7 +256,7 @@ async fn forward(
         format!("on, key {} ({})", k.name, k.algorithm)
     });
     log::debug!("TSIG {tsig}");
-    let mut targets = lookups.server_addresses(&server, opts).await?;
+    let targets = lookups.server_addresses(&server, opts).await?;
     let gss_server = match &opts.gss {
         Some(_) if opts.key.is_none() => Some(mname(&server, &zone, lookups, opts).await?),
         _ => None,
@@ -268,23 +267,7 @@ async fn forward(
         (guard.is_some() || dhcid.is_some())
             && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
     };
-    let mut attempts = Vec::new();
-    for step in steps {
-        match step {
-            Some(Step::Claim) => log::debug!(
-                "claiming {} for this host: its records and DHCID, if the name is not in use (RFC 4703 §5.3.1)",
-                state.hostname
-            ),
-            Some(Step::Keep) => log::debug!(
-                "{} is in use: replacing its records, if its DHCID is this host's (RFC 4703 §5.3.2)",
-                state.hostname
-            ),
-            Some(Step::TakeOver) => log::warn!(
-                "taking {} over (--take-over): its records and DHCID are replaced whoever owns them",
-                state.hostname
-            ),
-            None => {}
-        }
+    let outcome = super::owner::run(&state.hostname, &steps, targets, |step, targets| {
         let (request, wire, signed) = update::encode(&update(step))?;
         log::debug!("the update message is {} octets", wire.len());
         let signing = match (&opts.gss, &gss_server) {
@@ -295,53 +278,44 @@ async fn forward(
             },
             _ => Signing::Ready(opts.key.as_ref().zip(signed.as_ref())),
         };
-        let sent = send_signed(
+        Ok(send_signed(
             &server,
-            targets.clone(),
+            targets,
             &request,
             &wire,
             signing,
             opts,
             deadline,
             prerequisite,
-        );
-        let (addr, rcode) = match sent {
-            Ok(addr) => return updated(state, &zone, &server, addr, opts),
-            Err(failed) => {
-                attempts = failed;
-                match attempts.last() {
-                    Some((addr, ServerError::Refused(r))) if r.is_prerequisite() => {
-                        (*addr, r.rcode)
-                    }
-                    _ => break,
-                }
-            }
-        };
-        match step {
-            // In use: the keep step goes to the server that said so.
-            Some(Step::Claim) if rcode == ResponseCode::YXDomain => {
-                targets = vec![addr];
-                continue;
-            }
-            Some(Step::Keep) => {
-                if let Some(owned) = dhcid.as_deref().and_then(|d| {
+        ))
+    })?;
+    let mut attempts = match outcome {
+        Outcome::Accepted(addr) => return updated(state, &zone, &server, addr, opts),
+        Outcome::Failed(attempts) => attempts,
+        Outcome::Refused {
+            step,
+            addr,
+            rcode,
+            attempts,
+        } => {
+            if step == Some(Step::Keep)
+                && let Some(owned) = dhcid.as_deref().and_then(|d| {
                     super::owner::refused(&state.hostname, d, (&server, addr), &opts.via())
-                }) {
-                    return Err(owned);
-                }
+                })
+            {
+                return Err(owned);
             }
-            _ => {}
+            if guard.is_some() {
+                return Err(super::guard::refused(
+                    state,
+                    (&server, addr),
+                    &opts.via(),
+                    crate::dns::rcode_name(rcode),
+                ));
+            }
+            attempts
         }
-        if guard.is_some() {
-            return Err(super::guard::refused(
-                state,
-                (&server, addr),
-                &opts.via(),
-                crate::dns::rcode_name(rcode),
-            ));
-        }
-        break;
-    }
+    };
     attempts.shrink_to_fit();
     Err(Box::new(Unsent {
         what: state.hostname.to_string(),

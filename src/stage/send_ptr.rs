@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use hickory_proto::rr::Name;
 
-use crate::dns::update::PtrUpdate;
+use crate::dns::update::{PtrUpdate, ServerError, Step};
 use crate::state::{Ptr, PtrRecord, State};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
+use super::owner::Outcome;
 use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
 use super::{SEND_BOUND, SendError, Unsent};
@@ -78,36 +79,57 @@ pub(super) async fn send_ptr(
         }
     }
     let principals = opts.gss_principals(&host, opts.ptr_key.as_ref());
+    let dhcid = state.dhcid.as_deref();
     for group in groups(ptr) {
-        let update = PtrUpdate {
-            gss: principals.as_deref(),
-            tls: opts.tls_config.as_ref(),
-            zone: &group.zone,
-            host: &host,
-            ttl_secs: ptr.ttl_secs,
-            add: group.add.iter().map(|&i| &ptr.records[i]).collect(),
-            delete: group.delete.iter().map(|&i| &ptr.gone[i]).collect(),
-            key: opts.ptr_key.as_ref(),
-        };
-        if let Some(format) = opts.dry_run {
-            let (server, port) = show_server(&group.server, opts.port);
-            let block = update.describe(&server, port, format);
-            outcome.lines.push(block.trim_end().to_owned());
-            continue;
-        }
-        let what = format!("the update of zone {} at {}", group.zone, group.server);
-        let sending = send_zone(&update, &group.server, opts, lookups, deadline);
-        match within(deadline, what, sending).await.and_then(|sent| sent) {
-            Ok(at) => {
-                outcome.lines.push(result_line(&update, &at));
-                for &i in &group.add {
-                    ptr.records[i].registered = true;
+        for (add, delete) in units(&group, dhcid.is_some()) {
+            let update = PtrUpdate {
+                gss: principals.as_deref(),
+                tls: opts.tls_config.as_ref(),
+                zone: &group.zone,
+                host: &host,
+                ttl_secs: ptr.ttl_secs,
+                add: add.iter().map(|&i| &ptr.records[i]).collect(),
+                delete: delete.iter().map(|&i| &ptr.gone[i]).collect(),
+                key: opts.ptr_key.as_ref(),
+                owner: None,
+            };
+            // A gone name is this host's to delete only while its DHCID
+            // says so: one keep step, and a refusal means "not ours".
+            let steps = if !delete.is_empty() && dhcid.is_some() && !opts.take_over {
+                vec![Some(Step::Keep)]
+            } else {
+                super::owner::steps(dhcid.is_some(), opts.take_over)
+            };
+            if let Some(format) = opts.dry_run {
+                let (server, port) = show_server(&group.server, opts.port);
+                for step in steps {
+                    let block = update.at_step(dhcid, step).describe(&server, port, format);
+                    outcome.lines.push(block.trim_end().to_owned());
                 }
-                for &i in &group.delete {
-                    ptr.gone[i].registered = true;
-                }
+                continue;
             }
-            Err(e) => outcome.failures.push(e),
+            let what = format!("the update of zone {} at {}", group.zone, group.server);
+            let sending = send_zone(
+                &update,
+                dhcid,
+                &steps,
+                &group.server,
+                opts,
+                lookups,
+                deadline,
+            );
+            match within(deadline, what, sending).await.and_then(|sent| sent) {
+                Ok(at) => {
+                    outcome.lines.push(result_line(&update, &at));
+                    for &i in &add {
+                        ptr.records[i].registered = true;
+                    }
+                    for &i in &delete {
+                        ptr.gone[i].registered = true;
+                    }
+                }
+                Err(e) => outcome.failures.push(e),
+            }
         }
     }
     if opts.dry_run.is_none() {
@@ -168,17 +190,30 @@ fn groups(ptr: &Ptr) -> Vec<Group> {
     groups
 }
 
+/// The updates a group is sent in: one for the whole zone; with an owner,
+/// one per reverse name, since each name's prerequisites stand alone.
+fn units(group: &Group, owned: bool) -> Vec<(Vec<usize>, Vec<usize>)> {
+    if !owned {
+        return vec![(group.add.clone(), group.delete.clone())];
+    }
+    let adds = group.add.iter().map(|&i| (vec![i], Vec::new()));
+    let deletes = group.delete.iter().map(|&i| (Vec::new(), vec![i]));
+    adds.chain(deletes).collect()
+}
+
 /// Sends one zone's update to each address of its primary in turn, within
-/// its own bound; the address (as shown) that accepted it.
+/// its own bound, in `steps` (with an owner, RFC 4703 §5.3's); the address
+/// (as shown) that accepted it.
 async fn send_zone(
     update: &PtrUpdate<'_>,
+    dhcid: Option<&[u8]>,
+    steps: &[Option<Step>],
     server: &str,
     opts: &SendOptions,
     lookups: &mut Lookups,
     shared: Instant,
 ) -> Result<String, SendError> {
     let deadline = shared.min(Instant::now() + opts.timeout * SEND_BOUND);
-    let (request, wire, signed) = update.encode()?;
     log::info!(
         "updating the PTR records in zone {} at {server}: {} to {}, {} deleted",
         update.zone,
@@ -191,33 +226,67 @@ async fn send_zone(
         Some(_) if update.key.is_none() => Some(mname(server, update.zone, lookups, opts).await?),
         _ => None,
     };
-    let signing = match (&opts.gss, &gss_server) {
-        (Some(initiator), Some(mname)) => Signing::Gss {
-            initiator: initiator.as_ref(),
-            mname,
-            host: update.host,
-        },
-        _ => Signing::Ready(update.key.zip(signed.as_ref())),
+    // One name with an owner, named in the steps' logs; else the zone.
+    let name = match (dhcid, update.add.first().or(update.delete.first())) {
+        (Some(_), Some(record)) => record.name.clone(),
+        _ => update.zone.clone(),
     };
-    match send_signed(
-        server,
-        addrs,
-        &request,
-        &wire,
-        signing,
-        opts,
-        deadline,
-        |_| false,
-    ) {
-        Ok(addr) => Ok(shown_at(server, addr, opts.port)),
-        Err(attempts) => Err(Box::new(Unsent {
-            what: "the PTR records".into(),
-            zone: update.zone.clone(),
-            server: server.to_owned(),
+    let outcome = super::owner::run(&name, steps, addrs, |step, targets| {
+        let stepped = update.at_step(dhcid, step);
+        let (request, wire, signed) = stepped.encode()?;
+        let signing = match (&opts.gss, &gss_server) {
+            (Some(initiator), Some(mname)) => Signing::Gss {
+                initiator: initiator.as_ref(),
+                mname,
+                host: update.host,
+            },
+            _ => Signing::Ready(update.key.zip(signed.as_ref())),
+        };
+        let prerequisite = |e: &ServerError| {
+            dhcid.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
+        };
+        Ok(send_signed(
+            server,
+            targets,
+            &request,
+            &wire,
+            signing,
+            opts,
+            deadline,
+            prerequisite,
+        ))
+    })?;
+    let attempts = match outcome {
+        Outcome::Accepted(addr) => return Ok(shown_at(server, addr, opts.port)),
+        Outcome::Refused {
+            step: Some(Step::Keep),
+            addr,
+            ..
+        } if !update.delete.is_empty() => {
+            log::info!(
+                "the PTR records at {name} are not this host's (its DHCID is not there): left as they are"
+            );
+            return Ok(shown_at(server, addr, opts.port));
+        }
+        Outcome::Refused {
+            step: Some(Step::Keep),
+            addr,
             attempts,
-        })
-        .into()),
-    }
+            ..
+        } => match dhcid.and_then(|d| super::owner::refused(&name, d, (server, addr), &opts.via()))
+        {
+            Some(owned) => return Err(owned),
+            None => attempts,
+        },
+        Outcome::Refused { attempts, .. } | Outcome::Failed(attempts) => attempts,
+    };
+    Err(Box::new(Unsent {
+        what: "the PTR records".into(),
+        zone: update.zone.clone(),
+        server: server.to_owned(),
+        attempts,
+    })
+    .into())
 }
 
 /// `step` (`what`), unless `deadline` passes first: then the PTR side's

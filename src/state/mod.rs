@@ -311,6 +311,26 @@ mod tests {
     }
 
     #[test]
+    fn the_owners_dhcid_round_trips_and_counts_as_the_registration() {
+        let dhcid = "AAIBY2/AuCccgoJbsaxcQc9TUapptP69lOjxfNuVAA2kjEA=";
+        let doc =
+            format!(r#"{{"hostname":"h.example.","ttl":1,"addresses":[],"dhcid":"{dhcid}"}}"#);
+        let s = State::parse(&doc, "x").unwrap();
+        assert_eq!(s.dhcid.as_ref().map(Vec::len), Some(35));
+        assert_eq!(s.to_json(), doc);
+        assert_eq!(s.registered().dhcid, s.dhcid);
+        let mut other = s.clone();
+        other.dhcid = None;
+        assert!(!s.same_registration(&other));
+        let e = State::parse(
+            r#"{"hostname":"h.example.","ttl":1,"addresses":[],"dhcid":"AAEC"}"#,
+            "x",
+        )
+        .unwrap_err();
+        assert!(crate::util::describe::chain(&e).contains("DHCID record's data in base64"));
+    }
+
+    #[test]
     fn bad_names_are_shown_escaped() {
         let e = parse_name("h\nsend\n.example.").unwrap_err().to_string();
         assert!(e.starts_with("\"h\\nsend\\n.example.\" is not"), "{e}");

@@ -318,11 +318,6 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
         delete.dns_class = DNSClass::ANY;
         message.add_update(delete);
     }
-    if let Some(owner) = update.owner
-        && !(state.addresses.is_empty() && state.ipv4_or_none().is_empty())
-    {
-        message.add_update(dhcid_record(name, state.ttl_secs, owner.dhcid));
-    }
     for addr in state.ipv4_or_none() {
         message.add_update(Record::from_rdata(
             state.hostname.clone(),
@@ -336,6 +331,11 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
             state.ttl_secs,
             RData::AAAA(AAAA(*addr)),
         ));
+    }
+    if let Some(owner) = update.owner
+        && !(state.addresses.is_empty() && state.ipv4_or_none().is_empty())
+    {
+        message.add_update(dhcid_record(name, state.ttl_secs, owner.dhcid));
     }
     Ok(message)
 }

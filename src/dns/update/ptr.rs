@@ -15,9 +15,19 @@ use hickory_proto::op::{Message, UpdateMessage};
 use hickory_proto::rr::rdata::PTR;
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
-use super::{BuildError, DryRunFormat, Signed, for_zone, random_id, seal};
+use super::{
+    BuildError, DryRunFormat, Owner, Signed, Step, dhcid_record, for_zone, random_id, seal,
+};
+use crate::dns::dhcid::{self, DHCID};
 use crate::dns::tsig::{self, Key};
 use crate::state::PtrRecord;
+
+/// Deletes the `rtype` RRset at `name` (RFC 2136 §2.5.2: class ANY, no rdata).
+fn delete_rrset(message: &mut Message, name: &Name, rtype: RecordType) {
+    let mut rrset = Record::update0(name.clone(), 0, rtype);
+    rrset.dns_class = DNSClass::ANY;
+    message.add_update(rrset);
+}
 
 /// The PTR update of one reverse zone.
 #[derive(Clone, Debug)]
@@ -38,9 +48,12 @@ pub struct PtrUpdate<'a> {
     pub tls: Option<&'a crate::dns::reach::TlsConfig>,
     /// The principal it is signed as with GSS-TSIG, for `--dry-run`.
     pub gss: Option<&'a [String]>,
+    /// The owner's DHCID and the step of RFC 4703 §5.3 this update is
+    /// (`"ownership"`): then it holds one reverse name.
+    pub owner: Option<Owner<'a>>,
 }
 
-impl PtrUpdate<'_> {
+impl<'a> PtrUpdate<'a> {
     /// The name a gone address's PTR points to.
     fn target_of<'b>(&'b self, record: &'b PtrRecord) -> &'b Name {
         record.target.as_ref().unwrap_or(self.host)
@@ -57,23 +70,63 @@ impl PtrUpdate<'_> {
                 });
             }
         }
+        let step = self.owner.map(|o| o.step);
+        for record in self.add.iter().chain(&self.delete) {
+            match self.owner {
+                // RFC 2136 §2.4.5: name is not in use.
+                Some(Owner {
+                    step: Step::Claim, ..
+                }) => {
+                    let mut none = Record::update0(record.name.clone(), 0, RecordType::ANY);
+                    none.dns_class = DNSClass::NONE;
+                    message.add_pre_requisite(none);
+                }
+                // §2.4.2: this host's DHCID is there.
+                Some(Owner {
+                    step: Step::Keep,
+                    dhcid,
+                }) => message.add_pre_requisite(dhcid_record(&record.name, 0, dhcid)),
+                _ => {}
+            }
+        }
         for record in &self.add {
-            let mut rrset = Record::update0(record.name.clone(), 0, RecordType::PTR);
-            rrset.dns_class = DNSClass::ANY;
-            message.add_update(rrset);
+            if step != Some(Step::Claim) {
+                delete_rrset(&mut message, &record.name, RecordType::PTR);
+            }
             message.add_update(Record::from_rdata(
                 record.name.clone(),
                 self.ttl_secs,
                 RData::PTR(PTR(self.host.clone())),
             ));
+            if let Some(owner) = self.owner {
+                if step != Some(Step::Claim) {
+                    delete_rrset(&mut message, &record.name, DHCID);
+                }
+                message.add_update(dhcid_record(&record.name, self.ttl_secs, owner.dhcid));
+            }
         }
         for record in &self.delete {
+            if self.owner.is_some() {
+                // The name is this host's (the prerequisite says): its PTR
+                // and DHCID go.
+                delete_rrset(&mut message, &record.name, RecordType::PTR);
+                delete_rrset(&mut message, &record.name, DHCID);
+                continue;
+            }
             let target = self.target_of(record).clone();
             let mut one = Record::from_rdata(record.name.clone(), 0, RData::PTR(PTR(target)));
             one.dns_class = DNSClass::NONE;
             message.add_update(one);
         }
         Ok(message)
+    }
+
+    /// This update at `step` of RFC 4703 §5.3, for the owner `dhcid`.
+    pub fn at_step(&self, dhcid: Option<&'a [u8]>, step: Option<Step>) -> Self {
+        Self {
+            owner: dhcid.zip(step).map(|(dhcid, step)| Owner { dhcid, step }),
+            ..self.clone()
+        }
     }
 
     /// Encodes (and signs, when a key is given) the update for the wire.
@@ -87,15 +140,10 @@ impl PtrUpdate<'_> {
         id: u16,
         time_secs: u64,
     ) -> Result<(Message, Vec<u8>, Option<Signed>), BuildError> {
-        let wanted = 2 * self.add.len() + self.delete.len();
+        let message = self.build(id)?;
+        let wanted = message.updates().len();
         let addresses = self.add.len() + self.delete.len();
-        seal(
-            self.build(id)?,
-            self.key,
-            time_secs,
-            (wanted, addresses),
-            self.zone,
-        )
+        seal(message, self.key, time_secs, (wanted, addresses), self.zone)
     }
 
     /// The update as `--dry-run` shows it, sent to `host` at `port`: a
@@ -109,15 +157,56 @@ impl PtrUpdate<'_> {
                 let _ = writeln!(out, "zone {}", self.zone);
                 super::describe::signing_comment(&mut out, self.key, self.gss);
                 super::describe::transport_comment(&mut out, self.tls, server);
+                let step = self.owner.map(|o| o.step);
+                for record in self.add.iter().chain(&self.delete) {
+                    match self.owner {
+                        Some(Owner {
+                            step: Step::Claim, ..
+                        }) => {
+                            let _ = writeln!(out, "prereq nxdomain {}", record.name);
+                        }
+                        Some(Owner {
+                            step: Step::Keep,
+                            dhcid,
+                        }) => {
+                            let _ = writeln!(
+                                out,
+                                "prereq yxrrset {} IN DHCID {}",
+                                record.name,
+                                dhcid::to_text(dhcid)
+                            );
+                        }
+                        _ => {}
+                    }
+                }
                 for record in &self.add {
-                    let _ = writeln!(out, "update delete {} IN PTR", record.name);
+                    if step != Some(Step::Claim) {
+                        let _ = writeln!(out, "update delete {} IN PTR", record.name);
+                    }
                     let _ = writeln!(
                         out,
                         "update add {} {} IN PTR {}",
                         record.name, self.ttl_secs, self.host
                     );
+                    if let Some(owner) = self.owner {
+                        if step != Some(Step::Claim) {
+                            let _ = writeln!(out, "update delete {} IN DHCID", record.name);
+                        }
+                        let _ = writeln!(
+                            out,
+                            "update add {} {} IN DHCID {}",
+                            record.name,
+                            self.ttl_secs,
+                            dhcid::to_text(owner.dhcid)
+                        );
+                    }
                 }
                 for record in &self.delete {
+                    if self.owner.is_some() {
+                        let _ = writeln!(out, "update delete {} IN PTR", record.name);
+                        let _ = writeln!(out, "update delete {} IN DHCID", record.name);
+                        continue;
+                    }
                     let _ = writeln!(
                         out,
                         "update delete {} IN PTR {}",
@@ -178,6 +267,7 @@ mod tests {
             key: None,
             gss: None,
             tls: None,
+            owner: None,
         };
         let (message, wire, _) = update.encode_at(0x1234, 0).unwrap();
         assert_eq!(&wire[..12], &[0x12, 0x34, 0x28, 0, 0, 1, 0, 0, 0, 3, 0, 0]);
@@ -220,6 +310,7 @@ mod tests {
             key: None,
             gss: None,
             tls: None,
+            owner: None,
         };
         assert!(matches!(
             update.encode_at(1, 0),

@@ -178,3 +178,91 @@ fn answers_are_checked_field_by_field() {
     ));
     assert!(matches!(check(&[0x12]), ServerError::Malformed(_)));
 }
+
+/// RFC 4703 §5.3's steps as messages: the claim's "name is not in use"
+/// and its adds; the keep's DHCID prerequisite, its deletes and adds; the
+/// take-over's none; and with `"replace": "aaaa"` the DHCID set replaced
+/// beside the AAAA set, or deleted with the last address.
+#[test]
+fn ownership_steps_carry_rfc_4703s_prerequisites() {
+    let mut state = state();
+    let zone = zone();
+    let dhcid = [0u8, 2, 1, 7, 7, 7];
+    let build = |state: &State, replace: Replace, step: Step| {
+        let update = Update {
+            state,
+            zone: &zone,
+            replace,
+            guard: None,
+            owner: Some(Owner {
+                dhcid: &dhcid,
+                step,
+            }),
+            key: None,
+            gss: None,
+            tls: None,
+        };
+        build_with_id(&update, 1).unwrap()
+    };
+    let shape = |r: &Record| (r.dns_class, r.record_type(), r.ttl);
+    let dhcid_type = crate::dns::dhcid::DHCID;
+
+    let claim = build(&state, Replace::All, Step::Claim);
+    let pre: Vec<_> = claim.prerequisites().iter().map(shape).collect();
+    assert_eq!(pre, [(DNSClass::NONE, RecordType::ANY, 0)]);
+    let adds: Vec<_> = claim.updates().iter().map(shape).collect();
+    assert_eq!(
+        adds,
+        [
+            (DNSClass::IN, RecordType::AAAA, 300),
+            (DNSClass::IN, dhcid_type, 300)
+        ]
+    );
+
+    let keep = build(&state, Replace::All, Step::Keep);
+    assert_eq!(keep.prerequisites().len(), 1);
+    assert_eq!(
+        shape(&keep.prerequisites()[0]),
+        (DNSClass::IN, dhcid_type, 0)
+    );
+    assert!(matches!(
+        &keep.prerequisites()[0].data,
+        RData::Unknown { rdata, .. } if rdata.anything == dhcid
+    ));
+    let updates: Vec<_> = keep.updates().iter().map(shape).collect();
+    assert_eq!(
+        updates,
+        [
+            (DNSClass::ANY, RecordType::ANY, 0),
+            (DNSClass::IN, RecordType::AAAA, 300),
+            (DNSClass::IN, dhcid_type, 300)
+        ]
+    );
+
+    let take = build(&state, Replace::All, Step::TakeOver);
+    assert!(take.prerequisites().is_empty());
+    assert_eq!(take.updates().len(), 3);
+
+    let aaaa = build(&state, Replace::Aaaa, Step::Keep);
+    let updates: Vec<_> = aaaa.updates().iter().map(shape).collect();
+    assert_eq!(
+        updates,
+        [
+            (DNSClass::ANY, RecordType::AAAA, 0),
+            (DNSClass::ANY, dhcid_type, 0),
+            (DNSClass::IN, RecordType::AAAA, 300),
+            (DNSClass::IN, dhcid_type, 300)
+        ]
+    );
+    // The last address gone: the AAAA and DHCID sets go, nothing is added.
+    state.addresses.clear();
+    let last = build(&state, Replace::Aaaa, Step::Keep);
+    let updates: Vec<_> = last.updates().iter().map(shape).collect();
+    assert_eq!(
+        updates,
+        [
+            (DNSClass::ANY, RecordType::AAAA, 0),
+            (DNSClass::ANY, dhcid_type, 0)
+        ]
+    );
+}
