@@ -100,6 +100,12 @@ fn a_host_claims_its_name_and_another_client_cannot_take_it() {
         assert_eq!(world.aaaa(NAME), ["300 2001:db8:10::1"], "{server:?}");
         assert_eq!(world.serial("example.test"), serial, "{server:?}");
         assert!(!world.dir.path().join("b.conf.cache").exists());
+        // -f forces an update, never a name away from its owner.
+        world
+            .run("pydyndns", &["-c", &b, "-f", "veth0"], "")
+            .status(1)
+            .stderr_has(&format!("{NAME}. belongs to another client"));
+        assert_eq!(world.serial("example.test"), serial, "{server:?}");
         // Its monitoring check says so.
         world
             .run("pydyndns", &["-c", &b, "--check", "veth0"], "")
@@ -285,4 +291,31 @@ fn each_reverse_name_is_owned_as_the_forward_name_is() {
             "{server:?}"
         );
     }
+}
+
+/// Without `client_id`, the owner is the DUID-UUID (RFC 6355) of the
+/// machine ID; a machine ID that is not one is named, and nothing is sent.
+#[test]
+fn without_a_client_id_the_machine_id_makes_the_duid() {
+    let world = World::new(NAME);
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let machine_id = "5f0c2a8e9b7d4c3e8a1f0b2c3d4e5f60";
+    world.etc_file("machine-id", &format!("{machine_id}\n"));
+    let conf = world.config(
+        "m.conf",
+        &format!(
+            r#"{{"ttl": 300, "cache": "{}/m.cache", "ownership": {{"mode": "dhcid"}}}}"#,
+            world.dir.path().display()
+        ),
+    );
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    assert_eq!(
+        dhcids(&world, NAME),
+        [format!("300 {}", dhcid(&format!("0004{machine_id}"), NAME))]
+    );
+    world.etc_file("machine-id", "uninitialized\n");
+    world
+        .run("pydyndns", &["-c", &conf, "-f", "veth0"], "")
+        .status(2)
+        .stderr_has("\"ownership\" gives no \"client_id\", and the machine ID that would make one cannot be read from /etc/machine-id: it does not hold 32 hexadecimal digits; give \"client_id\"");
 }

@@ -215,6 +215,11 @@ async fn forward(
     let principals = opts.gss_principals(&state.hostname, opts.key.as_ref());
     let dhcid = state.dhcid.clone();
     let steps = super::owner::steps(dhcid.is_some(), opts.take_over);
+    if opts.take_over && dhcid.is_none() {
+        log::warn!(
+            "--take-over does nothing here: the state has no \"dhcid\" (no \"ownership\" in the config), so the update replaces the records whoever holds them"
+        );
+    }
     let update = |step: Option<Step>| Update {
         state,
         zone: &zone,

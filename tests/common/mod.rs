@@ -563,6 +563,12 @@ impl World {
         PathBuf::from("/etc/netns").join(&self.ns)
     }
 
+    /// Puts `text` in the namespace's own `/etc/NAME` (`ip netns exec`
+    /// mounts each file of /etc/netns/NS over /etc's).
+    pub fn etc_file(&self, name: &str, text: &str) {
+        fs::write(self.etc().join(name), text).unwrap();
+    }
+
     /// `ip -n NS ARGS`.
     pub fn ip(&self, args: &[&str]) {
         let mut all = vec!["ip", "-n", &self.ns];
