@@ -222,6 +222,30 @@ fn the_dry_run_prints_the_prerequisites_of_both_steps() {
          server ::1 53\nzone example.test.\nprereq yxrrset {NAME}. IN DHCID {d}\nupdate delete {NAME}.\n\
          update add {NAME}. 300 IN AAAA 2001:db8:10::1\nupdate add {NAME}. 300 IN DHCID {d}\nsend"
     ));
+    // As JSON: one object per step, each naming its step and the DHCID.
+    let json = world.run(
+        "dyndns-send",
+        &[
+            "-c",
+            &a,
+            "--zone",
+            "example.test",
+            "--server",
+            "::1",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+        &owned_state(DUID_A, &["2001:db8:10::1"]),
+    );
+    json.ok();
+    let steps: Vec<&str> = json.stdout.lines().collect();
+    assert_eq!(steps.len(), 2, "{json}");
+    assert!(
+        steps[0].contains(&format!(r#""owner":{{"step":"claim","dhcid":"{d}"}}"#)),
+        "{json}"
+    );
+    assert!(steps[1].contains(r#""owner":{"step":"keep""#), "{json}");
     world.nsupdate(&script.stdout.replace("server ::1 53\n", ""));
     assert_eq!(world.aaaa(NAME), ["300 2001:db8:10::1"]);
     assert_eq!(dhcids(&world, NAME), [format!("300 {d}")]);

@@ -131,19 +131,22 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     "aaaa": g.aaaa,
                     "absent": absent(update).iter().map(ToString::to_string).collect::<Vec<_>>(),
                 })),
-                "owner": update.owner.map(|o| serde_json::json!({
-                    "step": match o.step {
-                        Step::Claim => "claim",
-                        Step::Keep => "keep",
-                        Step::TakeOver => "take-over",
-                    },
-                    "dhcid": dhcid::to_text(o.dhcid),
-                })),
                 "delete": state.hostname.to_ascii(),
                 "delete_types": deletes,
                 "add": adds,
                 "tsig": tsig,
             });
+            // Only with an owner: without one, the document is as it was.
+            if let Some(owner) = update.owner {
+                doc["owner"] = serde_json::json!({
+                    "step": match owner.step {
+                        Step::Claim => "claim",
+                        Step::Keep => "keep",
+                        Step::TakeOver => "take-over",
+                    },
+                    "dhcid": dhcid::to_text(owner.dhcid),
+                });
+            }
             add_transport_json(&mut doc, update.tls, host);
             format!("{doc}\n")
         }
