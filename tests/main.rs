@@ -18,6 +18,7 @@ mod gss;
 mod hardening;
 mod hostile;
 mod ipv4;
+mod lease;
 mod logging;
 mod ownership;
 mod package;

@@ -82,5 +82,6 @@ pub(super) fn diff_options(
         cache: args.cache.clone().or_else(|| config.cache.clone()),
         force: args.force,
         guard: config.guard,
+        lease: config.lease.is_some(),
     }
 }

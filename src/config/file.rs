@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 19] = [
+pub(super) const KNOWN_KEYS: [&str; 21] = [
     "cache",
     "logging",
     "ttl",
@@ -38,6 +38,8 @@ pub(super) const KNOWN_KEYS: [&str; 19] = [
     "tls",
     "watch",
     "ownership",
+    "lease",
+    "key_lease",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
@@ -87,6 +89,10 @@ pub(super) struct File {
     pub(super) tls: Option<Tls>,
     pub(super) watch: Option<Watch>,
     pub(super) ownership: Option<Ownership>,
+    #[serde(deserialize_with = "lease")]
+    pub(super) lease: Option<u32>,
+    #[serde(deserialize_with = "lease")]
+    pub(super) key_lease: Option<u32>,
 }
 
 /// Our `ownership` object: who owns the name (RFC 4701 DHCID records,
@@ -402,6 +408,18 @@ fn transport<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Transport>, D::Er
         other => Err(D::Error::custom(format!(
             "must be \"tcp\" (updates over TCP, port 53) or \"tls\" (DNS over TLS, RFC 7858, with the \"tls\" object), found {}",
             describe(&other)
+        ))),
+    }
+}
+
+/// `lease`, `key_lease`: seconds, 1 to 2^32 - 1 (RFC 9664 §4: 32 bits).
+fn lease<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let value = value(d)?;
+    match value.as_u64().and_then(|n| u32::try_from(n).ok()) {
+        Some(secs) if secs > 0 => Ok(Some(secs)),
+        _ => Err(D::Error::custom(format!(
+            "must be a whole number of seconds from 1 to 4294967295 (RFC 9664's 32-bit LEASE; a day is 86400), found {}",
+            describe(&value)
         ))),
     }
 }

@@ -12,7 +12,7 @@ use super::exposure::{Holds, Secret};
 use super::file;
 use super::keyfile::KeyFileError;
 use super::keys::{self, key_file_of, ptr_config, tsig_key};
-use super::{Config, DEFAULT_PATH, MAX_FILE_BYTES, Ownership, Secrets, WatchPacing};
+use super::{Config, DEFAULT_PATH, LeaseConfig, MAX_FILE_BYTES, Ownership, Secrets, WatchPacing};
 use crate::dns::tsig::KeyError;
 use crate::util::describe::kind;
 use std::time::Duration;
@@ -190,6 +190,25 @@ impl Config {
                 .collect(),
             ..Self::default()
         };
+        config.lease = match (file.lease, file.key_lease) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(bad(
+                    "key_lease",
+                    "given without \"lease\"; give \"lease\" too (the records' lease, RFC 9664)"
+                        .into(),
+                ));
+            }
+            (Some(secs), Some(key)) if key < secs => {
+                return Err(bad(
+                    "key_lease",
+                    format!(
+                        "{key} is shorter than \"lease\" ({secs}); RFC 9664 §4 asks for a KEY-LEASE at least as long"
+                    ),
+                ));
+            }
+            (Some(secs), key_secs) => Some(LeaseConfig { secs, key_secs }),
+        };
         if let Some(ownership) = file.ownership {
             if ownership.mode.is_none() {
                 return Err(bad(
@@ -296,6 +315,25 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn a_lease_and_its_key_lease_are_checked() {
+        let c = parse(r#"{"ttl": 1, "lease": 3600, "key_lease": 7200}"#).unwrap();
+        assert_eq!(
+            c.lease,
+            Some(LeaseConfig {
+                secs: 3600,
+                key_secs: Some(7200)
+            })
+        );
+        assert_eq!(c.rerun(), Some(std::time::Duration::from_secs(2880)));
+        assert!(error(r#"{"ttl": 1, "lease": 0}"#).contains("from 1 to 4294967295"));
+        assert!(error(r#"{"ttl": 1, "key_lease": 60}"#).contains("given without \"lease\""));
+        assert!(
+            error(r#"{"ttl": 1, "lease": 60, "key_lease": 30}"#)
+                .contains("shorter than \"lease\" (60)")
+        );
     }
 
     #[test]

@@ -123,6 +123,9 @@ pub struct Config {
     /// Who owns the name: a DHCID record (our `ownership` object); `None`:
     /// the update takes the name whoever holds it.
     pub ownership: Option<Ownership>,
+    /// The lease an update asks for (our keys `lease` and `key_lease`,
+    /// RFC 9664); `None`: none.
+    pub lease: Option<LeaseConfig>,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,
@@ -143,6 +146,15 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// The Update Lease an update asks for (RFC 9664).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeaseConfig {
+    /// LEASE: how long the records live without a renewal, seconds.
+    pub secs: u32,
+    /// KEY-LEASE, when given (the 8-octet form of the option).
+    pub key_secs: Option<u32>,
 }
 
 /// Our `ownership` object: the name is this host's by its DHCID record
@@ -229,6 +241,19 @@ impl Config {
         match self.refresh_secs.unwrap_or(DEFAULT_REFRESH_SECS) {
             0 => None,
             secs => Some(Duration::from_secs(secs)),
+        }
+    }
+
+    /// How often a run that finds nothing changed must still come, at the
+    /// latest: the refresh, or 80 % of the lease when that is sooner (RFC
+    /// 9664 §4.2); what `dyndns-watch` waits for between runs.
+    pub fn rerun(&self) -> Option<Duration> {
+        let renewal = self
+            .lease
+            .map(|l| Duration::from_secs(u64::from(l.secs)).mul_f64(0.8));
+        match (self.refresh(), renewal) {
+            (Some(r), Some(l)) => Some(r.min(l)),
+            (r, l) => r.or(l),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod dhcid;
 #[cfg(feature = "gss")]
 pub mod gss;
 pub mod gss_env;
+pub mod lease;
 pub mod live;
 pub mod query;
 pub mod reach;

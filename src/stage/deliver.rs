@@ -73,7 +73,7 @@ pub(super) fn send_signed(
     opts: &SendOptions,
     deadline: Instant,
     stop: impl Fn(&ServerError) -> bool,
-) -> Result<SocketAddr, Vec<(SocketAddr, ServerError)>> {
+) -> Result<(SocketAddr, update::Granted), Vec<(SocketAddr, ServerError)>> {
     let mut attempts = Vec::new();
     let tls = opts.tls.as_deref().map(|client| Tls { client, server });
     for addr in addrs {
@@ -101,7 +101,7 @@ pub(super) fn send_signed(
             ),
         };
         match result {
-            Ok(()) => return Ok(addr),
+            Ok(granted) => return Ok((addr, granted)),
             Err(e) => {
                 log::debug!("{addr}: {e}");
                 let last = stop(&e) || matches!(e, ServerError::Tkey(TkeyError::Gss(_)));
@@ -125,7 +125,7 @@ fn gss_attempt(
     initiator: &dyn GssInitiator,
     request: &hickory_proto::op::Message,
     (timeout, until): (Duration, Instant),
-) -> Result<(), ServerError> {
+) -> Result<update::Granted, ServerError> {
     let mut conn = transport::connect(addr, tls, timeout, until)?;
     let mut key = tkey::negotiate(&mut conn, mname, host, initiator)?;
     let mut signed_request = request.clone();

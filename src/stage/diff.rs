@@ -55,6 +55,9 @@ pub struct DiffOptions {
     pub timeout: Duration,
     /// Add the compare-and-swap prerequisite (`"guard": true`).
     pub guard: bool,
+    /// The config asks for a lease (`"lease"`): it is renewed at 80 % of
+    /// its length and 0 to 5 % more (RFC 9664 §4.2).
+    pub lease: bool,
 }
 
 /// The outcome of `dyndns-diff`.
@@ -240,6 +243,9 @@ fn cache_differences(
             ));
         }
     }
+    if because.is_empty() {
+        because.extend(lease_due(opts.lease, record));
+    }
     // With "ptr", said once the PTR side is compared too.
     if because.is_empty() && state.ptr.is_none() {
         log::info!(
@@ -250,6 +256,34 @@ fn cache_differences(
     }
     let renew = !because.is_empty();
     (because, renew)
+}
+
+/// Why the lease calls for an update: none recorded though the config asks
+/// for one, a marker left though it no longer does, or its renewal due at
+/// 80 % of its length plus 0 to 5 % drawn per run (RFC 9664 §4.2), so
+/// that a fleet's renewals spread.
+fn lease_due(asked: bool, record: &cache::Record) -> Option<String> {
+    let lease = record.state.lease.as_ref();
+    match lease {
+        None if asked => return Some("a lease to ask for (\"lease\")".into()),
+        Some(l) if !asked && l.marker.is_some() => {
+            return Some("the lease marker to delete (\"lease\" is off)".into());
+        }
+        _ => {}
+    }
+    let lease = lease.filter(|_| asked)?;
+    let jitter = f64::from(getrandom::u32().unwrap_or(0)) / f64::from(u32::MAX) * 0.05;
+    let renew = Duration::from_secs_f64(f64::from(lease.secs) * (0.80 + jitter));
+    let age = SystemTime::now()
+        .duration_since(record.confirmed?)
+        .unwrap_or_default();
+    (age >= renew).then(|| {
+        format!(
+            "lease renewal due: last confirmed {} ago (lease {})",
+            span(age),
+            span(Duration::from_secs(u64::from(lease.secs)))
+        )
+    })
 }
 
 /// Why `state` differs from what the primary serves; empty when it does not.

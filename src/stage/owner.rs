@@ -10,7 +10,7 @@ use hickory_proto::rr::{Name, RData};
 use crate::dns::dhcid::DHCID;
 use crate::dns::live::{self, Via};
 use crate::dns::query::Served;
-use crate::dns::update::{ServerError, Step};
+use crate::dns::update::{Granted, ServerError, Step};
 
 use super::{Holder, Owned, SendError};
 
@@ -27,8 +27,8 @@ pub(super) fn steps(owned: bool, take_over: bool) -> Vec<Option<Step>> {
 
 /// How a run of [`steps`] ended.
 pub(super) enum Outcome {
-    /// An update was accepted at this address.
-    Accepted(SocketAddr),
+    /// An update was accepted at this address, granting this lease.
+    Accepted(SocketAddr, Granted),
     /// A step's prerequisite failed at `addr` with `rcode`, and no step
     /// after it applies.
     Refused {
@@ -47,7 +47,7 @@ pub(super) enum Outcome {
 
 /// The result of one step sent to some addresses: the address that took
 /// it, or each address tried and what it said.
-pub(super) type Sent = Result<SocketAddr, Vec<(SocketAddr, ServerError)>>;
+pub(super) type Sent = Result<(SocketAddr, Granted), Vec<(SocketAddr, ServerError)>>;
 
 /// Runs `steps` in order for `name`, each sent by `send` to the addresses
 /// given: the primary's at first; after a claim refused because the name
@@ -73,7 +73,7 @@ pub(super) fn run(
             None => {}
         }
         let attempts = match send(step, targets.clone())? {
-            Ok(addr) => return Ok(Outcome::Accepted(addr)),
+            Ok((addr, granted)) => return Ok(Outcome::Accepted(addr, granted)),
             Err(attempts) => attempts,
         };
         let refused = match attempts.last() {

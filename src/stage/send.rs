@@ -11,10 +11,13 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::config::Empty;
-use crate::dns::update::{self, DryRunFormat, Owner, ServerError, Step, Update};
+use std::time::{Duration, SystemTime};
+
+use crate::dns::lease;
+use crate::dns::update::{self, DryRunFormat, LeaseRequest, Owner, ServerError, Step, Update};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
-use crate::state::State;
 use crate::state::cache::{self, Cached};
+use crate::state::{Lease, State};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
 use super::owner::Outcome;
@@ -169,7 +172,10 @@ impl Sending {
         let mut lookups = Lookups::new(opts.timeout);
         let mut lines = Vec::new();
         let mut accepted = None;
-        if !state.forward_registered {
+        if state.forward_registered {
+            // The forward records stand as the cache has them, lease too.
+            state.lease = previous_lease(&opts);
+        } else {
             let (line, addr) = forward(&mut state, &opts, &mut lookups).await?;
             lines.push(line);
             accepted = addr;
@@ -220,6 +226,19 @@ async fn forward(
             "--take-over does nothing here: the state has no \"dhcid\" (no \"ownership\" in the config), so the update replaces the records whoever holds them"
         );
     }
+    // The lease, and its marker where the server ignores leases (or has
+    // not been asked yet): the cache says which, and the old marker.
+    let previous = previous_lease(opts);
+    let marker = opts
+        .lease
+        .filter(|_| !previous.as_ref().is_some_and(|p| p.granted))
+        .map(|l| lease::marker(SystemTime::now() + Duration::from_secs(u64::from(l.secs))));
+    let old_marker = previous.as_ref().and_then(|p| p.marker.clone());
+    let lease_request = (opts.lease.is_some() || old_marker.is_some()).then(|| LeaseRequest {
+        ask: opts.lease.map(|l| (l.secs, l.key_secs)),
+        marker: marker.as_deref(),
+        old_marker: old_marker.as_deref(),
+    });
     let update = |step: Option<Step>| Update {
         state,
         zone: &zone,
@@ -232,6 +251,7 @@ async fn forward(
             .as_deref()
             .zip(step)
             .map(|(dhcid, step)| Owner { dhcid, step }),
+        lease: lease_request,
     };
     if let Some(format) = opts.dry_run {
         let (host, port) = show_server(&server, opts.port);
@@ -295,7 +315,25 @@ async fn forward(
         ))
     })?;
     let mut attempts = match outcome {
-        Outcome::Accepted(addr) => return updated(state, &zone, &server, addr, opts),
+        Outcome::Accepted(addr, granted) => {
+            let written = marker.filter(|_| state.all_addresses().next().is_some());
+            state.lease = opts.lease.map(|asked| match granted {
+                Some(secs) => Lease {
+                    secs,
+                    granted: true,
+                    marker: written,
+                },
+                None => Lease {
+                    secs: asked.secs,
+                    granted: false,
+                    marker: written,
+                },
+            });
+            if let Some(secs) = granted {
+                log::debug!("the server granted a lease of {secs} s (RFC 9664)");
+            }
+            return updated(state, &zone, &server, addr, opts);
+        }
         Outcome::Failed(attempts) => attempts,
         Outcome::Refused {
             step,
@@ -329,6 +367,15 @@ async fn forward(
         attempts,
     })
     .into())
+}
+
+/// The lease the cache records, if any (read again: the state passed on
+/// by `dyndns-diff` is the host's, not the cache's).
+fn previous_lease(opts: &SendOptions) -> Option<Lease> {
+    match cache::read(opts.cache.as_ref()?) {
+        Cached::Found(record) => record.state.lease,
+        _ => None,
+    }
 }
 
 /// The forward update was accepted at `addr`: verified when asked; the

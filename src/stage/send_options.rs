@@ -67,6 +67,8 @@ pub struct SendOptions {
     pub verify: bool,
     /// Take the name whoever owns it (`--take-over`, with `"ownership"`).
     pub take_over: bool,
+    /// The lease updates ask for (`"lease"`, RFC 9664).
+    pub lease: Option<crate::config::LeaseConfig>,
     /// What the update deletes before it adds.
     pub replace: Replace,
     /// The TSIG key of the reverse zones' updates (`ptr.tsig`, else the
@@ -130,6 +132,7 @@ impl SendOptions {
             empty: config.empty,
             verify: flags.verify || config.verify,
             take_over: flags.take_over,
+            lease: config.lease,
             replace: config.replace,
         })
     }

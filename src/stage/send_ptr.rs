@@ -257,7 +257,7 @@ async fn send_zone(
         ))
     })?;
     let attempts = match outcome {
-        Outcome::Accepted(addr) => return Ok(shown_at(server, addr, opts.port)),
+        Outcome::Accepted(addr, _) => return Ok(shown_at(server, addr, opts.port)),
         Outcome::Refused {
             step: Some(Step::Keep),
             addr,

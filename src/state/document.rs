@@ -32,6 +32,7 @@ pub(super) struct Document {
     pub(super) ptr: Option<super::Ptr>,
     pub(super) forward_registered: bool,
     pub(super) dhcid: Option<Vec<u8>>,
+    pub(super) lease: Option<super::Lease>,
     pub(super) extra: Map<String, Value>,
 }
 
@@ -44,7 +45,7 @@ impl<'de> Deserialize<'de> for Document {
 struct DocumentVisitor;
 
 /// The keys [`Document`] reads itself.
-const KNOWN: [&str; 10] = [
+const KNOWN: [&str; 11] = [
     "hostname",
     "ttl",
     "addresses",
@@ -55,6 +56,7 @@ const KNOWN: [&str; 10] = [
     "ptr",
     "forward_registered",
     "dhcid",
+    "lease",
 ];
 
 impl<'de> Visitor<'de> for DocumentVisitor {
@@ -96,6 +98,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "ptr" => doc.ptr = map.next_value()?,
                 "forward_registered" => doc.forward_registered = map.next_value()?,
                 "dhcid" => doc.dhcid = Some(map.next_value::<Dhcid>()?.0),
+                "lease" => doc.lease = map.next_value()?,
                 _ => {
                     let value = map.next_value::<Value>()?;
                     doc.extra.insert(key, value);
@@ -292,6 +295,9 @@ impl Serialize for State {
         }
         if let Some(dhcid) = &self.dhcid {
             map.serialize_entry("dhcid", &crate::dns::dhcid::to_text(dhcid))?;
+        }
+        if let Some(lease) = &self.lease {
+            map.serialize_entry("lease", lease)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

@@ -62,8 +62,29 @@ pub struct State {
     /// beside the records at each name, and the proof that the name is
     /// this host's (RFC 4703 §5.3).
     pub dhcid: Option<Vec<u8>>,
+    /// The lease the registration holds (RFC 9664), as `dyndns-send`
+    /// wrote it in the cache: what the server granted, or what was asked
+    /// and the marker written where the server ignores leases.
+    pub lease: Option<Lease>,
     /// Keys no stage uses, passed on as they came.
     pub extra: Map<String, Value>,
+}
+
+/// The lease of a registration (the cache's `"lease"`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lease {
+    /// How long the records live without a renewal, seconds: what the
+    /// server granted, or what was asked of one that ignores leases.
+    pub secs: u32,
+    /// The server granted it (its answer carried the option): it expires
+    /// the records itself, and no marker is needed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub granted: bool,
+    /// The marker TXT record at the name, exactly, so that the next update
+    /// deletes it by its value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
 }
 
 /// Why a state document was refused.
@@ -116,6 +137,7 @@ impl State {
             ptr: None,
             forward_registered: false,
             dhcid: None,
+            lease: None,
             extra: Map::new(),
         }
     }
@@ -166,6 +188,7 @@ impl State {
         state.ptr = doc.ptr;
         state.forward_registered = doc.forward_registered;
         state.dhcid = doc.dhcid;
+        state.lease = doc.lease;
         state.extra = doc.extra;
         Ok(state)
     }
@@ -182,6 +205,7 @@ impl State {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
         state.ipv4 = self.ipv4.clone();
         state.dhcid = self.dhcid.clone();
+        state.lease = self.lease.clone();
         state.observed = self.observed.clone();
         state.ptr = self.ptr.as_ref().map(|p| Ptr {
             ttl_secs: p.ttl_secs,

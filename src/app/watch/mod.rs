@@ -154,7 +154,7 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
         retry_after: Duration::from_secs(args.retry_after),
         due: Some(Instant::now()),
         backoff: Duration::from_secs(args.retry_after),
-        refresh: config.refresh(),
+        refresh: config.rerun(),
         bucket: Bucket::new(pacing.per_minute, Instant::now()),
     });
     let quiet = args.quiet.map_or(pacing.quiet, Duration::from_millis);

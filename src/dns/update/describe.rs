@@ -88,6 +88,27 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     state.hostname, state.ttl_secs
                 );
             }
+            if let Some(lease) = update.lease {
+                if let Some((secs, _)) = lease.ask {
+                    let _ = writeln!(
+                        out,
+                        "; asks for a lease of {secs} s (RFC 9664's Update Lease option, which nsupdate cannot send)"
+                    );
+                }
+                if let Some(old) = lease.old_marker.filter(|old| Some(*old) != lease.marker) {
+                    let _ = writeln!(out, "update delete {} IN TXT \"{old}\"", state.hostname);
+                }
+                if let Some(marker) = lease
+                    .marker
+                    .filter(|_| state.all_addresses().next().is_some())
+                {
+                    let _ = writeln!(
+                        out,
+                        "update add {} {} IN TXT \"{marker}\"",
+                        state.hostname, state.ttl_secs
+                    );
+                }
+            }
             if let Some(owner) = update.owner
                 && state.all_addresses().next().is_some()
             {

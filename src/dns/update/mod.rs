@@ -48,6 +48,22 @@ pub struct Update<'a> {
     /// The owner's DHCID and the step of RFC 4703 §5.3 this update is
     /// (`"ownership"`).
     pub owner: Option<Owner<'a>>,
+    /// The lease it asks for, and its marker (`"lease"`).
+    pub lease: Option<LeaseRequest<'a>>,
+}
+
+/// The Update Lease an update asks for (RFC 9664), and the marker TXT
+/// records it writes and deletes where the server ignores leases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeaseRequest<'a> {
+    /// LEASE and KEY-LEASE, seconds, to ask for; `None`: no lease (the
+    /// config has none now), only the old marker to delete.
+    pub ask: Option<(u32, Option<u32>)>,
+    /// The marker to write (with the records), if any.
+    pub marker: Option<&'a str>,
+    /// The previous marker, deleted by its exact value (RFC 2136 §2.5.4),
+    /// so that no other TXT record at the name is touched.
+    pub old_marker: Option<&'a str>,
 }
 
 /// Who owns the name, and which step of RFC 4703 §5.3 an update is.
@@ -332,10 +348,27 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
             RData::AAAA(AAAA(*addr)),
         ));
     }
+    let has_records = !(state.addresses.is_empty() && state.ipv4_or_none().is_empty());
     if let Some(owner) = update.owner
-        && !(state.addresses.is_empty() && state.ipv4_or_none().is_empty())
+        && has_records
     {
         message.add_update(dhcid_record(name, state.ttl_secs, owner.dhcid));
+    }
+    if let Some(lease) = update.lease {
+        if let Some((secs, key_secs)) = lease.ask {
+            let mut edns = hickory_proto::op::Edns::new();
+            edns.options_mut()
+                .insert(crate::dns::lease::option(secs, key_secs));
+            message.set_edns(edns);
+        }
+        if let Some(old) = lease.old_marker.filter(|old| Some(*old) != lease.marker) {
+            let mut one = marker_record(name, 0, old);
+            one.dns_class = DNSClass::NONE;
+            message.add_update(one);
+        }
+        if let Some(marker) = lease.marker.filter(|_| has_records) {
+            message.add_update(marker_record(name, state.ttl_secs, marker));
+        }
     }
     Ok(message)
 }
@@ -358,6 +391,15 @@ pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
         types.push(crate::dns::dhcid::DHCID);
     }
     types
+}
+
+/// The lease marker, a TXT record of one string, at `name`.
+fn marker_record(name: &Name, ttl_secs: u32, text: &str) -> Record {
+    Record::from_rdata(
+        name.clone(),
+        ttl_secs,
+        RData::TXT(hickory_proto::rr::rdata::TXT::new(vec![text.to_owned()])),
+    )
 }
 
 /// A DHCID record at `name` (class IN): the owner's, to add, or as a
@@ -459,7 +501,7 @@ pub(crate) fn exchange(
     wire: &[u8],
     key: Option<(&Key, &Signed)>,
     timeout: Duration,
-) -> Result<(), ServerError> {
+) -> Result<Granted, ServerError> {
     let until = std::time::Instant::now() + timeout;
     let answer = transport::connect(addr, tls, timeout, until)?.exchange(wire)?;
     let key = match key {
@@ -477,7 +519,7 @@ pub(crate) fn exchange_gss(
     wire: &[u8],
     key: &mut crate::dns::tkey::GssKey,
     signed: &Signed,
-) -> Result<(), ServerError> {
+) -> Result<Granted, ServerError> {
     let answer = conn.exchange(wire)?;
     check_answer_with(
         request,
@@ -486,6 +528,11 @@ pub(crate) fn exchange_gss(
         tsig::now_secs(),
     )
 }
+
+/// The LEASE an accepted update's answer grants (RFC 9664 §4.1), when it
+/// carries the Update Lease option; `None`: the server ignores leases, or
+/// none was asked.
+pub type Granted = Option<u32>;
 
 /// How an answer's signature is checked.
 pub(crate) enum AnswerKey<'a> {
@@ -503,7 +550,7 @@ pub fn check_answer(
     answer: &[u8],
     key: Option<(&Key, &Signed)>,
     now_secs: u64,
-) -> Result<(), ServerError> {
+) -> Result<Granted, ServerError> {
     let key = match key {
         Some((key, signed)) => AnswerKey::Hmac(key, signed),
         None => AnswerKey::Unsigned,
@@ -517,7 +564,7 @@ pub(crate) fn check_answer_with(
     answer: &[u8],
     key: AnswerKey<'_>,
     now_secs: u64,
-) -> Result<(), ServerError> {
+) -> Result<Granted, ServerError> {
     let message = Message::from_vec(answer).map_err(ServerError::Malformed)?;
     if message.metadata.id != request.metadata.id {
         return Err(ServerError::WrongId {
@@ -560,7 +607,7 @@ pub(crate) fn check_answer_with(
             crate::dns::tkey::verify(answer, &message, key, signed, now_secs)?;
         }
     }
-    Ok(())
+    Ok(crate::dns::lease::granted(&message))
 }
 
 /// A random message ID (RFC 5452 §4.3: unpredictable, so that an answer
