@@ -52,10 +52,23 @@ fn a_server_that_ignores_leases_gets_a_marker_renewed_in_time_and_other_txt_stay
         let world = World::with(NAME, server);
         world.add_address(&["2001:db8:10::1/64", "nodad"]);
         world.nsupdate(&format!("update add {NAME}. 300 TXT \"kept\""));
-        let conf = world.cached_config("lease.conf", r#""replace": "aaaa", "lease": 4"#);
+        let conf = world.cached_config(
+            "lease.conf",
+            r#""replace": "aaaa", "lease": 4, "ptr": true"#,
+        );
         let before = now();
         world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
         assert_eq!(world.aaaa(NAME), ["300 2001:db8:10::1"], "{server:?}");
+        // The PTR update carries the option too, and lands.
+        let reverse = format!(
+            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.{}",
+            crate::common::REVERSE_10
+        );
+        assert_eq!(
+            world.records(&reverse, "PTR"),
+            [format!("300 {NAME}.")],
+            "{server:?}"
+        );
         let first = markers(&world);
         assert_eq!(first.len(), 1, "{server:?}: {first:?}");
         let ends = expiry(&first[0]);
@@ -94,7 +107,7 @@ fn a_server_that_ignores_leases_gets_a_marker_renewed_in_time_and_other_txt_stay
             "{server:?}"
         );
         // The lease off: the marker goes at the next run, "kept" stays.
-        let off = world.cached_config("lease.conf", r#""replace": "aaaa""#);
+        let off = world.cached_config("lease.conf", r#""replace": "aaaa", "ptr": true"#);
         world
             .run("pydyndns", &["-c", &off, "-v", "veth0"], "")
             .ok()

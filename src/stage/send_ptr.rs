@@ -92,6 +92,7 @@ pub(super) async fn send_ptr(
                 delete: delete.iter().map(|&i| &ptr.gone[i]).collect(),
                 key: opts.ptr_key.as_ref(),
                 owner: None,
+                lease: opts.lease.map(|l| (l.secs, l.key_secs)),
             };
             // A gone name is this host's to delete only while its DHCID
             // says so: one keep step, and a refusal means "not ours".

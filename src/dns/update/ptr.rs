@@ -51,6 +51,10 @@ pub struct PtrUpdate<'a> {
     /// The owner's DHCID and the step of RFC 4703 §5.3 this update is
     /// (`"ownership"`): then it holds one reverse name.
     pub owner: Option<Owner<'a>>,
+    /// The Update Lease to ask for, LEASE and KEY-LEASE (`"lease"`, RFC
+    /// 9664): a server that grants it expires the PTRs with the host's
+    /// other records.
+    pub lease: Option<(u32, Option<u32>)>,
 }
 
 impl<'a> PtrUpdate<'a> {
@@ -117,6 +121,12 @@ impl<'a> PtrUpdate<'a> {
             let mut one = Record::from_rdata(record.name.clone(), 0, RData::PTR(PTR(target)));
             one.dns_class = DNSClass::NONE;
             message.add_update(one);
+        }
+        if let Some((secs, key_secs)) = self.lease {
+            let mut edns = hickory_proto::op::Edns::new();
+            edns.options_mut()
+                .insert(crate::dns::lease::option(secs, key_secs));
+            message.set_edns(edns);
         }
         Ok(message)
     }
@@ -268,6 +278,7 @@ mod tests {
             gss: None,
             tls: None,
             owner: None,
+            lease: None,
         };
         let (message, wire, _) = update.encode_at(0x1234, 0).unwrap();
         assert_eq!(&wire[..12], &[0x12, 0x34, 0x28, 0, 0, 1, 0, 0, 0, 3, 0, 0]);
@@ -297,6 +308,34 @@ mod tests {
     }
 
     #[test]
+    fn a_lease_rides_on_the_ptr_update_too() {
+        let zone = Name::from_ascii("1.0.0.2.ip6.arpa.").unwrap();
+        let host = Name::from_ascii("h.example.").unwrap();
+        let record = PtrRecord::new("2001::1".parse().unwrap());
+        let update = PtrUpdate {
+            zone: &zone,
+            host: &host,
+            ttl_secs: 60,
+            add: vec![&record],
+            delete: vec![],
+            key: None,
+            gss: None,
+            tls: None,
+            owner: None,
+            lease: Some((3600, None)),
+        };
+        let (message, wire, _) = update.encode_at(1, 0).unwrap();
+        let edns = message.edns.as_ref().expect("an OPT record");
+        assert_eq!(
+            edns.options()
+                .get(hickory_proto::rr::rdata::opt::EdnsCode::from(2)),
+            Some(&crate::dns::lease::option(3600, None))
+        );
+        // The OPT record on the wire: ARCOUNT 1.
+        assert_eq!(&wire[10..12], &[0, 1]);
+    }
+
+    #[test]
     fn a_name_outside_the_zone_is_refused() {
         let zone = Name::from_ascii("2.0.0.2.ip6.arpa.").unwrap();
         let host = Name::from_ascii("h.example.").unwrap();
@@ -311,6 +350,7 @@ mod tests {
             gss: None,
             tls: None,
             owner: None,
+            lease: None,
         };
         assert!(matches!(
             update.encode_at(1, 0),
