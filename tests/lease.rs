@@ -221,3 +221,27 @@ fn the_option_goes_on_the_wire_and_a_granted_lease_is_used_without_a_marker() {
         "{cache}"
     );
 }
+
+/// With `"compare": "live"` the servers serve the records all along, but
+/// the lease still runs out: the cache says when it was renewed.
+#[test]
+fn a_live_comparison_renews_the_lease_too() {
+    let world = World::new(NAME);
+    world.add_address(&["2001:db8:10::1/64", "nodad"]);
+    let conf = world.cached_config("live.conf", r#""compare": "live", "lease": 3"#);
+    world.run("pydyndns", &["-c", &conf, "veth0"], "").ok();
+    let first = markers(&world);
+    assert_eq!(first.len(), 1);
+    world
+        .run("pydyndns", &["-c", &conf, "veth0"], "")
+        .ok()
+        .quiet();
+    sleep(Duration::from_millis(2700));
+    world
+        .run("pydyndns", &["-c", &conf, "-v", "veth0"], "")
+        .ok()
+        .stderr_has("differs: lease renewal due");
+    let second = markers(&world);
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first);
+}

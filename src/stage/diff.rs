@@ -102,7 +102,7 @@ pub fn diff_state(mut state: State, opts: &DiffOptions) -> Result<DiffOutcome, D
             cache::remove(path).map_err(DiffError::CacheRemove)?;
             None
         }
-        Some(path) if !live || opts.guard || state.ptr.is_some() => {
+        Some(path) if !live || opts.guard || opts.lease || state.ptr.is_some() => {
             Some((path.as_path(), cache::read(path)))
         }
         _ => None,
@@ -115,7 +115,15 @@ pub fn diff_state(mut state: State, opts: &DiffOptions) -> Result<DiffOutcome, D
     let (mut because, renew) = if opts.force {
         (vec!["forced (-f)".to_owned()], true)
     } else if live {
-        (live_differences(&state, &via)?, false)
+        let mut because = live_differences(&state, &via)?;
+        // The servers serve the records, but a lease still runs out: the
+        // cache says when it was last renewed.
+        if because.is_empty()
+            && let Some((_, Cached::Found(record))) = &cached
+        {
+            because.extend(lease_due(opts.lease, record));
+        }
+        (because, false)
     } else {
         cache_differences(&state, opts, cached.as_ref())
     };
