@@ -56,6 +56,27 @@ pub(super) enum Signing<'a> {
     },
 }
 
+impl<'a> Signing<'a> {
+    /// GSS-TSIG for `host` when a context is to be negotiated with the
+    /// primary `mname` (no TSIG key, and the GSS-API is on); else `key`
+    /// and what it signed, or nothing.
+    pub(super) fn of(
+        opts: &'a SendOptions,
+        mname: Option<&'a Name>,
+        host: &'a Name,
+        key: Option<(&'a Key, &'a crate::dns::tsig::Signed)>,
+    ) -> Self {
+        match (&opts.gss, mname) {
+            (Some(initiator), Some(mname)) => Self::Gss {
+                initiator: initiator.as_ref(),
+                mname,
+                host,
+            },
+            _ => Self::Ready(key),
+        }
+    }
+}
+
 /// Sends an update to each address in turn until one accepts it, within
 /// `deadline`, signed as `signing` says: for GSS-TSIG, a context is
 /// negotiated with each address before the update, signed with it, is

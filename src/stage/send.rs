@@ -295,14 +295,12 @@ async fn forward(
     let outcome = super::owner::run(&state.hostname, &steps, targets, |step, targets| {
         let (request, wire, signed) = update::encode(&update(step))?;
         log::debug!("the update message is {} octets", wire.len());
-        let signing = match (&opts.gss, &gss_server) {
-            (Some(initiator), Some(mname)) => Signing::Gss {
-                initiator: initiator.as_ref(),
-                mname,
-                host: &state.hostname,
-            },
-            _ => Signing::Ready(opts.key.as_ref().zip(signed.as_ref())),
-        };
+        let signing = Signing::of(
+            opts,
+            gss_server.as_ref(),
+            &state.hostname,
+            opts.key.as_ref().zip(signed.as_ref()),
+        );
         Ok(send_signed(
             &server,
             targets,

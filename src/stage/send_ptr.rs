@@ -235,14 +235,12 @@ async fn send_zone(
     let outcome = super::owner::run(&name, steps, addrs, |step, targets| {
         let stepped = update.at_step(dhcid, step);
         let (request, wire, signed) = stepped.encode()?;
-        let signing = match (&opts.gss, &gss_server) {
-            (Some(initiator), Some(mname)) => Signing::Gss {
-                initiator: initiator.as_ref(),
-                mname,
-                host: update.host,
-            },
-            _ => Signing::Ready(update.key.zip(signed.as_ref())),
-        };
+        let signing = Signing::of(
+            opts,
+            gss_server.as_ref(),
+            update.host,
+            update.key.zip(signed.as_ref()),
+        );
         let prerequisite = |e: &ServerError| {
             dhcid.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
         };

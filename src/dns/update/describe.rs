@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use hickory_proto::rr::RecordType;
+use hickory_proto::rr::{Name, RecordType};
 
 use super::{Owner, Step, Update, absent, deleted};
 use crate::dns::dhcid;
@@ -31,25 +31,7 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             let _ = writeln!(out, "zone {}", update.zone);
             signing_comment(&mut out, update.key, update.gss);
             transport_comment(&mut out, update.tls, host);
-            match update.owner {
-                Some(Owner {
-                    step: Step::Claim, ..
-                }) => {
-                    let _ = writeln!(out, "prereq nxdomain {}", state.hostname);
-                }
-                Some(Owner {
-                    step: Step::Keep,
-                    dhcid,
-                }) => {
-                    let _ = writeln!(
-                        out,
-                        "prereq yxrrset {} IN DHCID {}",
-                        state.hostname,
-                        dhcid::to_text(dhcid)
-                    );
-                }
-                _ => {}
-            }
+            owner_prereq(&mut out, &state.hostname, update.owner);
             for rtype in absent(update) {
                 let _ = match rtype {
                     RecordType::ANY => writeln!(out, "prereq nxdomain {}", state.hostname),
@@ -236,6 +218,24 @@ pub(crate) fn add_transport_json(doc: &mut serde_json::Value, tls: Option<&TlsCo
                 "key": tls.key,
             }),
         );
+    }
+}
+
+/// The prerequisite of an owner's step at `name`, as nsupdate writes it:
+/// the claim's "name is not in use", the keep's DHCID (RFC 4703 §5.3).
+pub(crate) fn owner_prereq(out: &mut String, name: &Name, owner: Option<Owner<'_>>) {
+    match owner.map(|o| (o.step, o.dhcid)) {
+        Some((Step::Claim, _)) => {
+            let _ = writeln!(out, "prereq nxdomain {name}");
+        }
+        Some((Step::Keep, dhcid)) => {
+            let _ = writeln!(
+                out,
+                "prereq yxrrset {name} IN DHCID {}",
+                dhcid::to_text(dhcid)
+            );
+        }
+        _ => {}
     }
 }
 

@@ -292,18 +292,7 @@ fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, BuildError> {
     }
     let mut message = for_zone(update.zone, id);
     let name = &state.hostname;
-    match update.owner.map(|o| (o.step, o.dhcid)) {
-        Some((Step::Claim, _)) => {
-            // §2.4.5: name is not in use (class NONE, type ANY).
-            let mut none = Record::update0(name.clone(), 0, RecordType::ANY);
-            none.dns_class = DNSClass::NONE;
-            message.add_pre_requisite(none);
-        }
-        Some((Step::Keep, dhcid)) => {
-            message.add_pre_requisite(dhcid_record(name, 0, dhcid));
-        }
-        Some((Step::TakeOver, _)) | None => {}
-    }
+    owner_prerequisite(&mut message, name, update.owner);
     // The guard's compare-and-swap holds where the records are replaced;
     // its first-registration rule is the claim's, and a take-over
     // overrides it as -f does.
@@ -391,6 +380,21 @@ pub(crate) fn deleted(update: &Update<'_>) -> Vec<RecordType> {
         types.push(crate::dns::dhcid::DHCID);
     }
     types
+}
+
+/// The prerequisite of an owner's step at `name`: the claim's "name is not
+/// in use" (RFC 2136 §2.4.5: class NONE, type ANY), the keep's "this
+/// host's DHCID is there" (§2.4.2); none for a take-over.
+pub(crate) fn owner_prerequisite(message: &mut Message, name: &Name, owner: Option<Owner<'_>>) {
+    match owner.map(|o| (o.step, o.dhcid)) {
+        Some((Step::Claim, _)) => {
+            let mut none = Record::update0(name.clone(), 0, RecordType::ANY);
+            none.dns_class = DNSClass::NONE;
+            message.add_pre_requisite(none);
+        }
+        Some((Step::Keep, dhcid)) => message.add_pre_requisite(dhcid_record(name, 0, dhcid)),
+        Some((Step::TakeOver, _)) | None => {}
+    }
 }
 
 /// The lease marker, a TXT record of one string, at `name`.

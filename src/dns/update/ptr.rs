@@ -16,7 +16,8 @@ use hickory_proto::rr::rdata::PTR;
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use super::{
-    BuildError, DryRunFormat, Owner, Signed, Step, dhcid_record, for_zone, random_id, seal,
+    BuildError, DryRunFormat, Owner, Signed, Step, dhcid_record, for_zone, owner_prerequisite,
+    random_id, seal,
 };
 use crate::dns::dhcid::{self, DHCID};
 use crate::dns::tsig::{self, Key};
@@ -76,22 +77,7 @@ impl<'a> PtrUpdate<'a> {
         }
         let step = self.owner.map(|o| o.step);
         for record in self.add.iter().chain(&self.delete) {
-            match self.owner {
-                // RFC 2136 §2.4.5: name is not in use.
-                Some(Owner {
-                    step: Step::Claim, ..
-                }) => {
-                    let mut none = Record::update0(record.name.clone(), 0, RecordType::ANY);
-                    none.dns_class = DNSClass::NONE;
-                    message.add_pre_requisite(none);
-                }
-                // §2.4.2: this host's DHCID is there.
-                Some(Owner {
-                    step: Step::Keep,
-                    dhcid,
-                }) => message.add_pre_requisite(dhcid_record(&record.name, 0, dhcid)),
-                _ => {}
-            }
+            owner_prerequisite(&mut message, &record.name, self.owner);
         }
         for record in &self.add {
             if step != Some(Step::Claim) {
@@ -169,25 +155,7 @@ impl<'a> PtrUpdate<'a> {
                 super::describe::transport_comment(&mut out, self.tls, server);
                 let step = self.owner.map(|o| o.step);
                 for record in self.add.iter().chain(&self.delete) {
-                    match self.owner {
-                        Some(Owner {
-                            step: Step::Claim, ..
-                        }) => {
-                            let _ = writeln!(out, "prereq nxdomain {}", record.name);
-                        }
-                        Some(Owner {
-                            step: Step::Keep,
-                            dhcid,
-                        }) => {
-                            let _ = writeln!(
-                                out,
-                                "prereq yxrrset {} IN DHCID {}",
-                                record.name,
-                                dhcid::to_text(dhcid)
-                            );
-                        }
-                        _ => {}
-                    }
+                    super::describe::owner_prereq(&mut out, &record.name, self.owner);
                 }
                 for record in &self.add {
                     if step != Some(Step::Claim) {
