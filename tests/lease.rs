@@ -245,3 +245,20 @@ fn a_live_comparison_renews_the_lease_too() {
     assert_eq!(second.len(), 1);
     assert_ne!(second, first);
 }
+
+/// Without a cache the old marker's value is unknown, so every update
+/// would leave one more: refused before anything is sent.
+#[test]
+fn a_lease_without_a_cache_is_a_config_error() {
+    let world = World::new(NAME);
+    let conf = world.config("nocache.conf", r#"{"ttl": 300, "lease": 60}"#);
+    world
+        .run(
+            "dyndns-send",
+            &["-c", &conf],
+            &state(&format!("{NAME}."), &["2001:db8:10::1"]),
+        )
+        .status(2)
+        .stderr_has("\"lease\" needs a cache");
+    assert!(world.aaaa(NAME).is_empty());
+}

@@ -289,6 +289,11 @@ pub enum SendError {
         "--server is not a server: give a host name (letters, digits, '-', '_' and dots), an address, or [ADDRESS]:PORT"
     )]
     BadServer,
+    /// `"lease"` without a cache: the old marker could not be deleted.
+    #[error(
+        "\"lease\" needs a cache (\"cache\" in the config, or --cache): the lease marker is replaced by its exact value, which only the cache keeps; without it every update would leave another marker"
+    )]
+    LeaseWithoutCache,
     /// The cache's lock could not be had: another run held it for longer
     /// than a run may take, or what is at the lock's path is not a lock
     /// this run may use (a symlink, a FIFO, a hard link, a directory it
@@ -440,6 +445,7 @@ impl ExitStatus for SendError {
             | Self::Name(_)
             | Self::Apex(_)
             | Self::BadServer
+            | Self::LeaseWithoutCache
             | Self::Build(_)
             | Self::Tls(_)
             | Self::NoGss

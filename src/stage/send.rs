@@ -41,6 +41,8 @@ pub struct Sending {
     state: State,
     opts: SendOptions,
     lock: Option<File>,
+    /// The lease the cache records (read once, under the lock).
+    previous: Option<Lease>,
 }
 
 /// Takes the lock (beside the cache, or in the runtime directory without
@@ -66,20 +68,26 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
             state.hostname
         )));
     }
-    let lock = match opts.dry_run {
-        Some(_) => None,
+    let (lock, previous) = match opts.dry_run {
+        Some(_) => (None, previous_lease(&opts)),
         None => match lock_and_recheck(&state, &opts)? {
-            Turn::Send(lock) => lock,
+            Turn::Send(lock, previous) => (lock, previous),
             Turn::Done(line) => return Ok(Prepared::Done(line)),
         },
     };
-    Ok(Prepared::Go(Box::new(Sending { state, opts, lock })))
+    Ok(Prepared::Go(Box::new(Sending {
+        state,
+        opts,
+        lock,
+        previous,
+    })))
 }
 
 /// What the lock decided: send (holding it, if it could be taken), or not.
 enum Turn {
-    /// Go on and send; the lock is released when this is dropped.
-    Send(Option<File>),
+    /// Go on and send; the lock is released when this is dropped. With
+    /// the lease the cache records.
+    Send(Option<File>, Option<Lease>),
     /// Another run made this one pointless: the result line.
     Done(String),
 }
@@ -89,7 +97,7 @@ enum Turn {
 fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError> {
     let Some(base) = opts.cache.clone().or_else(cache::runtime_lock_base) else {
         log::debug!("no cache and no runtime directory: updating without a lock");
-        return Ok(Turn::Send(None));
+        return Ok(Turn::Send(None, None));
     };
     // Fail closed: a lock that cannot be had in time means a stuck run,
     // and one that cannot be opened (a symlink, a FIFO or a hard link
@@ -104,6 +112,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
             base.display()
         );
     }
+    let mut previous = None;
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
             Cached::Found(now) if registered_meanwhile(state, &now) => {
@@ -117,7 +126,10 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
                     state.hostname
                 )));
             }
-            Cached::Found(now) => now.state.observed,
+            Cached::Found(now) => {
+                previous = now.state.lease;
+                now.state.observed
+            }
             _ => None,
         },
         None => lock.as_ref().and_then(cache::read_stamp),
@@ -134,7 +146,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
             state.hostname
         )));
     }
-    Ok(Turn::Send(lock))
+    Ok(Turn::Send(lock, previous))
 }
 
 /// Whether the cache, read again under the lock, shows that another run
@@ -168,15 +180,16 @@ impl Sending {
             mut state,
             opts,
             lock,
+            previous,
         } = self;
         let mut lookups = Lookups::new(opts.timeout);
         let mut lines = Vec::new();
         let mut accepted = None;
         if state.forward_registered {
             // The forward records stand as the cache has them, lease too.
-            state.lease = previous_lease(&opts);
+            state.lease = previous;
         } else {
-            let (line, addr) = forward(&mut state, &opts, &mut lookups).await?;
+            let (line, addr) = forward(&mut state, &opts, &mut lookups, previous).await?;
             lines.push(line);
             accepted = addr;
         }
@@ -204,6 +217,7 @@ async fn forward(
     state: &mut State,
     opts: &SendOptions,
     lookups: &mut Lookups,
+    previous: Option<Lease>,
 ) -> Result<(String, Option<SocketAddr>), SendError> {
     let deadline = Instant::now() + opts.run_bound();
     let (zone, server) = match (state.zone.take(), state.server.take()) {
@@ -228,7 +242,6 @@ async fn forward(
     }
     // The lease, and its marker where the server ignores leases (or has
     // not been asked yet): the cache says which, and the old marker.
-    let previous = previous_lease(opts);
     let marker = opts
         .lease
         .filter(|_| !previous.as_ref().is_some_and(|p| p.granted))
@@ -367,8 +380,8 @@ async fn forward(
     .into())
 }
 
-/// The lease the cache records, if any (read again: the state passed on
-/// by `dyndns-diff` is the host's, not the cache's).
+/// The lease the cache records, if any, for a dry run (which takes no
+/// lock, so reads the cache only for this).
 fn previous_lease(opts: &SendOptions) -> Option<Lease> {
     match cache::read(opts.cache.as_ref()?) {
         Cached::Found(record) => record.state.lease,

@@ -116,6 +116,10 @@ impl SendOptions {
             Some(own) => Some(own),
             None => key.clone(),
         };
+        let cache = flags.cache.or_else(|| config.cache.clone());
+        if config.lease.is_some() && cache.is_none() {
+            return Err(SendError::LeaseWithoutCache);
+        }
         Ok(Self {
             gss: None,
             gss_config: config.gss.clone(),
@@ -127,7 +131,7 @@ impl SendOptions {
             tls: None,
             timeout: config.timeout_or(flags.timeout_secs),
             dry_run: flags.dry_run,
-            cache: flags.cache.or_else(|| config.cache.clone()),
+            cache,
             key,
             empty: config.empty,
             verify: flags.verify || config.verify,
