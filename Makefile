@@ -1,4 +1,4 @@
-# Build and install dyndns: the four stages, the pydyndns wrapper, man pages,
+# Build and install dyndns: the four stages, the watcher, the reaper, the pydyndns wrapper, man pages,
 # shell completions, systemd units, network hooks and an example config.
 #
 #   make && sudo make install                  # into /usr/local
@@ -18,8 +18,8 @@ ZSHDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHDIR ?= $(DATADIR)/fish/vendor_completions.d
 CARGO ?= cargo
 ASSETS = target/assets
-# What lands on PATH besides the wrapper: the four stages and the watcher.
-PROGRAMS = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-watch
+# What lands on PATH besides the wrapper: the four stages, the watcher and the reaper.
+PROGRAMS = dyndns-addrs dyndns-diff dyndns-soa dyndns-send dyndns-watch dyndns-reap
 
 all: build assets
 
@@ -60,7 +60,8 @@ uninstall:
 	for s in $(PROGRAMS) pydyndns dyndns-helper dyndns-send-gss; do rm -f "$(DESTDIR)$(BINDIR)/$$s"; done
 	rm -f "$(DESTDIR)$(MANDIR)"/man1/dyndns-*.1 "$(DESTDIR)$(MANDIR)/man5/pydyndns.conf.5" "$(DESTDIR)$(MANDIR)/man8/pydyndns.8"
 	for s in $(PROGRAMS) pydyndns; do rm -f "$(DESTDIR)$(BASHDIR)/$$s" "$(DESTDIR)$(ZSHDIR)/_$$s" "$(DESTDIR)$(FISHDIR)/$$s.fish"; done
-	rm -f "$(DESTDIR)$(UNITDIR)"/pydyndns.service "$(DESTDIR)$(UNITDIR)"/pydyndns.timer "$(DESTDIR)$(UNITDIR)"/pydyndns-force.service "$(DESTDIR)$(UNITDIR)"/pydyndns-watch.service
+	rm -f "$(DESTDIR)$(UNITDIR)"/pydyndns.service "$(DESTDIR)$(UNITDIR)"/pydyndns.timer "$(DESTDIR)$(UNITDIR)"/pydyndns-force.service "$(DESTDIR)$(UNITDIR)"/pydyndns-watch.service \
+		"$(DESTDIR)$(UNITDIR)"/dyndns-reap.service "$(DESTDIR)$(UNITDIR)"/dyndns-reap.timer
 	rm -rf "$(DESTDIR)$(HOOKDIR)" "$(DESTDIR)$(DOCDIR)"
 
 # The Debian package, laid out for /usr (cargo install cargo-deb first).

@@ -1,5 +1,5 @@
-//! Writes the man pages and shell completions of the four stages and of the
-//! `pydyndns` wrapper, from their clap definitions (`dyndns::app::args`):
+//! Writes the man pages and shell completions of the four stages, the
+//! watcher, the reaper and the `pydyndns` wrapper, from their clap definitions (`dyndns::app::args`):
 //!
 //! ```sh
 //! cargo run --example gen-docs -- target/assets
@@ -306,6 +306,43 @@ fn extra(name: &str) -> Extra {
                 "dyndns-addrs(1)",
                 "pydyndns.conf(5)",
                 "rtnetlink(7)",
+            ],
+        },
+        "dyndns-reap" => Extra {
+            exit: &[
+                (
+                    "0",
+                    "Every expired name was handled: deleted, or kept because its host renewed in between; with --list, the zone was read; with --dry-run, the updates were printed.",
+                ),
+                (
+                    "1",
+                    "A failure at run time: the zone could not be transferred (refused, not signed as it should be, no answer), or a server refused or did not answer an update (that name's line says \"failed\" with the rcode; the other names were still handled).",
+                ),
+                (
+                    "2",
+                    "Bad usage or input: an unknown option, a bad config or key file, a zone that is not a name, a line on standard input that --list did not write. Nothing is sent for that line or after it.",
+                ),
+            ],
+            examples: &[
+                (
+                    "The expired names of a zone, read by AXFR signed with a key file, and the PTRs to them:",
+                    "dyndns-reap --list -k /etc/bind/reaper.key --ptr-zone 8.b.d.0.1.0.0.2.ip6.arpa example.com\n{\"name\":\"host9.example.com.\",\"zone\":\"example.com.\",\"server\":\"ns1.example.com.\",\"marker\":\"dyndns-lease expires=2026-12-05T13:00:00Z\",\"expired\":\"2026-12-05T13:00:00Z\",\"records\":{\"AAAA\":[\"2001:db8::9\"],\"TXT\":[\"\\\"dyndns-lease expires=2026-12-05T13:00:00Z\\\"\"]},\"ptr\":[...]}",
+                ),
+                (
+                    "Review the list, then delete (a host that renewed meanwhile is kept):",
+                    "dyndns-reap --list -k reaper.key example.com > expired\ndyndns-reap --delete -k reaper.key < expired\n{\"name\":\"host9.example.com.\",\"result\":\"deleted\"}",
+                ),
+                (
+                    "What would be deleted, as nsupdate scripts:",
+                    "dyndns-reap --dry-run -k reaper.key example.com",
+                ),
+            ],
+            see_also: &[
+                "pydyndns.conf(5)",
+                "dyndns-send(1)",
+                "nsupdate(1)",
+                "tsig-keygen(8)",
+                "systemd.timer(5)",
             ],
         },
         "dyndns-send" => Extra {

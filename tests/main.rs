@@ -23,6 +23,7 @@ mod logging;
 mod ownership;
 mod package;
 mod ptr;
+mod reap;
 mod replace;
 mod send;
 mod servers;

@@ -71,8 +71,11 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
         .args(args))
 }
 
-const FILES: [&str; 23] = [
+const FILES: [&str; 26] = [
     "usr/bin/dyndns-addrs",
+    "usr/bin/dyndns-reap",
+    "usr/lib/systemd/system/dyndns-reap.service",
+    "usr/lib/systemd/system/dyndns-reap.timer",
     "usr/bin/dyndns-watch",
     "usr/lib/systemd/system/pydyndns-watch.service",
     "usr/bin/dyndns-diff",
@@ -108,7 +111,7 @@ fn package_installs_and_removes_cleanly() {
             "{f} missing from the package:\n{listing}"
         );
     }
-    // What lands on PATH: the four stages, the watcher and the wrapper.
+    // What lands on PATH: the four stages, the watcher, the reaper and the wrapper.
     let mut on_path: Vec<&str> = listing
         .lines()
         .filter_map(|l| l.split("./usr/bin/").nth(1))
@@ -120,6 +123,7 @@ fn package_installs_and_removes_cleanly() {
         [
             "dyndns-addrs",
             "dyndns-diff",
+            "dyndns-reap",
             "dyndns-send",
             "dyndns-soa",
             "dyndns-watch",
@@ -159,6 +163,7 @@ fn package_installs_and_removes_cleanly() {
         "usr/bin/dyndns-addrs",
         "usr/bin/dyndns-soa",
         "usr/bin/dyndns-watch",
+        "usr/bin/dyndns-reap",
     ] {
         assert!(!carries(f, b"rustls"), "{f} carries rustls");
     }
@@ -189,6 +194,7 @@ fn package_installs_and_removes_cleanly() {
     let wants = [
         "etc/systemd/system/timers.target.wants/pydyndns.timer",
         "etc/systemd/system/multi-user.target.wants/pydyndns-force.service",
+        "etc/systemd/system/timers.target.wants/dyndns-reap.timer",
     ];
     for link in wants {
         let link = r.join(link);
@@ -345,6 +351,8 @@ fn systemd_units_verify() {
         "pydyndns.timer",
         "pydyndns-force.service",
         "pydyndns-watch.service",
+        "dyndns-reap.service",
+        "dyndns-reap.timer",
     ] {
         let text = fs::read_to_string(r.join("usr/lib/systemd/system").join(name)).unwrap();
         let path = units.path().join(name);
@@ -401,6 +409,11 @@ fn man_pages_render() {
             "man1/dyndns-watch.1.gz",
             "dyndns-watch - Write a line for each address",
             "SYNOPSIS dyndns-watch [-c FILE] [-v]",
+        ),
+        (
+            "man1/dyndns-reap.1.gz",
+            "dyndns-reap - Delete the records of hosts",
+            "SYNOPSIS dyndns-reap [-c FILE] [-v]",
         ),
         (
             "man8/pydyndns.8.gz",
@@ -656,6 +669,7 @@ fn the_packaged_programs_register_over_tcp_and_tls() {
         "dyndns-soa",
         "dyndns-send",
         "dyndns-watch",
+        "dyndns-reap",
     ] {
         let bytes = fs::read(bin.join(s)).unwrap();
         assert!(

@@ -276,7 +276,78 @@ pub struct WatchArgs {
     pub interfaces: Vec<String>,
 }
 
-/// The clap commands of the four stages and the wrapper, by name, for
+/// Delete the records of hosts whose lease expired.
+///
+/// Hosts that register with a "lease" write a lease marker beside their
+/// records where the server ignores RFC 9664's leases: a TXT record
+/// "dyndns-lease expires=2026-12-05T13:00:00Z", renewed while they run.
+/// dyndns-reap, run on or near the zone's primary, removes the records of
+/// the hosts that stopped renewing.
+///
+/// With --list, it reads ZONE by AXFR (signed with the config's TSIG key,
+/// or -k's) from its primary and prints one JSON line per name whose
+/// marker expired more than --grace seconds ago: the name, the marker,
+/// when it expired, the record sets at the name, and (with --ptr-zone) the
+/// PTR sets that point to it. Names without a marker are never listed; a
+/// malformed marker is warned about and its name left alone.
+///
+/// With --delete, it reads such lines on stdin and, for each name, sends
+/// one update that deletes its AAAA, A and DHCID records and its marker,
+/// on the prerequisite that its TXT set is still exactly the listed one
+/// (RFC 2136 §2.4.2): a host that renewed in between keeps its records
+/// and is reported as renewed. Then, for a deleted name, one update per
+/// PTR that points to it, on the same kind of prerequisite. One JSON line
+/// per name says the result: deleted, renewed, or failed (with the rcode).
+///
+/// ZONE alone does both. Exit status: 0 every expired name handled
+/// (deleted or renewed), 1 a failure at run time, 2 bad usage or input.
+#[derive(Parser)]
+#[command(
+    name = "dyndns-reap",
+    version,
+    after_help = "Examples:\n  dyndns-reap --list -k /etc/bind/reaper.key example.com\n  dyndns-reap --list example.com | dyndns-reap --delete\n  dyndns-reap --ptr-zone 8.b.d.0.1.0.0.2.ip6.arpa --dry-run example.com"
+)]
+pub struct ReapArgs {
+    /// The flags every stage takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// Only list the expired names, one JSON line each; delete nothing
+    #[arg(long, conflicts_with_all = ["delete", "dry_run"])]
+    pub list: bool,
+    /// Only delete the names listed on stdin (lines of --list)
+    #[arg(long, conflicts_with_all = ["ptr_zone", "grace"])]
+    pub delete: bool,
+    /// The zone's server [default: its SOA's MNAME; with --delete, the listed line's]
+    #[arg(short = 's', long, value_name = "SERVER")]
+    pub server: Option<String>,
+    /// The servers' DNS port [default: 53]
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Seconds each lookup, each update and each message of a transfer may take, instead of the config's "timeout" [default: 5]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
+    /// Sign with the key in this BIND key file, instead of the config's "tsig"
+    #[arg(short = 'k', long = "key-file", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// How long after its expiry a lease is left alone, seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub grace: u64,
+    /// Also delete the PTRs to reaped names in this reverse zone (repeatable)
+    #[arg(long, value_name = "ZONE")]
+    pub ptr_zone: Vec<String>,
+    /// Print the updates as nsupdate scripts instead of sending them
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// The zone to read (not with --delete)
+    #[arg(
+        value_name = "ZONE",
+        required_unless_present = "delete",
+        conflicts_with = "delete"
+    )]
+    pub zone: Option<String>,
+}
+
+/// The clap commands of the four stages, the watcher, the reaper and the wrapper, by name, for
 /// documentation and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
@@ -286,6 +357,7 @@ pub fn commands() -> Vec<clap::Command> {
         SoaArgs::command(),
         SendArgs::command(),
         WatchArgs::command(),
+        ReapArgs::command(),
         crate::app::argparse::command(),
     ]
 }

@@ -10,12 +10,14 @@ pub mod cli;
 
 mod addrs;
 mod diff;
+mod reap;
 mod send;
 mod soa;
 mod watch;
 
 pub use addrs::addrs;
 pub use diff::diff;
+pub use reap::reap;
 pub use send::send;
 pub use soa::soa;
 pub use watch::watch;

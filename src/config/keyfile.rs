@@ -145,6 +145,19 @@ impl std::fmt::Debug for Statement {
     }
 }
 
+/// The only key of a key file named on a command line (`-k`), its mode and
+/// owner warned about as the config's own files are.
+pub(crate) fn read_flagged(path: &Path) -> Result<Key, KeyFileError> {
+    let holds = crate::config::Holds {
+        what: "key file",
+        secret: Some(crate::config::Secret::Tsig),
+    };
+    for warning in crate::config::exposure_warnings(path, holds) {
+        log::warn!("{warning}");
+    }
+    read(path, None)
+}
+
 /// Reads the key named `keyname` from a key file, or its only key when no
 /// name is given.
 pub(crate) fn read(path: &Path, keyname: Option<&str>) -> Result<Key, KeyFileError> {

@@ -1,9 +1,12 @@
 //! DNS on the wire: one question to an authoritative server ([`query`],
-//! [`live`]), the zone and its primary ([`zone`]), the RFC 2136 update
-//! ([`update`]) and its owner's DHCID record ([`dhcid`]), signing ([`tsig`]; GSS-TSIG's TKEY in [`tkey`], the
-//! GSS-API in `gss`, its Kerberos environment in [`gss_env`]), and the
-//! connection: TCP or DNS over TLS ([`transport`], [`tls`], [`reach`]).
+//! [`live`]), a zone transfer ([`axfr`]), the zone and its primary
+//! ([`zone`]), the RFC 2136 update ([`update`]), its owner's DHCID record
+//! ([`dhcid`]) and lease ([`lease`]), TXT data as text ([`txt`]), signing
+//! ([`tsig`]; GSS-TSIG's TKEY in [`tkey`], the GSS-API in `gss`, its
+//! Kerberos environment in [`gss_env`]), and the connection: TCP or DNS
+//! over TLS ([`transport`], [`tls`], [`reach`]).
 
+pub mod axfr;
 pub mod dhcid;
 #[cfg(feature = "gss")]
 pub mod gss;
@@ -16,6 +19,7 @@ pub mod tkey;
 pub mod tls;
 pub mod transport;
 pub mod tsig;
+pub mod txt;
 pub mod update;
 pub mod zone;
 

@@ -181,7 +181,12 @@ pub fn connect<'a>(
 impl Connection<'_> {
     /// Sends `wire` and reads one answer, within the timeout.
     pub fn exchange(&mut self, wire: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let deadline = self.until.min(Instant::now() + self.timeout);
+        self.send(wire)?;
+        self.receive()
+    }
+
+    /// Sends `wire`, framed, within the timeout.
+    pub fn send(&mut self, wire: &[u8]) -> Result<(), TransportError> {
         let len = u16::try_from(wire.len()).map_err(|_| {
             TransportError::Io(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -191,10 +196,39 @@ impl Connection<'_> {
         let mut framed = Vec::with_capacity(wire.len() + 2);
         framed.extend_from_slice(&len.to_be_bytes());
         framed.extend_from_slice(wire);
+        self.io(|stream| {
+            stream.write_all(&framed).map_err(TransportError::from_io)?;
+            stream.flush().map_err(TransportError::from_io)
+        })
+    }
+
+    /// Reads one framed message, within the timeout: the answer to what was
+    /// sent, or the next message of a zone transfer (RFC 5936 §2.2).
+    pub fn receive(&mut self) -> Result<Vec<u8>, TransportError> {
+        self.io(|stream| {
+            let mut len = [0u8; 2];
+            stream
+                .read_exact(&mut len)
+                .map_err(TransportError::from_io)?;
+            let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            stream
+                .read_exact(&mut answer)
+                .map_err(TransportError::from_io)?;
+            Ok(answer)
+        })
+    }
+
+    /// Runs `work` on the stream with its timeouts set to the time left,
+    /// a TLS session's failures explained by the TLS client.
+    fn io<T>(
+        &mut self,
+        work: impl FnOnce(&mut dyn ReadWrite) -> Result<T, TransportError>,
+    ) -> Result<T, TransportError> {
+        let deadline = self.until.min(Instant::now() + self.timeout);
         let result = match &mut self.stream {
-            Stream::Tcp(tcp) => bound(tcp, deadline).and_then(|()| framed_io(tcp, &framed)),
+            Stream::Tcp(tcp) => bound(tcp, deadline).and_then(|()| work(tcp)),
             Stream::Tls(tls) => bound(tls.socket(), deadline).and_then(|()| {
-                framed_io(tls, &framed).map_err(|e| match (e, self.tls) {
+                work(tls).map_err(|e| match (e, self.tls) {
                     (TransportError::Io(e), Some(t)) => t.client.failure(e, self.addr),
                     (TransportError::Cut, Some(t)) => t
                         .client
@@ -207,6 +241,10 @@ impl Connection<'_> {
     }
 }
 
+/// A stream to read and write: TCP, or a TLS session.
+trait ReadWrite: Read + Write {}
+impl<S: Read + Write + ?Sized> ReadWrite for S {}
+
 impl Drop for Connection<'_> {
     /// A TLS session ends with close_notify (RFC 8446 §6.1), so that the
     /// server does not wait out its idle timeout; best effort.
@@ -215,24 +253,6 @@ impl Drop for Connection<'_> {
             tls.close();
         }
     }
-}
-
-/// Writes the framed request and reads the framed answer.
-fn framed_io<S: Read + Write + ?Sized>(
-    stream: &mut S,
-    framed: &[u8],
-) -> Result<Vec<u8>, TransportError> {
-    stream.write_all(framed).map_err(TransportError::from_io)?;
-    stream.flush().map_err(TransportError::from_io)?;
-    let mut len = [0u8; 2];
-    stream
-        .read_exact(&mut len)
-        .map_err(TransportError::from_io)?;
-    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    stream
-        .read_exact(&mut answer)
-        .map_err(TransportError::from_io)?;
-    Ok(answer)
 }
 
 /// Sets the socket's read and write timeouts to the time left.

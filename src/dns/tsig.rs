@@ -375,6 +375,12 @@ pub enum VerifyError {
         "the answer's GSS-TSIG MIC does not verify ({0}): it was not sent by the server the context was made with, or was changed on the way"
     )]
     BadMic(String),
+    /// A zone transfer left more messages unsigned in a row than RFC 8945
+    /// §5.3.1 allows (99), or ended on an unsigned one.
+    #[error(
+        "the zone transfer's messages are not all covered by a TSIG MAC (RFC 8945 §5.3.1: {0})"
+    )]
+    Uncovered(&'static str),
     /// Signed too far from our clock.
     #[error(
         "the answer was signed at {signed} but our clock says {now}, beyond the fudge of {fudge} s"
@@ -411,6 +417,17 @@ pub(crate) fn verify_parsed(
     }
     let (tbs, record) = signed_bitmessage_to_buf(wire, Some(&signed.request_mac), true)
         .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+    check_mac(&record, key, &tbs, now_secs)
+}
+
+/// Whether `record` is `key`'s, its MAC covers `tbs`, and it was signed
+/// within its fudge.
+fn check_mac(
+    record: &hickory_proto::rr::Record<TSIG>,
+    key: &Key,
+    tbs: &[u8],
+    now_secs: u64,
+) -> Result<(), VerifyError> {
     let tsig = &record.data;
     let same_name = record.name.to_lowercase().eq_case(&key.name.to_lowercase());
     let same_algorithm =
@@ -421,10 +438,88 @@ pub(crate) fn verify_parsed(
             found: format!("{} ({})", record.name, tsig.algorithm),
         });
     }
-    if !key.algorithm.mac_verifies(&key.secret, &tbs, &tsig.mac) {
+    if !key.algorithm.mac_verifies(&key.secret, tbs, &tsig.mac) {
         return Err(VerifyError::BadMac(key.name.to_string()));
     }
     within_fudge(tsig, now_secs)
+}
+
+/// The answers of a signed request that come as many messages, a zone
+/// transfer's (RFC 8945 §5.3.1), verified one by one: the first MAC covers
+/// the request's MAC and the whole first message's TSIG variables; each
+/// later one the MAC before it, the unsigned messages since (at most 99),
+/// and its own message with only the timers. The last must be signed.
+pub struct Stream<'a> {
+    key: &'a Key,
+    prior_mac: Vec<u8>,
+    unsigned: Vec<u8>,
+    unsigned_count: usize,
+    first: bool,
+}
+
+/// How many messages in a row a transfer may leave unsigned (RFC 8945 §5.3.1).
+const MAX_UNSIGNED: usize = 99;
+
+impl<'a> Stream<'a> {
+    /// The answers to a request signed with `key`.
+    pub fn new(key: &'a Key, signed: &Signed) -> Self {
+        Self {
+            key,
+            prior_mac: signed.request_mac.clone(),
+            unsigned: Vec::new(),
+            unsigned_count: 0,
+            first: true,
+        }
+    }
+
+    /// Checks the next message, `wire`, parsed into `message`.
+    pub fn check(
+        &mut self,
+        wire: &[u8],
+        message: &Message,
+        now_secs: u64,
+    ) -> Result<(), VerifyError> {
+        if message.signature().is_none() {
+            if self.first {
+                return Err(VerifyError::Unsigned);
+            }
+            self.unsigned_count += 1;
+            if self.unsigned_count > MAX_UNSIGNED {
+                return Err(VerifyError::Uncovered(
+                    "more than 99 unsigned messages in a row",
+                ));
+            }
+            self.unsigned.extend_from_slice(wire);
+            return Ok(());
+        }
+        let (own, record) = signed_bitmessage_to_buf(wire, None, self.first)
+            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        let prior = u16::try_from(self.prior_mac.len())
+            .map_err(|_| VerifyError::Malformed("a MAC longer than 65535 octets".into()))?;
+        let mut tbs =
+            Vec::with_capacity(2 + self.prior_mac.len() + self.unsigned.len() + own.len());
+        tbs.extend_from_slice(&prior.to_be_bytes());
+        tbs.extend_from_slice(&self.prior_mac);
+        tbs.extend_from_slice(&self.unsigned);
+        tbs.extend_from_slice(&own);
+        check_mac(&record, self.key, &tbs, now_secs)?;
+        self.prior_mac.clone_from(&record.data.mac);
+        self.unsigned.clear();
+        self.unsigned_count = 0;
+        self.first = false;
+        Ok(())
+    }
+
+    /// Whether the last message checked was signed, as the last must be.
+    pub fn finish(&self) -> Result<(), VerifyError> {
+        if self.first {
+            return Err(VerifyError::Unsigned);
+        }
+        if self.unsigned_count > 0 {
+            return Err(VerifyError::Uncovered("the last message is unsigned"));
+        }
+        Ok(())
+    }
 }
 
 /// Whether an answer's TSIG was signed within its fudge of our clock
@@ -593,5 +688,85 @@ mod tests {
             .to_vec()
             .unwrap();
         assert_eq!(verify(&wire, &k, &signed, 1000), Err(VerifyError::Unsigned));
+    }
+
+    /// A zone transfer's messages as a server signs them (RFC 8945
+    /// §5.3.1): the first with the request's MAC and its full variables,
+    /// the second unsigned, the third over the first's MAC, the second
+    /// message and its own timers.
+    fn transfer(k: &Key, request: &Signed, secret: &[u8]) -> Vec<Vec<u8>> {
+        let first = signed_response(k, request, 1000, secret);
+        let first_mac = Message::from_vec(&first)
+            .unwrap()
+            .signature()
+            .unwrap()
+            .data
+            .mac
+            .clone();
+        let mut second = Message::new(7, MessageType::Response, OpCode::Query);
+        second.add_answer(hickory_proto::rr::Record::from_rdata(
+            Name::from_ascii("a.example.").unwrap(),
+            300,
+            hickory_proto::rr::RData::A("192.0.2.1".parse().unwrap()),
+        ));
+        let second = second.to_vec().unwrap();
+        let mut third = Message::new(7, MessageType::Response, OpCode::Query);
+        let mut tbs = (first_mac.len() as u16).to_be_bytes().to_vec();
+        tbs.extend_from_slice(&first_mac);
+        tbs.extend_from_slice(&second);
+        tbs.extend(third.to_vec().unwrap());
+        tbs.extend_from_slice(&[0, 0, 0, 0, 0x03, 0xe8, 0x01, 0x2c]);
+        let pre = TSIG::new(
+            k.algorithm.wire(),
+            1000,
+            FUDGE_SECS,
+            Vec::new(),
+            7,
+            None,
+            Vec::new(),
+        );
+        let mac = k.algorithm.mac(secret, &tbs);
+        third.set_signature(Box::new(make_tsig_record(k.name.clone(), pre.set_mac(mac))));
+        vec![first, second, third.to_vec().unwrap()]
+    }
+
+    fn check_all(k: &Key, signed: &Signed, wires: &[Vec<u8>]) -> Result<(), VerifyError> {
+        let mut stream = Stream::new(k, signed);
+        for wire in wires {
+            stream.check(wire, &Message::from_vec(wire).unwrap(), 1010)?;
+        }
+        stream.finish()
+    }
+
+    #[test]
+    fn a_transfer_is_verified_message_by_message() {
+        let k = key("hmac-sha256");
+        let mut request = Message::new(7, MessageType::Query, OpCode::Query);
+        let signed = sign(&mut request, &k, 1000).unwrap();
+        let wires = transfer(&k, &signed, &k.secret);
+        assert_eq!(check_all(&k, &signed, &wires), Ok(()));
+        // Ending on the unsigned message.
+        assert_eq!(
+            check_all(&k, &signed, &wires[..2]),
+            Err(VerifyError::Uncovered("the last message is unsigned"))
+        );
+        // The unsigned message changed on the way: the third MAC fails.
+        let mut changed = wires.clone();
+        let last = changed[1].len() - 1;
+        changed[1][last] ^= 1;
+        assert_eq!(
+            check_all(&k, &signed, &changed),
+            Err(VerifyError::BadMac("k1.".into()))
+        );
+        // A forged first message, and a first message unsigned.
+        let forged = transfer(&k, &signed, b"other");
+        assert_eq!(
+            check_all(&k, &signed, &forged),
+            Err(VerifyError::BadMac("k1.".into()))
+        );
+        assert_eq!(
+            check_all(&k, &signed, &wires[1..]),
+            Err(VerifyError::Unsigned)
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The four stages, each a function from validated options to its output,
+//! The four stages and the reaper, each a function from validated options to its output,
 //! returning an error of its own that knows its exit status
 //! ([`ExitStatus`]). The binaries parse
 //! their flags into these options, run the async parts on a runtime of their
@@ -10,6 +10,7 @@
 //! | `dyndns-diff` | [`diff`] |
 //! | `dyndns-soa` | [`soa`], [`soa_of_name`] |
 //! | `dyndns-send` | [`SendOptions::new`], [`send_prepare`], [`Sending::send`] |
+//! | `dyndns-reap` | [`reap::list`], [`reap::delete`] |
 
 mod addrs;
 mod check;
@@ -20,6 +21,7 @@ pub mod exit;
 mod guard;
 mod owner;
 mod ptr;
+pub mod reap;
 mod send;
 mod send_options;
 mod send_ptr;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 
 use crate::config::keyfile;
-use crate::config::{Config, Empty, Holds, Secret, exposure_warnings};
+use crate::config::{Config, Empty};
 use crate::dns::tsig::Key;
 use crate::dns::update::DryRunFormat;
 use crate::dns::update::Replace;
@@ -100,16 +100,7 @@ impl SendOptions {
             return Err(SendError::BadServer);
         }
         let key = match &flags.key_file {
-            Some(file) => {
-                let holds = Holds {
-                    what: "key file",
-                    secret: Some(Secret::Tsig),
-                };
-                for warning in exposure_warnings(file, holds) {
-                    log::warn!("{warning}");
-                }
-                Some(keyfile::read(file, None)?)
-            }
+            Some(file) => Some(keyfile::read_flagged(file)?),
             None => config.tsig.clone(),
         };
         let ptr_key = match config.ptr.as_ref().and_then(|p| p.tsig.clone()) {

@@ -664,7 +664,8 @@ impl World {
         }
     }
 
-    /// BIND 9: address-based `allow-update`, and an `update-policy` per key for signed.test.
+    /// BIND 9: address-based `allow-update`, and an `update-policy` per key for signed.test;
+    /// signed.test and the key-only reverse zone may be transferred with key-hmac-sha256 (tests/reap.rs).
     fn configure_bind(&self) -> (&'static str, Vec<String>) {
         let d = self.dir.path();
         let grants: String = ALGORITHMS
@@ -683,7 +684,7 @@ impl World {
 }};
 controls {{ }};
 include "{dir}/keys.conf";
-zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; }};
+zone "signed.test" {{ type primary; file "signed.test.db"; update-policy {{ {grants}}}; allow-transfer {{ key key-hmac-sha256; }}; }};
 zone "example.test" {{ type primary; file "example.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "noupdate.test" {{ type primary; file "noupdate.test.db"; }};
 zone "grant.test" {{ type primary; file "grant.test.db"; update-policy {{ grant key-hmac-sha256 name host1.grant.test. AAAA; }}; }};
@@ -693,7 +694,7 @@ zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0
 zone "{REVERSE_10}" {{ type primary; file "{REVERSE_10}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "{REVERSE_20}" {{ type primary; file "{REVERSE_20}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "{REVERSE_V4}" {{ type primary; file "{REVERSE_V4}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
-zone "{REVERSE_30}" {{ type primary; file "{REVERSE_30}.db"; update-policy {{ grant key-hmac-sha256 zonesub PTR; }}; }};
+zone "{REVERSE_30}" {{ type primary; file "{REVERSE_30}.db"; update-policy {{ grant key-hmac-sha256 zonesub PTR; }}; allow-transfer {{ key key-hmac-sha256; }}; }};
 "#,
             dir = d.display()
         );
@@ -776,6 +777,9 @@ key:
   - id: ptr_signed_update
     key: [ key-hmac-sha256 ]
     action: update
+  - id: reaper_transfer
+    key: [ key-hmac-sha256 ]
+    action: transfer
 template:
   - id: default
     storage: "{dir}"
@@ -794,7 +798,7 @@ zone:
     acl: local_update
   - domain: signed.test
     file: signed.test.db
-    acl: signed_update
+    acl: [ signed_update, reaper_transfer ]
   - domain: {REVERSE_10}
     file: {REVERSE_10}.db
     acl: local_update
@@ -806,7 +810,7 @@ zone:
     acl: local_update
   - domain: {REVERSE_30}
     file: {REVERSE_30}.db
-    acl: ptr_signed_update
+    acl: [ ptr_signed_update, reaper_transfer ]
 "#,
             dir = d.display()
         );
@@ -902,6 +906,10 @@ zone:
             "key-hmac-sha256",
         ]);
         pdnsutil(&["set-meta", REVERSE_30, "ALLOW-DNSUPDATE-FROM", "::/0"]);
+        // dyndns-reap's transfers (tests/reap.rs).
+        for zone in ["signed.test", REVERSE_30] {
+            pdnsutil(&["set-meta", zone, "TSIG-ALLOW-AXFR", "key-hmac-sha256"]);
+        }
         pdnsutil(&[
             "set-meta",
             "signed.test",

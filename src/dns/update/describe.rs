@@ -240,7 +240,7 @@ pub(crate) fn owner_prereq(out: &mut String, name: &Name, owner: Option<Owner<'_
 }
 
 /// A record type's mnemonic, DHCID's too (hickory knows it by number).
-fn type_name(rtype: RecordType) -> String {
+pub(super) fn type_name(rtype: RecordType) -> String {
     if rtype == dhcid::DHCID {
         "DHCID".into()
     } else {

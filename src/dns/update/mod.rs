@@ -20,9 +20,10 @@ use crate::state::State;
 
 mod describe;
 mod ptr;
+pub mod reap;
 
 pub use describe::DryRunFormat;
-pub(crate) use describe::describe;
+pub(crate) use describe::{describe, signing_comment};
 pub use ptr::PtrUpdate;
 
 /// The largest DNS message TCP can carry (RFC 1035 §4.2.2: a 16-bit length).
@@ -267,7 +268,7 @@ pub enum BuildError {
 
 /// A new update message for `zone` (RFC 2136 §2.3: the zone section is the
 /// apex, class IN, type SOA), RD clear.
-fn for_zone(zone: &Name, id: u16) -> Message {
+pub(super) fn for_zone(zone: &Name, id: u16) -> Message {
     let mut message = Message::new(id, MessageType::Query, OpCode::Update);
     message.metadata.recursion_desired = false;
     let mut section = Query::query(zone.clone(), RecordType::SOA);
@@ -616,7 +617,7 @@ pub(crate) fn check_answer_with(
 
 /// A random message ID (RFC 5452 §4.3: unpredictable, so that an answer
 /// cannot be forged blind), from the operating system's generator.
-fn random_id() -> Result<u16, BuildError> {
+pub(crate) fn random_id() -> Result<u16, BuildError> {
     getrandom::u32()
         .map(|r| r as u16)
         .map_err(BuildError::Random)
