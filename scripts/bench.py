@@ -224,6 +224,8 @@ def main():
 
     # 5. Watching: from an address added to the primary serving it.
     watch_section()
+    # 5b. The reaper's list of a large zone.
+    reap_section()
 
     # 6. Scaling with the number of addresses on the interface.
     print("\n### Scaling: addresses on eth0\n")
@@ -313,5 +315,52 @@ def watch_section():
           "(each run of the pipeline is a process of its own).")
 
 
+def reap_section():
+    """dyndns-reap --list on a zone of 10,000 names with a lease marker
+    each, 1,000 of them expired, read by AXFR signed with a TSIG key (every
+    message's MAC verified) from a second named of its own on [::1]:5300."""
+    d = os.path.join(WORK, "reap")
+    os.makedirs(d, exist_ok=True)
+    key = os.path.join(d, "reaper.key")
+    with open(key, "wb") as fh:
+        fh.write(subprocess.run(["tsig-keygen", "-a", "hmac-sha256", "reaper"], capture_output=True, check=True).stdout)
+    os.chmod(key, 0o600)
+    with open(os.path.join(d, "reap.test.db"), "w") as fh:
+        fh.write("$TTL 300\n@ IN SOA ns1.reap.test. hostmaster.reap.test. 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN AAAA ::1\n")
+        for i in range(10000):
+            when = "2020-01-01T00:00:00Z" if i % 10 == 0 else "2099-01-01T00:00:00Z"
+            fh.write(f"h{i} IN AAAA 2001:db8:40::{i:x}\nh{i} IN TXT \"dyndns-lease expires={when}\"\n")
+    with open(os.path.join(d, "named.conf"), "w") as fh:
+        fh.write(f'''options {{ directory "{d}"; pid-file none; session-keyfile "{d}/session.key";
+  managed-keys-directory "{d}"; listen-on {{ none; }}; listen-on-v6 port 5300 {{ ::1; }};
+  recursion no; dnssec-validation no; notify no; }};
+controls {{ }};
+include "{key}";
+zone "reap.test" {{ type primary; file "reap.test.db"; allow-transfer {{ key reaper; }}; }};
+''')
+    named = subprocess.Popen(["named", "-g", "-n", "1", "-c", os.path.join(d, "named.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: subprocess.run(["dig", "+short", "+time=1", "+tries=1", "-p", "5300", "@::1", "reap.test", "SOA"],
+                                     capture_output=True).stdout.strip() != b"")
+        reap = [os.path.join(REL, "dyndns-reap"), "-k", key, "-s", "::1", "-p", "5300", "--grace", "0", "--list", "reap.test"]
+        dig = ["dig", "-k", key, "-p", "5300", "@::1", "reap.test", "AXFR", "+noall", "+answer"]
+        _, out, _, _ = run(reap)
+        listed = len(out.splitlines())
+        if listed != 1000:
+            sys.exit(f"bench: dyndns-reap --list listed {listed} names, not 1000")
+        times = alternate([("dyndns-reap --list", reap, b""), ("dig AXFR (the transfer alone)", dig, b"")])
+        rss = {"dyndns-reap --list": peak_rss(reap), "dig AXFR (the transfer alone)": peak_rss(dig)}
+        table("dyndns-reap --list: 10,000 names, 1,000 expired, AXFR signed with TSIG", times, rss,
+              "dyndns-reap --list")
+    finally:
+        named.terminate()
+        named.wait()
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 6 and sys.argv[6] == "reap":
+        print(f"Runs: {RUNS} of each, alternating. Times in milliseconds, wall clock.")
+        reap_section()
+    else:
+        main()
