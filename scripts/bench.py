@@ -138,11 +138,20 @@ def main():
     live = ("pydyndns --live (ours)", [WRAPPER, "-c", OURS_CONF, "--live", "eth0"], b"")
     ptr = ("pydyndns, \"ptr\": true (ours)", [WRAPPER, "-c", PTR_CONF, "eth0"], b"")
     tls = ("pydyndns, \"transport\": \"tls\" (ours)", [WRAPPER, "-c", TLS_CONF, "eth0"], b"")
+    # The same with "metrics": the textfile read and rewritten each run.
+    metrics_conf = os.path.join(WORK, "metrics.conf")
+    with open(OURS_CONF) as fh:
+        doc = json.load(fh)
+    doc["metrics"] = os.path.join(WORK, "dyndns.prom")
+    with open(metrics_conf, "w") as fh:
+        json.dump(doc, fh)
+    metrics = ("pydyndns, \"metrics\" (ours)", [WRAPPER, "-c", metrics_conf, "eth0"], b"")
+    run(metrics[1])
     run(live[1])
     run(ptr[1])
     run(tls[1])
-    nochange = alternate(wrappers + [ptr, tls, live, ("PyDynDNS 1.2.1", py, b"")])
-    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [ptr, tls, live]}
+    nochange = alternate(wrappers + [metrics, ptr, tls, live, ("PyDynDNS 1.2.1", py, b"")])
+    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [metrics, ptr, tls, live]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py)
     table("No change (cache current)", nochange, rss, "pydyndns (ours)")
 
@@ -358,8 +367,99 @@ zone "reap.test" {{ type primary; file "reap.test.db"; allow-transfer {{ key rea
         named.wait()
 
 
+def storm_section(n, named_pid):
+    """N registrations of distinct names against the world's BIND, all
+    started within one second: N dyndns-send processes each fed a state
+    (with its zone and server, as dyndns-soa would add them), then the same
+    with N nsupdate processes (its own script each, over UDP as it sends
+    by default). Reports when every name is served, the failures, each
+    client's CPU (from wait4) and named's CPU and peak RSS."""
+    d = os.path.join(WORK, "storm")
+    os.makedirs(d, exist_ok=True)
+    conf = os.path.join(d, "send.conf")
+    with open(conf, "w") as fh:
+        json.dump({"ttl": 300}, fh)
+
+    def named_cpu():
+        fields = open(f"/proc/{named_pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kib():
+        status = open(f"/proc/{named_pid}/status").read()
+        return int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmRSS")))
+
+    def served(prefix):
+        out = subprocess.run(["dig", "+noall", "+answer", "+time=5", "-p", "53", "@::1", "example.test", "AXFR"],
+                             capture_output=True).stdout.decode()
+        return sum(1 for l in out.splitlines() if l.startswith(prefix) and "\tAAAA\t" in l)
+
+    def storm(label, prefix, make):
+        inputs = []
+        for i in range(n):
+            path = os.path.join(d, f"{prefix}{i}.in")
+            cmd, text = make(i, f"{prefix}{i}.example.test")
+            with open(path, "w") as fh:
+                fh.write(text)
+            inputs.append((cmd, path))
+        cpu0, peak = named_cpu(), rss_kib()
+        start = time.perf_counter()
+        children = {}
+        for cmd, path in inputs:
+            with open(path) as stdin:
+                p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+            children[p.pid] = p
+        spawned = time.perf_counter() - start
+        client_cpu, failures, errors = 0.0, 0, {}
+        left = dict(children)
+        while left:
+            pid, status, usage = os.wait4(-1, 0)
+            p = left.pop(pid, None)
+            if p is None:
+                continue
+            client_cpu += usage.ru_utime + usage.ru_stime
+            peak = max(peak, rss_kib())
+            if os.waitstatus_to_exitcode(status) != 0:
+                failures += 1
+                err = p.stderr.read().decode().strip().splitlines()
+                key = (err[-1] if err else "no message")[:160]
+                errors[key] = errors.get(key, 0) + 1
+        exited = time.perf_counter() - start
+        for p in children.values():
+            p.stderr.close()
+        count = served(prefix)
+        while count < n and time.perf_counter() - start < 120:
+            time.sleep(0.2)
+            count = served(prefix)
+        done = time.perf_counter() - start
+        return [label, f"{spawned:.2f}", f"{exited:.2f}", f"{count} of {n} in {done:.2f}", str(failures),
+                f"{client_cpu:.2f}", f"{client_cpu / n * 1000:.1f}", f"{named_cpu() - cpu0:.2f}", str(peak)], errors
+
+    ours = lambda i, name: ([os.path.join(REL, "dyndns-send"), "-c", conf],
+                            json.dumps({"hostname": name + ".", "ttl": 300, "addresses": [f"2001:db8:50::{i + 1:x}"],
+                                        "zone": "example.test.", "server": "::1"}))
+    theirs = lambda i, name: (["nsupdate"],
+                              f"server ::1\nzone example.test\nupdate delete {name}. AAAA\n"
+                              f"update add {name}. 300 AAAA 2001:db8:51::{i + 1:x}\nsend\n")
+    rows, all_errors = [], {}
+    for label, prefix, make in (("dyndns-send", "s", ours), ("nsupdate", "u", theirs)):
+        row, errors = storm(label, prefix, make)
+        rows.append(row)
+        all_errors[label] = errors
+        time.sleep(2)
+    print(f"\n### A storm: {n} registrations of distinct names, started within a second, against one BIND 9.18 (named -n 1)\n")
+    print("| client | all started (s) | all exited (s) | served | exits ≠ 0 | client CPU (s) | per registration (ms) | named CPU (s) | named peak RSS KiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    for label, errors in all_errors.items():
+        for message, count in sorted(errors.items(), key=lambda e: -e[1]):
+            print(f"\n{label}: {count} × {message}")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 6 and sys.argv[6] == "reap":
+    if len(sys.argv) > 6 and sys.argv[6] == "storm":
+        storm_section(int(sys.argv[7]), int(sys.argv[8]))
+    elif len(sys.argv) > 6 and sys.argv[6] == "reap":
         print(f"Runs: {RUNS} of each, alternating. Times in milliseconds, wall clock.")
         reap_section()
     else:

@@ -13,6 +13,7 @@ mod addrs;
 mod converge;
 mod diff;
 mod faults;
+mod fleet;
 #[cfg(feature = "gss")]
 mod gss;
 mod hardening;

@@ -343,6 +343,27 @@ fn systemd_units_verify() {
             "pydyndns-watch.service lacks {line}"
         );
     }
+    // A fleet spreads over the minute: each host its own fixed offset, and
+    // at boot a random wait before the forced run.
+    let timer = fs::read_to_string(r.join("usr/lib/systemd/system/pydyndns.timer")).unwrap();
+    for line in [
+        "RandomizedDelaySec=50",
+        "FixedRandomDelay=true",
+        "AccuracySec=1s",
+    ] {
+        assert!(
+            timer.contains(&format!("\n{line}\n")),
+            "pydyndns.timer lacks {line}"
+        );
+    }
+    let force =
+        fs::read_to_string(r.join("usr/lib/systemd/system/pydyndns-force.service")).unwrap();
+    assert!(
+        force.contains(
+            "\nExecStartPre=/bin/sh -c 'sleep $$(( $$(od -An -N2 -tu2 /dev/urandom) %% 31 ))'\n"
+        ),
+        "{force}"
+    );
     // The units as installed, pointed at the unpacked programs, with their man pages on MANPATH.
     let units = tempfile::tempdir().unwrap();
     let mut names = Vec::new();

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use crate::app::args::{AddrsArgs, DiffArgs};
-use crate::app::cli;
+use crate::app::cli::{self, RunFacts};
 use crate::config::{Compare, Config, Secrets};
 use crate::stage::{self, AddrsDiffError, AddrsError, AddrsOptions, DiffOutcome};
 use crate::state::State;
@@ -21,9 +21,7 @@ pub fn addrs(args: AddrsArgs) -> ExitCode {
     }
     let (reporter, config) = cli::start("dyndns-addrs", &args.common, Secrets::Skip);
     let diff = args.diff;
-    let result = config
-        .map_err(AddrsError::from)
-        .and_then(|config| addrs_run(args, &config));
+    let result = cli::run(config, |config, facts| addrs_run(args, config, facts));
     if diff {
         reporter.finish(result.map_err(AddrsDiffError))
     } else {
@@ -31,7 +29,7 @@ pub fn addrs(args: AddrsArgs) -> ExitCode {
     }
 }
 
-fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
+fn addrs_run(args: AddrsArgs, config: &Config, facts: &mut RunFacts) -> Result<u8, AddrsError> {
     let opts = AddrsOptions {
         interfaces: args.interfaces,
         hostname: args.hostname,
@@ -42,15 +40,19 @@ fn addrs_run(args: AddrsArgs, config: &Config) -> Result<u8, AddrsError> {
         cli::print_line(&text)?;
         return Ok(stage::exit::SUCCESS);
     }
+    facts.in_run = true;
     let Some(state) = stage::addrs(&opts, config)? else {
         // As dyndns-diff given nothing: nothing to do.
         return Ok(stage::exit::SUCCESS);
     };
+    facts.learn(&state);
     if !args.diff {
         cli::print_line(&state.to_json())?;
         return Ok(stage::exit::SUCCESS);
     }
     let Some(differs) = differs_from_cache(state, config)? else {
+        // The same as the cache: the run ends here.
+        facts.ends = true;
         return Ok(stage::exit::DIFF_SAME);
     };
     cli::print_line(&differs.to_json())?;

@@ -97,6 +97,64 @@ impl Reporter {
     }
 }
 
+/// What a program learned of the run it is part of, for the config's
+/// `"metrics"`: filled in as it goes, written by [`end_run`].
+#[derive(Debug, Default)]
+pub struct RunFacts {
+    /// This invocation is part of a run (not `--check`, `--dry-run`,
+    /// `--explain`, nor a lookup by hand).
+    pub in_run: bool,
+    /// Its success ends the run: nothing is passed on to a next stage.
+    pub ends: bool,
+    /// The name, the addresses registered and the update, as far as known.
+    pub end: crate::state::metrics::RunEnd,
+}
+
+impl RunFacts {
+    /// The name and the address counts of `state`.
+    pub fn learn(&mut self, state: &crate::state::State) {
+        self.end.name = Some(state.hostname.to_ascii());
+        self.end.registered = Some((state.addresses.len(), state.ipv4_or_none().len()));
+    }
+}
+
+/// Runs a program's body on its config, then [`end_run`] with what it
+/// learned of the run.
+pub fn run<E: From<CommonError> + ExitStatus>(
+    config: Result<Config, CommonError>,
+    body: impl FnOnce(&Config, &mut RunFacts) -> Result<u8, E>,
+) -> Result<u8, E> {
+    let config = config?;
+    let mut facts = RunFacts::default();
+    let result = body(&config, &mut facts);
+    end_run(Some(&config), facts, &result);
+    result
+}
+
+/// Writes the metrics file (the config's `"metrics"`) when this program
+/// ended the run: it failed, or it succeeded with nothing to pass on. A
+/// file that cannot be written is a warning; the run's outcome stands.
+pub fn end_run<E: ExitStatus>(
+    config: Option<&Config>,
+    mut facts: RunFacts,
+    result: &Result<u8, E>,
+) {
+    let Some(path) = config.and_then(|c| c.metrics.as_deref()) else {
+        return;
+    };
+    if !facts.in_run {
+        return;
+    }
+    facts.end.status = match result {
+        Ok(_) if facts.ends => exit::SUCCESS,
+        Ok(_) => return,
+        Err(e) => e.exit_status(),
+    };
+    if let Err(e) = crate::state::metrics::record(path, &facts.end) {
+        log::warn!(target: "dyndns", "{}; not written", chain(&e));
+    }
+}
+
 /// Reads stdin, at most [`MAX_STDIN_BYTES`]; `None` when it is empty or
 /// only whitespace.
 pub fn read_stdin() -> Result<Option<String>, CommonError> {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::app::args::DiffArgs;
-use crate::app::cli;
+use crate::app::cli::{self, RunFacts};
 use crate::config::{Compare, Config, Secrets};
 use crate::dns::live::Via;
 use crate::dns::transport::Secure;
@@ -26,11 +26,9 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         return stage::exit::code(report.status);
     }
     // diff(1)-like: every failure is "trouble" (DiffError's status).
-    reporter.finish(
-        config
-            .map_err(DiffError::from)
-            .and_then(|config| diff_run(&args, &config)),
-    )
+    reporter.finish(cli::run(config, |config, facts| {
+        diff_run(&args, config, facts)
+    }))
 }
 
 /// `--check`: the state on stdin against what the zone's servers serve.
@@ -51,8 +49,10 @@ fn check(args: &DiffArgs, config: &Config) -> Result<Report, Report> {
     Ok(stage::check(&state, &via, reach.plain_port))
 }
 
-fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
+fn diff_run(args: &DiffArgs, config: &Config, facts: &mut RunFacts) -> Result<u8, DiffError> {
     let input = cli::read_stdin()?;
+    // An empty stdin: an earlier stage ended the run.
+    facts.in_run = input.is_some();
     let mut opts = diff_options(args, config, None);
     // The TLS client (its files read, perhaps the system's trust store)
     // only for a state to compare live.
@@ -60,8 +60,18 @@ fn diff_run(args: &DiffArgs, config: &Config) -> Result<u8, DiffError> {
         opts.tls = crate::dns::tls::client(&opts.reach, None)?;
     }
     let outcome = stage::diff(input.as_deref(), &opts)?;
-    if let DiffOutcome::Differs(state) = &outcome {
-        cli::print_line(&state.to_json())?;
+    match &outcome {
+        DiffOutcome::Differs(state) => cli::print_line(&state.to_json())?,
+        DiffOutcome::Same => {
+            facts.ends = true;
+            // For the metrics only: the state was good enough to compare.
+            if config.metrics.is_some()
+                && let Some(state) = input.as_deref().and_then(|i| State::parse(i, "").ok())
+            {
+                facts.learn(&state);
+            }
+        }
+        DiffOutcome::Empty => {}
     }
     Ok(outcome.status())
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::app::args::SendArgs;
-use crate::app::cli;
+use crate::app::cli::{self, RunFacts};
 use crate::config::{Config, Secrets};
 use crate::stage::{self, CommonError, Prepared, SendError, SendFlags, SendOptions};
 use crate::state::State;
@@ -20,16 +20,14 @@ pub fn send(args: SendArgs) -> ExitCode {
                 crate::dns::gss_env::apply(gss);
             }
         });
-    reporter.finish(
-        config
-            .map_err(SendError::from)
-            .and_then(|config| send_run(args, &config)),
-    )
+    reporter.finish(cli::run(config, |config, facts| {
+        send_run(args, config, facts)
+    }))
 }
 
 /// The flags checked, the state read from stdin, the lock taken, the
 /// update sent, the result printed.
-fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
+fn send_run(args: SendArgs, config: &Config, facts: &mut RunFacts) -> Result<u8, SendError> {
     let dry_run = args.dry_run;
     let reach = args.net.reach(config);
     let flags = SendFlags {
@@ -47,7 +45,11 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
     let Some(input) = cli::read_stdin()? else {
         return Ok(stage::exit::SUCCESS);
     };
+    // The last stage: its outcome is the run's (a dry run is none).
+    facts.in_run = !dry_run;
+    facts.ends = true;
     let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
+    facts.learn(&state);
     // Only for a state to send: a dry run connects nowhere, so it reads no
     // TLS file and asks no KDC (it prints the script for nsupdate -g).
     if !dry_run {
@@ -59,7 +61,12 @@ fn send_run(args: SendArgs, config: &Config) -> Result<u8, SendError> {
     // The lock is waited for before the runtime exists.
     let line = match stage::send_prepare(state, opts)? {
         Prepared::Done(line) => line,
-        Prepared::Go(sending) => cli::block_on(sending.send())?,
+        Prepared::Go(sending) => {
+            let start = std::time::Instant::now();
+            let line = cli::block_on(sending.send())?;
+            facts.end.update = Some(start.elapsed());
+            line
+        }
     };
     cli::print_line(&line)?;
     Ok(stage::exit::SUCCESS)

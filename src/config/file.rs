@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 21] = [
+pub(super) const KNOWN_KEYS: [&str; 22] = [
     "cache",
     "logging",
     "ttl",
@@ -40,6 +40,7 @@ pub(super) const KNOWN_KEYS: [&str; 21] = [
     "ownership",
     "lease",
     "key_lease",
+    "metrics",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
@@ -93,6 +94,8 @@ pub(super) struct File {
     pub(super) lease: Option<u32>,
     #[serde(deserialize_with = "lease")]
     pub(super) key_lease: Option<u32>,
+    #[serde(deserialize_with = "metrics")]
+    pub(super) metrics: Option<PathBuf>,
 }
 
 /// Our `ownership` object: who owns the name (RFC 4701 DHCID records,
@@ -259,6 +262,28 @@ fn cache<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
         }
         other => Err(D::Error::custom(format!(
             "must be a file name, true or false, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// `metrics`: the node_exporter textfile to write, a file whose name ends
+/// in `.prom` (the textfile collector reads only those), or `null`.
+fn metrics<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    match value(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => {
+            text_problem(&s).map_or(Ok(()), |p| Err(D::Error::custom(p)))?;
+            if !s.ends_with(".prom") || s.ends_with("/.prom") {
+                return Err(D::Error::custom(format!(
+                    "\"{}\" does not end in .prom, which node_exporter's textfile collector reads; for example \"/var/lib/prometheus/node-exporter/dyndns.prom\"",
+                    crate::util::describe::printable(&s)
+                )));
+            }
+            Ok(Some(PathBuf::from(s)))
+        }
+        other => Err(D::Error::custom(format!(
+            "must be a file name ending in .prom, found {}",
             describe(&other)
         ))),
     }

@@ -152,6 +152,7 @@ impl Config {
         let mut config = Self {
             path: Some(path.to_owned()),
             cache: file.cache,
+            metrics: file.metrics,
             ttl_secs: file.ttl,
             ipv4: file.ipv4,
             ipv6_disabled: file.ipv6.as_ref().and_then(|v| v.enable) == Some(false),

@@ -123,6 +123,9 @@ pub struct Config {
     /// Who owns the name: a DHCID record (our `ownership` object); `None`:
     /// the update takes the name whoever holds it.
     pub ownership: Option<Ownership>,
+    /// The node_exporter textfile each run's end is written to (our key
+    /// `metrics`); `None`: none.
+    pub metrics: Option<PathBuf>,
     /// The lease an update asks for (our keys `lease` and `key_lease`,
     /// RFC 9664); `None`: none.
     pub lease: Option<LeaseConfig>,

@@ -14,7 +14,8 @@
 //!
 //! `hostname`, `ttl` and `addresses` decide what lands in DNS and are what the
 //! cache holds. Keys a stage does not know are kept and passed on, so a custom
-//! pipeline can add its own.
+//! pipeline can add its own. What persists between runs: the cache
+//! ([`cache`]), and for Prometheus the last run's metrics ([`metrics`]).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -25,6 +26,7 @@ use crate::state::observed::Observed;
 
 pub mod cache;
 mod document;
+pub mod metrics;
 pub mod observed;
 mod ptr;
 

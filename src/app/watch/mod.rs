@@ -49,6 +49,9 @@ struct Runner<'a> {
     /// At most so many runs a minute (the config's
     /// `watch.max_updates_per_minute`).
     bucket: Bucket,
+    /// The config's `"metrics"`: written here for a run that wrote none
+    /// (it could not start, or a signal killed it).
+    metrics: Option<&'a Path>,
 }
 
 impl Runner<'_> {
@@ -81,6 +84,7 @@ impl Runner<'_> {
             Ok(child) => child,
             Err(e) => {
                 log::error!(target: "dyndns", "cannot run {}: {e}", self.program.display());
+                self.unrecorded_failure();
                 self.failed();
                 return Ok(());
             }
@@ -92,8 +96,12 @@ impl Runner<'_> {
                 Ok(())
             }
             Some(status) => {
-                log::warn!(target: "dyndns", "{} failed ({status}); retrying in {:?}", self.program.display(), self.backoff);
-                self.failed();
+                let next = self.failed();
+                log::warn!(target: "dyndns", "{} failed ({status}); retrying in {:.1}s", self.program.display(), next.as_secs_f64());
+                // Killed by a signal: its stages wrote no metrics.
+                if status.code().is_none() {
+                    self.unrecorded_failure();
+                }
                 Ok(())
             }
             None => Err(()),
@@ -101,11 +109,34 @@ impl Runner<'_> {
     }
 
     /// Schedules the next try after a failure: 30 s, then twice as long
-    /// each time, up to 15 minutes.
-    fn failed(&mut self) {
-        self.due = Some(Instant::now() + self.backoff);
+    /// each time, up to 15 minutes, each ±20 % at random, so that hosts
+    /// that failed together (a primary down) do not retry together. The
+    /// wait chosen.
+    fn failed(&mut self) -> Duration {
+        let wait = jittered(self.backoff);
+        self.due = Some(Instant::now() + wait);
         self.backoff = (self.backoff * 2).min(MAX_RETRY);
+        wait
     }
+
+    /// A failed run that wrote no metrics, written here (status 1).
+    fn unrecorded_failure(&self) {
+        if let Some(path) = self.metrics {
+            let end = crate::state::metrics::RunEnd {
+                status: crate::stage::exit::FAILURE,
+                ..Default::default()
+            };
+            if let Err(e) = crate::state::metrics::record(path, &end) {
+                log::warn!(target: "dyndns", "{}; not written", crate::util::describe::chain(&e));
+            }
+        }
+    }
+}
+
+/// `wait` made 20 % shorter or longer at random (uniformly).
+fn jittered(wait: Duration) -> Duration {
+    let unit = getrandom::u32().map_or(0.5, |r| f64::from(r) / f64::from(u32::MAX));
+    wait.mul_f64(0.8 + 0.4 * unit)
 }
 
 /// Waits for `child`, checking for a signal every 50 ms; on one, stops the
@@ -156,6 +187,7 @@ fn run(args: &Args, config: &Config) -> Result<u8, AddrsError> {
         backoff: Duration::from_secs(args.retry_after),
         refresh: config.rerun(),
         bucket: Bucket::new(pacing.per_minute, Instant::now()),
+        metrics: config.metrics.as_deref(),
     });
     let quiet = args.quiet.map_or(pacing.quiet, Duration::from_millis);
     let mut burst = Burst::new(quiet, pacing.max_delay);
@@ -219,4 +251,24 @@ fn run_args(args: &Args) -> Vec<String> {
     out.push("--".to_owned());
     out.extend(args.interfaces.iter().cloned());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_are_spread_by_a_fifth_either_way() {
+        let waits: Vec<Duration> = (0..200)
+            .map(|_| jittered(Duration::from_secs(30)))
+            .collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| (24.0..=36.0).contains(&w.as_secs_f64()))
+        );
+        // Not all the same: spread, on both sides of 30 s.
+        assert!(waits.iter().any(|w| w.as_secs_f64() < 29.0));
+        assert!(waits.iter().any(|w| w.as_secs_f64() > 31.0));
+    }
 }
