@@ -98,7 +98,7 @@ impl Reporter {
 }
 
 /// What a program learned of the run it is part of, for the config's
-/// `"metrics"`: filled in as it goes, written by [`end_run`].
+/// `"metrics"`: filled in as it goes, written at the end of [`run`].
 #[derive(Debug, Default)]
 pub struct RunFacts {
     /// This invocation is part of a run (not `--check`, `--dry-run`,
@@ -118,7 +118,7 @@ impl RunFacts {
     }
 }
 
-/// Runs a program's body on its config, then [`end_run`] with what it
+/// Runs a program's body on its config, then writes the metrics with what it
 /// learned of the run.
 pub fn run<E: From<CommonError> + ExitStatus>(
     config: Result<Config, CommonError>,
@@ -127,19 +127,15 @@ pub fn run<E: From<CommonError> + ExitStatus>(
     let config = config?;
     let mut facts = RunFacts::default();
     let result = body(&config, &mut facts);
-    end_run(Some(&config), facts, &result);
+    end_run(&config, facts, &result);
     result
 }
 
 /// Writes the metrics file (the config's `"metrics"`) when this program
 /// ended the run: it failed, or it succeeded with nothing to pass on. A
 /// file that cannot be written is a warning; the run's outcome stands.
-pub fn end_run<E: ExitStatus>(
-    config: Option<&Config>,
-    mut facts: RunFacts,
-    result: &Result<u8, E>,
-) {
-    let Some(path) = config.and_then(|c| c.metrics.as_deref()) else {
+fn end_run<E: ExitStatus>(config: &Config, mut facts: RunFacts, result: &Result<u8, E>) {
+    let Some(path) = config.metrics.as_deref() else {
         return;
     };
     if !facts.in_run {
