@@ -3,6 +3,10 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 
+use hickory_proto::op::UpdateMessage;
+use hickory_proto::rr::{DNSClass, RData, Record, RecordType};
+
+use super::build::{build_with_id, encode_at};
 use super::*;
 
 fn state() -> State {
