@@ -30,6 +30,7 @@ mod send;
 mod servers;
 mod setup;
 mod soa;
+mod sshfp;
 mod stages;
 mod tls;
 mod watch;

@@ -66,7 +66,7 @@ pub struct AddrsArgs {
     /// The TTL of the records, seconds, instead of the config's "ttl"
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(0..=0x7fff_ffff))]
     pub ttl: Option<u32>,
-    /// Print every address of every interface, with its flags, lifetimes and the verdict (registered, or left out and why), instead of the state
+    /// Print every address of every interface, with its flags, lifetimes and the verdict (registered, or left out and why), instead of the state; with the config's "sshfp", then each SSH key file, its type and its SSHFP records (or why it is left out)
     #[arg(long)]
     pub explain: bool,
     /// How --explain prints [default: table]

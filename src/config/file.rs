@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 22] = [
+pub(super) const KNOWN_KEYS: [&str; 23] = [
     "cache",
     "logging",
     "ttl",
@@ -41,6 +41,7 @@ pub(super) const KNOWN_KEYS: [&str; 22] = [
     "lease",
     "key_lease",
     "metrics",
+    "sshfp",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
@@ -96,6 +97,8 @@ pub(super) struct File {
     pub(super) key_lease: Option<u32>,
     #[serde(deserialize_with = "metrics")]
     pub(super) metrics: Option<PathBuf>,
+    #[serde(deserialize_with = "super::sshfp::sshfp")]
+    pub(super) sshfp: Option<super::SshfpConfig>,
 }
 
 /// Our `ownership` object: who owns the name (RFC 4701 DHCID records,
@@ -222,6 +225,7 @@ pub(super) fn unknown_key_warning(path: &std::path::Path, key: &str) -> String {
         Some(("tls", rest)) => (&TLS_KEYS, rest),
         Some(("watch", rest)) => (&WATCH_KEYS, rest),
         Some(("ownership", rest)) => (&OWNERSHIP_KEYS, rest),
+        Some(("sshfp", rest)) => (&super::sshfp::SSHFP_KEYS, rest),
         Some(_) => (&[], key),
         None => (&KNOWN_KEYS, key),
     };

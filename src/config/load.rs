@@ -153,6 +153,7 @@ impl Config {
             path: Some(path.to_owned()),
             cache: file.cache,
             metrics: file.metrics,
+            sshfp: file.sshfp,
             ttl_secs: file.ttl,
             ipv4: file.ipv4,
             ipv6_disabled: file.ipv6.as_ref().and_then(|v| v.enable) == Some(false),

@@ -23,8 +23,10 @@ mod file;
 pub mod keyfile;
 mod keys;
 mod load;
+mod sshfp;
 
 pub use load::ConfigError;
+pub use sshfp::{DEFAULT_KEYS as DEFAULT_SSH_KEYS, SshfpConfig};
 
 pub(crate) use exposure::{Holds, Secret, warnings as exposure_warnings};
 pub(crate) use file::cache_path_problem;
@@ -129,6 +131,9 @@ pub struct Config {
     /// The lease an update asks for (our keys `lease` and `key_lease`,
     /// RFC 9664); `None`: none.
     pub lease: Option<LeaseConfig>,
+    /// The SSH host keys published as SSHFP records (our key `sshfp`,
+    /// RFC 4255); `None`: SSHFP records are not this host's.
+    pub sshfp: Option<SshfpConfig>,
     /// The TSIG key that signs updates, if any; `None` too when loaded
     /// with [`Secrets::Skip`].
     pub tsig: Option<Key>,

@@ -1,7 +1,7 @@
 //! DNS on the wire: one question to an authoritative server ([`query`],
 //! [`live`]), a zone transfer ([`axfr`]), the zone and its primary
 //! ([`zone`]), the RFC 2136 update ([`update`]), its owner's DHCID record
-//! ([`dhcid`]) and lease ([`lease`]), TXT data as text ([`txt`]), signing
+//! ([`dhcid`]) and lease ([`lease`]), its SSH host keys ([`sshfp`]), TXT data as text ([`txt`]), signing
 //! ([`tsig`]; GSS-TSIG's TKEY in [`tkey`], the GSS-API in `gss`, its
 //! Kerberos environment in [`gss_env`]), and the connection: TCP or DNS
 //! over TLS ([`transport`], [`tls`], [`reach`]).
@@ -15,6 +15,7 @@ pub mod lease;
 pub mod live;
 pub mod query;
 pub mod reach;
+pub mod sshfp;
 pub mod tkey;
 pub mod tls;
 pub mod transport;

@@ -6,6 +6,7 @@ use crate::config::{Compare, Config, Empty};
 use crate::dns::dhcid;
 use crate::host::addrs;
 use crate::host::hostname;
+use crate::host::sshkeys;
 use crate::state::observed::Observed;
 use crate::state::{Ptr, State};
 
@@ -32,7 +33,24 @@ pub fn explain(
     let selection = config.selection(opts.interfaces.clone());
     let table = addrs::kernel_table(selection.families)?;
     let explained = addrs::explain(&table, &selection)?;
-    Ok(addrs::render(&explained, format))
+    let mut text = addrs::render(&explained, format);
+    // With "sshfp", the keys read and the records they give: a second
+    // table, or a second line of JSON.
+    if let Some(sshfp) = &config.sshfp {
+        let keys = sshkeys::read(sshfp);
+        match format {
+            addrs::Format::Table => {
+                text.push('\n');
+                text.push_str(&sshkeys::render(&keys));
+            }
+            // Serialising paths, strings and lists cannot fail.
+            addrs::Format::Json => {
+                text.push_str(&serde_json::to_string(&keys).unwrap_or_default());
+                text.push('\n');
+            }
+        }
+    }
+    Ok(text)
 }
 
 /// The key of the state document that, when `addresses` is empty, says for
@@ -97,7 +115,8 @@ pub fn addrs(opts: &AddrsOptions, config: &Config) -> Result<Option<State>, Addr
 /// With `"compare": "live"`, tells the wrapper (which reads no JSON config)
 /// to find the primary before comparing: `"compare": "live"` in the state.
 /// With `"ptr"`, adds the PTR side: each address's reverse name. With
-/// `"ownership"`, the owner's DHCID.
+/// `"ownership"`, the owner's DHCID. With `"sshfp"`, the SSH host keys'
+/// SSHFP set.
 fn mark(state: &mut State, config: &Config) -> Result<(), AddrsError> {
     if config.compare == Compare::Live {
         state.extra.insert(COMPARE_KEY.into(), "live".into());
@@ -112,6 +131,9 @@ fn mark(state: &mut State, config: &Config) -> Result<(), AddrsError> {
             None => machine_duid(Path::new(MACHINE_ID))?,
         };
         state.dhcid = Some(dhcid::rdata(dhcid::DUID, &duid, &state.hostname));
+    }
+    if let Some(sshfp) = &config.sshfp {
+        state.sshfp = Some(sshkeys::records(&sshkeys::read(sshfp)));
     }
     Ok(())
 }

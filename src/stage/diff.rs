@@ -11,6 +11,7 @@ use hickory_proto::rr::RecordType;
 
 use super::owner::Holding;
 use crate::dns::live;
+use crate::dns::sshfp::Sshfp;
 use crate::stage::exit;
 use crate::state::State;
 use crate::state::cache::{self, Cached};
@@ -307,6 +308,14 @@ fn live_differences(state: &State, via: &live::Via<'_>) -> Result<Vec<String>, D
         ttl = ttl.or(a.ttl);
         there.ipv4 = Some(a.ipv4());
     }
+    // With "sshfp": ours are all served (one query more). Others' SSHFP
+    // records at the name are no difference: "replace": "aaaa" keeps them.
+    if let Some(ours) = &state.sshfp {
+        let (_, served) = live::ask_any(server, &[at], &state.hostname, RecordType::SSHFP, via)?;
+        let served: Vec<Sshfp> = served.rdata.iter().filter_map(Sshfp::from_rdata).collect();
+        let all_served = ours.iter().all(|r| served.contains(r));
+        there.sshfp = Some(if all_served { ours.clone() } else { served });
+    }
     // With an owner: whose the name is there (one query more).
     there.dhcid = state.dhcid.clone();
     let mut found = differences(&there, ttl.unwrap_or(state.ttl_secs), state);
@@ -373,7 +382,25 @@ fn differences(before: &State, ttl: u32, state: &State) -> Vec<String> {
         (None, Some(_)) => because.push("the owner's DHCID to register (\"ownership\")".into()),
         _ => {}
     }
+    because.extend(sshfp_difference(before, state));
     because
+}
+
+/// How the SSHFP set differs (RFC 4255): a key added, rotated or gone, or
+/// the set to delete now that `"sshfp"` is off.
+fn sshfp_difference(before: &State, state: &State) -> Option<String> {
+    let (was, now) = (before.sshfp_or_none(), state.sshfp_or_none());
+    if was == now {
+        return None;
+    }
+    if state.sshfp.is_none() {
+        return Some("SSHFP records to delete (\"sshfp\" is off)".into());
+    }
+    let added = now.iter().filter(|r| !was.contains(r)).count();
+    let removed = was.iter().filter(|r| !now.contains(r)).count();
+    Some(format!(
+        "SSHFP changed: {added} record(s) added, {removed} removed"
+    ))
 }
 
 /// The items of `a` that `b` lacks, as text.

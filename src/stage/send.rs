@@ -14,6 +14,7 @@ use crate::config::Empty;
 use std::time::{Duration, SystemTime};
 
 use crate::dns::lease;
+use crate::dns::sshfp::Sshfp;
 use crate::dns::update::{self, DryRunFormat, LeaseRequest, Owner, ServerError, Step, Update};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
 use crate::state::cache::{self, Cached};
@@ -41,8 +42,28 @@ pub struct Sending {
     state: State,
     opts: SendOptions,
     lock: Option<File>,
-    /// The lease the cache records (read once, under the lock).
-    previous: Option<Lease>,
+    /// What the cache says the last registration left (read once, under
+    /// the lock).
+    previous: Previous,
+}
+
+/// What the last registration left at the name, as the cache records it:
+/// what the next update deletes by value rather than by type.
+#[derive(Debug, Default)]
+struct Previous {
+    /// The lease, and its marker.
+    lease: Option<Lease>,
+    /// The SSHFP records this host published.
+    sshfp: Vec<Sshfp>,
+}
+
+impl Previous {
+    fn of(record: cache::Record) -> Self {
+        Self {
+            lease: record.state.lease,
+            sshfp: record.state.sshfp.unwrap_or_default(),
+        }
+    }
 }
 
 /// Takes the lock (beside the cache, or in the runtime directory without
@@ -69,7 +90,7 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
         )));
     }
     let (lock, previous) = match opts.dry_run {
-        Some(_) => (None, previous_lease(&opts)),
+        Some(_) => (None, previous(&opts)),
         None => match lock_and_recheck(&state, &opts)? {
             Turn::Send(lock, previous) => (lock, previous),
             Turn::Done(line) => return Ok(Prepared::Done(line)),
@@ -86,8 +107,8 @@ pub fn send_prepare(mut state: State, opts: SendOptions) -> Result<Prepared, Sen
 /// What the lock decided: send (holding it, if it could be taken), or not.
 enum Turn {
     /// Go on and send; the lock is released when this is dropped. With
-    /// the lease the cache records.
-    Send(Option<File>, Option<Lease>),
+    /// what the cache says the last registration left.
+    Send(Option<File>, Previous),
     /// Another run made this one pointless: the result line.
     Done(String),
 }
@@ -97,7 +118,7 @@ enum Turn {
 fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError> {
     let Some(base) = opts.cache.clone().or_else(cache::runtime_lock_base) else {
         log::debug!("no cache and no runtime directory: updating without a lock");
-        return Ok(Turn::Send(None, None));
+        return Ok(Turn::Send(None, Previous::default()));
     };
     // Fail closed: a lock that cannot be had in time means a stuck run,
     // and one that cannot be opened (a symlink, a FIFO or a hard link
@@ -112,7 +133,7 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
             base.display()
         );
     }
-    let mut previous = None;
+    let mut previous = Previous::default();
     let last = match &opts.cache {
         Some(path) => match cache::read(path) {
             Cached::Found(now) if registered_meanwhile(state, &now) => {
@@ -127,8 +148,9 @@ fn lock_and_recheck(state: &State, opts: &SendOptions) -> Result<Turn, SendError
                 )));
             }
             Cached::Found(now) => {
-                previous = now.state.lease;
-                now.state.observed
+                let observed = now.state.observed.clone();
+                previous = Previous::of(*now);
+                observed
             }
             _ => None,
         },
@@ -187,7 +209,7 @@ impl Sending {
         let mut accepted = None;
         if state.forward_registered {
             // The forward records stand as the cache has them, lease too.
-            state.lease = previous;
+            state.lease = previous.lease;
         } else {
             let (line, addr) = forward(&mut state, &opts, &mut lookups, previous).await?;
             lines.push(line);
@@ -217,7 +239,7 @@ async fn forward(
     state: &mut State,
     opts: &SendOptions,
     lookups: &mut Lookups,
-    previous: Option<Lease>,
+    previous: Previous,
 ) -> Result<(String, Option<SocketAddr>), SendError> {
     let deadline = Instant::now() + opts.run_bound();
     let (zone, server) = match (state.zone.take(), state.server.take()) {
@@ -244,9 +266,9 @@ async fn forward(
     // not been asked yet): the cache says which, and the old marker.
     let marker = opts
         .lease
-        .filter(|_| !previous.as_ref().is_some_and(|p| p.granted))
+        .filter(|_| !previous.lease.as_ref().is_some_and(|p| p.granted))
         .map(|l| lease::marker(SystemTime::now() + Duration::from_secs(u64::from(l.secs))));
-    let old_marker = previous.as_ref().and_then(|p| p.marker.clone());
+    let old_marker = previous.lease.as_ref().and_then(|p| p.marker.clone());
     let lease_request = (opts.lease.is_some() || old_marker.is_some()).then(|| LeaseRequest {
         ask: opts.lease.map(|l| (l.secs, l.key_secs)),
         marker: marker.as_deref(),
@@ -265,6 +287,7 @@ async fn forward(
             .zip(step)
             .map(|(dhcid, step)| Owner { dhcid, step }),
         lease: lease_request,
+        sshfp_before: &previous.sshfp,
     };
     if let Some(format) = opts.dry_run {
         let (host, port) = show_server(&server, opts.port);
@@ -380,12 +403,12 @@ async fn forward(
     .into())
 }
 
-/// The lease the cache records, if any, for a dry run (which takes no
-/// lock, so reads the cache only for this).
-fn previous_lease(opts: &SendOptions) -> Option<Lease> {
-    match cache::read(opts.cache.as_ref()?) {
-        Cached::Found(record) => record.state.lease,
-        _ => None,
+/// What the cache says the last registration left, for a dry run (which
+/// takes no lock, so reads the cache only for this).
+fn previous(opts: &SendOptions) -> Previous {
+    match opts.cache.as_ref().map(|path| cache::read(path)) {
+        Some(Cached::Found(record)) => Previous::of(*record),
+        _ => Previous::default(),
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{State, parse_name};
+use crate::dns::sshfp::Sshfp;
 use crate::state::MAX_TTL_SECS;
 use crate::state::observed::Observed;
 use crate::util::describe::chain;
@@ -33,6 +34,7 @@ pub(super) struct Document {
     pub(super) forward_registered: bool,
     pub(super) dhcid: Option<Vec<u8>>,
     pub(super) lease: Option<super::Lease>,
+    pub(super) sshfp: Option<Vec<Sshfp>>,
     pub(super) extra: Map<String, Value>,
 }
 
@@ -45,7 +47,7 @@ impl<'de> Deserialize<'de> for Document {
 struct DocumentVisitor;
 
 /// The keys [`Document`] reads itself.
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "hostname",
     "ttl",
     "addresses",
@@ -57,6 +59,7 @@ const KNOWN: [&str; 11] = [
     "forward_registered",
     "dhcid",
     "lease",
+    "sshfp",
 ];
 
 impl<'de> Visitor<'de> for DocumentVisitor {
@@ -99,6 +102,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "forward_registered" => doc.forward_registered = map.next_value()?,
                 "dhcid" => doc.dhcid = Some(map.next_value::<Dhcid>()?.0),
                 "lease" => doc.lease = map.next_value()?,
+                "sshfp" => doc.sshfp = Some(map.next_value::<SshfpSet>()?.0),
                 _ => {
                     let value = map.next_value::<Value>()?;
                     doc.extra.insert(key, value);
@@ -225,6 +229,34 @@ impl<'de> Deserialize<'de> for Dhcid {
     }
 }
 
+/// `sshfp`: SSHFP records' data in presentation format (RFC 4255 §3.2,
+/// `"4 2 HEX"`), sorted, each once.
+struct SshfpSet(Vec<Sshfp>);
+
+impl<'de> Deserialize<'de> for SshfpSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Value::Array(items) = value(d)? else {
+            return Err(de::Error::custom(
+                "must be an array of SSHFP records' data such as \"4 2 HEX\"",
+            ));
+        };
+        let mut set = items
+            .iter()
+            .map(|item| {
+                item.as_str().and_then(Sshfp::from_text).ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "must hold SSHFP records' data (RFC 4255: ALGORITHM HASH HEX, such as \"4 2\" and 64 hexadecimal digits), found {}",
+                        describe(item)
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        set.sort_unstable();
+        set.dedup();
+        Ok(Self(set))
+    }
+}
+
 /// `zone`: the zone apex, or `null`.
 struct Zone(Option<Name>);
 
@@ -298,6 +330,10 @@ impl Serialize for State {
         }
         if let Some(lease) = &self.lease {
             map.serialize_entry("lease", lease)?;
+        }
+        if let Some(sshfp) = &self.sshfp {
+            let texts: Vec<String> = sshfp.iter().map(ToString::to_string).collect();
+            map.serialize_entry("sshfp", &texts)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;

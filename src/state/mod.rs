@@ -68,6 +68,9 @@ pub struct State {
     /// wrote it in the cache: what the server granted, or what was asked
     /// and the marker written where the server ignores leases.
     pub lease: Option<Lease>,
+    /// The SSHFP set of the host's SSH keys (RFC 4255), sorted, with
+    /// `"sshfp"`; `None`: SSHFP records are not this host's.
+    pub sshfp: Option<Vec<crate::dns::sshfp::Sshfp>>,
     /// Keys no stage uses, passed on as they came.
     pub extra: Map<String, Value>,
 }
@@ -140,6 +143,7 @@ impl State {
             forward_registered: false,
             dhcid: None,
             lease: None,
+            sshfp: None,
             extra: Map::new(),
         }
     }
@@ -191,6 +195,7 @@ impl State {
         state.forward_registered = doc.forward_registered;
         state.dhcid = doc.dhcid;
         state.lease = doc.lease;
+        state.sshfp = doc.sshfp;
         state.extra = doc.extra;
         Ok(state)
     }
@@ -201,13 +206,15 @@ impl State {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The part the cache holds: hostname, TTL, addresses, the DHCID,
-    /// when they were observed, and the PTR records registered (where).
+    /// The part the cache holds: hostname, TTL, addresses, the DHCID, the
+    /// lease, the SSHFP set, when they were observed, and the PTR records
+    /// registered (where).
     pub fn registered(&self) -> Self {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
         state.ipv4 = self.ipv4.clone();
         state.dhcid = self.dhcid.clone();
         state.lease = self.lease.clone();
+        state.sshfp = self.sshfp.clone();
         state.observed = self.observed.clone();
         state.ptr = self.ptr.as_ref().map(|p| Ptr {
             ttl_secs: p.ttl_secs,
@@ -234,14 +241,20 @@ impl State {
     }
 
     /// Whether `other` registers the same thing: the name (case-insensitively),
-    /// the TTL, the address sets (no IPv4 set is an empty one) and the
-    /// owner's DHCID.
+    /// the TTL, the address sets (no IPv4 set is an empty one), the
+    /// owner's DHCID and the SSHFP set (none is an empty one).
     pub fn same_registration(&self, other: &Self) -> bool {
         self.hostname.eq_ignore_case(&other.hostname)
             && self.ttl_secs == other.ttl_secs
             && self.addresses == other.addresses
             && self.ipv4_or_none() == other.ipv4_or_none()
             && self.dhcid == other.dhcid
+            && self.sshfp_or_none() == other.sshfp_or_none()
+    }
+
+    /// The SSHFP set, empty when `"sshfp"` is off.
+    pub fn sshfp_or_none(&self) -> &[crate::dns::sshfp::Sshfp] {
+        self.sshfp.as_deref().unwrap_or_default()
     }
 
     /// The IPv4 set, empty when IPv4 is off.

@@ -406,6 +406,8 @@ fn zone_files() -> Vec<(&'static str, &'static str, Vec<String>)> {
         (REVERSE_20, "ns1.example.test.", vec![]),
         (REVERSE_30, "ns1.example.test.", vec![]),
         (REVERSE_V4, "ns1.example.test.", vec![]),
+        // Signed by BIND itself (dnssec-policy default; tests/sshfp.rs).
+        ("dnssec.test", "ns1", ns1()),
         // GSS-TSIG (tests/gss.rs): BIND serves it in a world with a realm.
         (kerberos::KRB_ZONE, "ns1", ns1()),
     ]
@@ -665,6 +667,7 @@ impl World {
     }
 
     /// BIND 9: address-based `allow-update`, and an `update-policy` per key for signed.test;
+    /// dnssec.test signed by named itself (`dnssec-policy default`);
     /// signed.test and the key-only reverse zone may be transferred with key-hmac-sha256 (tests/reap.rs).
     fn configure_bind(&self) -> (&'static str, Vec<String>) {
         let d = self.dir.path();
@@ -691,6 +694,7 @@ zone "grant.test" {{ type primary; file "grant.test.db"; update-policy {{ grant 
 zone "two.test" {{ type primary; file "two.test.db"; allow-update {{ 127.0.0.1; ::1; }}; allow-transfer {{ any; }}; }};
 zone "dead.test" {{ type primary; file "dead.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "silent.test" {{ type primary; file "silent.test.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
+zone "dnssec.test" {{ type primary; file "dnssec.test.db"; allow-update {{ 127.0.0.1; ::1; }}; dnssec-policy default; }};
 zone "{REVERSE_10}" {{ type primary; file "{REVERSE_10}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "{REVERSE_20}" {{ type primary; file "{REVERSE_20}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};
 zone "{REVERSE_V4}" {{ type primary; file "{REVERSE_V4}.db"; allow-update {{ 127.0.0.1; ::1; }}; }};

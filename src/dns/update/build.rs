@@ -7,6 +7,7 @@ use hickory_proto::rr::rdata::{A, AAAA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 use super::{BuildError, MAX_TCP_MESSAGE, Owner, Replace, Step, Update, random_id};
+use crate::dns::sshfp::Sshfp;
 use crate::dns::tsig::{self, Key, Signed};
 
 /// A new update message for `zone` (RFC 2136 §2.3: the zone section is the
@@ -87,6 +88,7 @@ pub(super) fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, Bui
     {
         message.add_update(dhcid_record(name, state.ttl_secs, owner.dhcid));
     }
+    sshfp(&mut message, update);
     if let Some(lease) = update.lease {
         if let Some((secs, key_secs)) = lease.ask {
             let mut edns = hickory_proto::op::Edns::new();
@@ -104,6 +106,37 @@ pub(super) fn build_with_id(update: &Update<'_>, id: u16) -> Result<Message, Bui
         }
     }
     Ok(message)
+}
+
+/// The SSHFP set (RFC 4255) beside the addresses: with `"replace":
+/// "all"` the old set went with every other RRset; with `"aaaa"` each
+/// record this host published before and no longer has is deleted by its
+/// value (RFC 2136 §2.5.4), so that others' SSHFP records stay. The set is
+/// added whether or not addresses are: the keys are the host's either way.
+fn sshfp(message: &mut Message, update: &Update<'_>) {
+    let state = update.state;
+    for old in sshfp_deleted(update) {
+        let mut one = old.record(&state.hostname, 0);
+        one.dns_class = DNSClass::NONE;
+        message.add_update(one);
+    }
+    for record in state.sshfp_or_none() {
+        message.add_update(record.record(&state.hostname, state.ttl_secs));
+    }
+}
+
+/// The SSHFP records the update deletes by value (see [`sshfp`]).
+pub(crate) fn sshfp_deleted<'a>(update: &Update<'a>) -> Vec<&'a Sshfp> {
+    let claim = update.owner.is_some_and(|o| o.step == Step::Claim);
+    if update.replace != Replace::Aaaa || claim {
+        return Vec::new();
+    }
+    let now = update.state.sshfp_or_none();
+    update
+        .sshfp_before
+        .iter()
+        .filter(|r| !now.contains(r))
+        .collect()
 }
 
 /// The types the update deletes at the name: ANY (every RRset), or the

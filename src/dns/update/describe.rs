@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use hickory_proto::rr::{Name, RecordType};
 
-use super::{Owner, Step, Update, absent, deleted};
+use super::{Owner, Step, Update, absent, deleted, sshfp_deleted};
 use crate::dns::dhcid;
 use crate::dns::reach::TlsConfig;
 use crate::dns::tsig::Key;
@@ -91,6 +91,16 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                     );
                 }
             }
+            for old in sshfp_deleted(update) {
+                let _ = writeln!(out, "update delete {} IN SSHFP {old}", state.hostname);
+            }
+            for record in state.sshfp_or_none() {
+                let _ = writeln!(
+                    out,
+                    "update add {} {} IN SSHFP {record}",
+                    state.hostname, state.ttl_secs
+                );
+            }
             if let Some(owner) = update.owner
                 && state.all_addresses().next().is_some()
             {
@@ -123,6 +133,12 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
             {
                 adds.push(record("DHCID", dhcid::to_text(owner.dhcid)));
             }
+            adds.extend(
+                state
+                    .sshfp_or_none()
+                    .iter()
+                    .map(|r| record("SSHFP", r.to_string())),
+            );
             let tsig = signing_json(update.key, update.gss);
             let deletes: Vec<String> = deleted(update).into_iter().map(type_name).collect();
             let mut doc = serde_json::json!({
@@ -139,6 +155,14 @@ pub(crate) fn describe(update: &Update<'_>, host: &str, port: u16, format: DryRu
                 "add": adds,
                 "tsig": tsig,
             });
+            // Deleted by value (RFC 2136 §2.5.4); only when there are any.
+            let gone: Vec<String> = sshfp_deleted(update)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            if !gone.is_empty() {
+                doc["delete_sshfp"] = gone.into();
+            }
             // Only with an owner: without one, the document is as it was.
             if let Some(owner) = update.owner {
                 doc["owner"] = serde_json::json!({

@@ -23,7 +23,9 @@ mod ptr;
 pub mod reap;
 
 pub use build::build;
-pub(crate) use build::{absent, deleted, dhcid_record, encode, for_zone, owner_prerequisite, seal};
+pub(crate) use build::{
+    absent, deleted, dhcid_record, encode, for_zone, owner_prerequisite, seal, sshfp_deleted,
+};
 pub use describe::DryRunFormat;
 pub(crate) use describe::{describe, signing_comment};
 pub use ptr::PtrUpdate;
@@ -53,6 +55,10 @@ pub struct Update<'a> {
     pub owner: Option<Owner<'a>>,
     /// The lease it asks for, and its marker (`"lease"`).
     pub lease: Option<LeaseRequest<'a>>,
+    /// The SSHFP records this host published before (the cache's), which
+    /// `"replace": "aaaa"` deletes each by its value where the state's set
+    /// no longer holds it; the state's set is added (`"sshfp"`).
+    pub sshfp_before: &'a [crate::dns::sshfp::Sshfp],
 }
 
 /// The Update Lease an update asks for (RFC 9664), and the marker TXT
@@ -267,7 +273,6 @@ pub enum BuildError {
     #[error("cannot draw a random message ID")]
     Random(#[source] getrandom::Error),
 }
-
 
 /// Sends the encoded update to one server (over TCP, or TLS with `tls`)
 /// and checks its answer: the ID, the QR bit and opcode, the rcode, and

@@ -60,6 +60,7 @@ fn unsigned() -> (Message, Vec<u8>, Option<Signed>) {
         guard: None,
         owner: None,
         lease: None,
+        sshfp_before: &[],
         key: None,
         gss: None,
         tls: None,
@@ -86,6 +87,7 @@ fn signed_update_octet_for_octet() {
         guard: None,
         owner: None,
         lease: None,
+        sshfp_before: &[],
         key: Some(&key),
         gss: None,
         tls: None,
@@ -205,6 +207,7 @@ fn ownership_steps_carry_rfc_4703s_prerequisites() {
                 step,
             }),
             lease: None,
+            sshfp_before: &[],
             key: None,
             gss: None,
             tls: None,
@@ -271,5 +274,74 @@ fn ownership_steps_carry_rfc_4703s_prerequisites() {
             (DNSClass::ANY, RecordType::AAAA, 0),
             (DNSClass::ANY, dhcid_type, 0)
         ]
+    );
+}
+
+/// The SSHFP set (RFC 4255): with `"replace": "aaaa"` the records this
+/// host published before and no longer has are deleted each by value
+/// (RFC 2136 §2.5.4: class NONE, TTL 0), the kept one is not, and the set
+/// is added; with `"all"` the ANY delete covers the old set. The dry run
+/// prints the same lines.
+#[test]
+fn sshfp_records_are_replaced_by_value_beside_the_addresses() {
+    use crate::dns::sshfp::Sshfp;
+    let kept = Sshfp::from_text(&format!("4 2 {}", "ab".repeat(32))).unwrap();
+    let old = Sshfp::from_text(&format!("1 2 {}", "cd".repeat(32))).unwrap();
+    let new = Sshfp::from_text(&format!("1 2 {}", "ef".repeat(32))).unwrap();
+    let mut state = state();
+    state.sshfp = Some(vec![kept.clone(), new.clone()]);
+    let zone = zone();
+    let before = [kept.clone(), old.clone()];
+    let update = |replace| Update {
+        state: &state,
+        zone: &zone,
+        replace,
+        guard: None,
+        owner: None,
+        lease: None,
+        sshfp_before: &before,
+        key: None,
+        gss: None,
+        tls: None,
+    };
+    let shape = |r: &Record| {
+        let data = Sshfp::from_rdata(&r.data).map(|s| s.to_string());
+        (r.dns_class, r.record_type(), r.ttl, data)
+    };
+    let aaaa = build_with_id(&update(Replace::Aaaa), 1).unwrap();
+    let updates: Vec<_> = aaaa.updates().iter().map(shape).collect();
+    assert_eq!(
+        updates,
+        [
+            (DNSClass::ANY, RecordType::AAAA, 0, None),
+            (DNSClass::IN, RecordType::AAAA, 300, None),
+            (DNSClass::NONE, RecordType::SSHFP, 0, Some(old.to_string())),
+            (DNSClass::IN, RecordType::SSHFP, 300, Some(kept.to_string())),
+            (DNSClass::IN, RecordType::SSHFP, 300, Some(new.to_string())),
+        ]
+    );
+    let all = build_with_id(&update(Replace::All), 1).unwrap();
+    let types: Vec<_> = all
+        .updates()
+        .iter()
+        .map(|r| (r.dns_class, r.record_type()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            (DNSClass::ANY, RecordType::ANY),
+            (DNSClass::IN, RecordType::AAAA),
+            (DNSClass::IN, RecordType::SSHFP),
+            (DNSClass::IN, RecordType::SSHFP),
+        ]
+    );
+    let script = describe(&update(Replace::Aaaa), "ns1", 53, DryRunFormat::Nsupdate);
+    assert!(
+        script.contains(&format!("update delete h.example.test. IN SSHFP {old}\n")),
+        "{script}"
+    );
+    assert!(
+        script.contains(&format!("update add h.example.test. 300 IN SSHFP {new}\n")),
+        "{script}"
     );
 }
