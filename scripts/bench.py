@@ -147,11 +147,27 @@ def main():
         json.dump(doc, fh)
     metrics = ("pydyndns, \"metrics\" (ours)", [WRAPPER, "-c", metrics_conf, "eth0"], b"")
     run(metrics[1])
+    # The same with "sshfp": three host keys read and hashed each run.
+    keys = os.path.join(WORK, "ssh")
+    os.makedirs(keys, exist_ok=True)
+    for kind in ("ed25519", "ecdsa", "rsa"):
+        key = os.path.join(keys, f"ssh_host_{kind}_key")
+        if not os.path.exists(key):
+            subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-f", key], check=True)
+    sshfp_conf = os.path.join(WORK, "sshfp.conf")
+    with open(OURS_CONF) as fh:
+        doc = json.load(fh)
+    doc["sshfp"] = {"keys": os.path.join(keys, "ssh_host_*_key.pub")}
+    doc["cache"] = os.path.join(WORK, "sshfp.cache")
+    with open(sshfp_conf, "w") as fh:
+        json.dump(doc, fh)
+    sshfp = ("pydyndns, \"sshfp\" (ours)", [WRAPPER, "-c", sshfp_conf, "eth0"], b"")
+    run(sshfp[1])
     run(live[1])
     run(ptr[1])
     run(tls[1])
-    nochange = alternate(wrappers + [metrics, ptr, tls, live, ("PyDynDNS 1.2.1", py, b"")])
-    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [metrics, ptr, tls, live]}
+    nochange = alternate(wrappers + [metrics, sshfp, ptr, tls, live, ("PyDynDNS 1.2.1", py, b"")])
+    rss = {name: peak_rss(cmd) for name, cmd, _ in wrappers + [metrics, sshfp, ptr, tls, live]}
     rss["PyDynDNS 1.2.1"] = peak_rss(py)
     table("No change (cache current)", nochange, rss, "pydyndns (ours)")
 

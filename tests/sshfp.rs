@@ -135,6 +135,21 @@ fn the_served_set_is_ssh_keygens_and_follows_a_rotated_key() {
             .ok()
             .stderr_has("addresses unchanged since the last update");
         assert_eq!(world.serial("example.test"), serial + 1, "{server:?}");
+        // Compared with what the primary serves: the same, then a rotated
+        // key differs there too, and one update follows.
+        world
+            .run("pydyndns", &["-c", &conf, "--live", "-v", "veth0"], "")
+            .ok()
+            .stderr_has("serves these addresses");
+        assert_eq!(world.serial("example.test"), serial + 1, "{server:?}");
+        keygen(&dir, "rsa");
+        world
+            .run("pydyndns", &["-c", &conf, "--live", "-v", "veth0"], "")
+            .ok()
+            .stderr_has("SSHFP changed");
+        let rotated = keygen_records(&keys);
+        assert_eq!(served(&world, NAME), rotated, "{server:?}");
+        assert_eq!(world.serial("example.test"), serial + 2, "{server:?}");
         // --explain lists each key and its record.
         let explain = world.run("dyndns-addrs", &["-c", &conf, "--explain", "veth0"], "");
         explain.ok();
