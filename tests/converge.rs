@@ -193,7 +193,9 @@ fn logged(world: &World, from: usize, name: &str) -> (Option<usize>, bool) {
         ),
         // "[example.test.] DDNS, processing 1 updates"
         Server::Knot => (None, since.contains("DDNS, processing")),
-        Server::Samba => unreachable!("the Samba world has tests of its own (tests/ad.rs)"),
+        Server::Samba | Server::PowerDnsPgsql => {
+            unreachable!("the Samba and PostgreSQL worlds have tests of their own")
+        }
     }
 }
 
@@ -236,13 +238,13 @@ fn the_live_no_change_run_asks_the_primary_once_and_sends_nothing() {
 /// A second named, serving two.test as a secondary of the world's BIND on
 /// [`SECONDARY_ADDRESS`]; killed when dropped. It keeps no zone file, so
 /// each start transfers the zone afresh.
-struct Secondary<'a> {
+pub(crate) struct Secondary<'a> {
     world: &'a World,
     child: Option<Child>,
 }
 
 impl<'a> Secondary<'a> {
-    fn start(world: &'a World) -> Self {
+    pub(crate) fn start(world: &'a World) -> Self {
         let dir = world.dir.path().join("secondary");
         fs::create_dir_all(&dir).unwrap();
         let conf = dir.join("named.conf");

@@ -21,6 +21,7 @@ mod hostile;
 mod ipv4;
 mod lease;
 mod logging;
+mod multi;
 mod ownership;
 mod package;
 mod ptr;

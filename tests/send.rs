@@ -20,7 +20,8 @@ fn updates_and_writes_the_cache() {
     );
     assert_eq!(
         crate::common::registration(&fs::read_to_string(world.cache()).unwrap()),
-        "{\"hostname\":\"host1.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\",\"2001:db8:10::2\"]}\n"
+        "{\"hostname\":\"host1.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\",\"2001:db8:10::2\"],\"server\":\"ns1.example.test.\"}\n",
+        "the cache names the server that accepted the update"
     );
 }
 

@@ -42,7 +42,9 @@ fn expect(server: Server) -> Expected {
             wrong_secret: KEY_REFUSED,
             unknown_key: KEY_REFUSED,
         },
-        Server::Samba => unreachable!("the Samba world has tests of its own (tests/ad.rs)"),
+        Server::Samba | Server::PowerDnsPgsql => {
+            unreachable!("the Samba and PostgreSQL worlds have tests of their own")
+        }
     }
 }
 

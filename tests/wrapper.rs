@@ -155,7 +155,7 @@ fn guide_custom_pipeline_with_jq() {
     assert_eq!(world.aaaa("web.example.test"), ["300 2001:db8:10::1"]);
     assert_eq!(
         crate::common::registration(&fs::read_to_string(&cache).unwrap()),
-        "{\"hostname\":\"web.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"]}\n"
+        "{\"hostname\":\"web.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8:10::1\"],\"server\":\"ns1.example.test\"}\n"
     );
 }
 

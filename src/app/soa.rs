@@ -31,7 +31,7 @@ fn soa_run(args: SoaArgs, config: &Config, facts: &mut RunFacts) -> Result<u8, S
     facts.in_run = true;
     let state = State::parse(&input, "standard input").map_err(CommonError::from)?;
     facts.learn(&state);
-    let state = cli::block_on(stage::soa(state, timeout))?;
+    let state = cli::block_on(stage::soa(state, timeout, &config.servers))?;
     cli::print_line(&state.to_json())?;
     Ok(stage::exit::SUCCESS)
 }

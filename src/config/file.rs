@@ -18,7 +18,7 @@ use crate::state::MAX_TTL_SECS;
 use crate::util::describe::describe;
 
 /// The keys PyDynDNS 1.2 defines, and ours (`timeout`).
-pub(super) const KNOWN_KEYS: [&str; 23] = [
+pub(super) const KNOWN_KEYS: [&str; 24] = [
     "cache",
     "logging",
     "ttl",
@@ -42,6 +42,7 @@ pub(super) const KNOWN_KEYS: [&str; 23] = [
     "key_lease",
     "metrics",
     "sshfp",
+    "servers",
 ];
 /// The keys of the `tls` object.
 pub(super) const TLS_KEYS: [&str; 5] = ["port", "ca", "name", "cert", "key"];
@@ -99,6 +100,8 @@ pub(super) struct File {
     pub(super) metrics: Option<PathBuf>,
     #[serde(deserialize_with = "super::sshfp::sshfp")]
     pub(super) sshfp: Option<super::SshfpConfig>,
+    #[serde(deserialize_with = "servers")]
+    pub(super) servers: super::Servers,
 }
 
 /// Our `ownership` object: who owns the name (RFC 4701 DHCID records,
@@ -438,6 +441,35 @@ fn transport<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Transport>, D::Er
             "must be \"tcp\" (updates over TCP, port 53) or \"tls\" (DNS over TLS, RFC 7858, with the \"tls\" object), found {}",
             describe(&other)
         ))),
+    }
+}
+
+/// `servers`: `"primary"`, `"primary-then-ns"`, or a list of server names
+/// or addresses, tried in order.
+fn servers<'de, D: Deserializer<'de>>(d: D) -> Result<super::Servers, D::Error> {
+    let value = value(d)?;
+    let wrong = || {
+        D::Error::custom(format!(
+            "must be \"primary\" (the SOA's MNAME only), \"primary-then-ns\" (then each of the zone's NS servers, for a multi-master zone) or a list of servers to try in order such as [\"ns1.example.com.\", \"ns2.example.com.\"], found {}",
+            describe(&value)
+        ))
+    };
+    match &value {
+        Value::String(s) if s == "primary" => Ok(super::Servers::Primary),
+        Value::String(s) if s == "primary-then-ns" => Ok(super::Servers::PrimaryThenNs),
+        Value::Array(items) if !items.is_empty() && items.len() <= 16 => items
+            .iter()
+            .map(|item| match item.as_str() {
+                Some(s) if crate::state::is_server(s) => Ok(s.to_owned()),
+                Some(s) => Err(D::Error::custom(format!(
+                    "\"{}\" is not a server: give a host name, an address, or [ADDRESS]:PORT",
+                    crate::util::describe::printable(s)
+                ))),
+                None => Err(wrong()),
+            })
+            .collect::<Result<_, _>>()
+            .map(super::Servers::List),
+        _ => Err(wrong()),
     }
 }
 

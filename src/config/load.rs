@@ -154,6 +154,7 @@ impl Config {
             cache: file.cache,
             metrics: file.metrics,
             sshfp: file.sshfp,
+            servers: file.servers,
             ttl_secs: file.ttl,
             ipv4: file.ipv4,
             ipv6_disabled: file.ipv6.as_ref().and_then(|v| v.enable) == Some(false),
@@ -317,6 +318,32 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn servers_are_the_primary_the_ns_set_or_a_list() {
+        use crate::config::Servers;
+        assert_eq!(parse(r#"{"ttl": 1}"#).unwrap().servers, Servers::Primary);
+        assert_eq!(
+            parse(r#"{"ttl": 1, "servers": "primary-then-ns"}"#)
+                .unwrap()
+                .servers,
+            Servers::PrimaryThenNs
+        );
+        assert_eq!(
+            parse(r#"{"ttl": 1, "servers": ["ns1.example.", "[2001:db8::1]:53"]}"#)
+                .unwrap()
+                .servers,
+            Servers::List(vec!["ns1.example.".into(), "[2001:db8::1]:53".into()])
+        );
+        for bad in [r#""all""#, "[]", "[1]", "true"] {
+            let e = error(&format!(r#"{{"ttl": 1, "servers": {bad}}}"#));
+            assert!(e.contains("\"primary-then-ns\""), "{bad}: {e}");
+        }
+        assert!(
+            error(r#"{"ttl": 1, "servers": ["ns1 example"]}"#)
+                .contains("\"ns1 example\" is not a server")
+        );
     }
 
     #[test]

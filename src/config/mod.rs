@@ -131,6 +131,8 @@ pub struct Config {
     /// The lease an update asks for (our keys `lease` and `key_lease`,
     /// RFC 9664); `None`: none.
     pub lease: Option<LeaseConfig>,
+    /// Which servers an update goes to, in which order (our key `servers`).
+    pub servers: Servers,
     /// The SSH host keys published as SSHFP records (our key `sshfp`,
     /// RFC 4255); `None`: SSHFP records are not this host's.
     pub sshfp: Option<SshfpConfig>,
@@ -154,6 +156,22 @@ pub struct Config {
     /// config itself and a key file it names. Checked only by the stage
     /// that reports the warnings (the wrapper's first), not by every stage.
     pub(crate) exposed: Vec<(PathBuf, Holds)>,
+}
+
+/// Which servers an update goes to (our key `servers`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Servers {
+    /// The zone's primary, its SOA MNAME, only (RFC 2136 §4), as
+    /// `nsupdate` does: the default.
+    #[default]
+    Primary,
+    /// The MNAME, then, when it cannot be reached or answers NOTIMP,
+    /// REFUSED or SERVFAIL, each of the zone's NS servers in a random
+    /// order: a multi-master zone (Active Directory, PowerDNS on a shared
+    /// database), where every one of them takes updates.
+    PrimaryThenNs,
+    /// These servers (names or addresses), tried in this order.
+    List(Vec<String>),
 }
 
 /// The Update Lease an update asks for (RFC 9664).

@@ -148,6 +148,37 @@ pub fn ask(
     ask_any(server, &addrs, name, rtype, via)
 }
 
+/// What a server answered: its name, its addresses, the one that
+/// answered, and the answer.
+pub type Answered = (String, Vec<SocketAddr>, SocketAddr, Served);
+
+/// [`ask`] of each of `servers` in turn (the order updates go in: the
+/// primary, then the config's `"servers"`), until one answers; when none
+/// does, the last one's failure (each logged with `-v`).
+pub fn ask_in_order(
+    servers: &[String],
+    via: &Via<'_>,
+    name: &Name,
+    rtype: RecordType,
+) -> Result<Answered, LiveError> {
+    let mut last = None;
+    for server in servers {
+        let asked = server_addresses(server, via.port, via.timeout)
+            .and_then(|addrs| Ok((ask_any(server, &addrs, name, rtype, via)?, addrs)));
+        match asked {
+            Ok(((at, served), addrs)) => return Ok((server.clone(), addrs, at, served)),
+            Err(e) => {
+                log::debug!("{e}; asking the next server");
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| LiveError::Unanswered {
+        server: "no server".into(),
+        attempts: Vec::new(),
+    }))
+}
+
 /// [`ask`], at addresses already known.
 pub fn ask_any(
     server: &str,

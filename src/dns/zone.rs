@@ -151,6 +151,29 @@ pub(crate) async fn find_zone(
     }
 }
 
+/// The zone's NS servers (RFC 1035 §3.3.11) as the resolver answers, in
+/// its order; empty, and said in `-v` output, when it gives none.
+pub(crate) async fn name_servers(resolver: &TokioResolver, zone: &Name) -> Vec<Name> {
+    match resolver.lookup(zone.clone(), RecordType::NS).await {
+        Ok(lookup) => lookup
+            .answers()
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::NS(ns) => {
+                    let mut name = ns.0.clone();
+                    name.set_fqdn(true);
+                    Some(name)
+                }
+                _ => None,
+            })
+            .collect(),
+        Err(e) => {
+            log::debug!("{zone} NS: {e}");
+            Vec::new()
+        }
+    }
+}
+
 /// All addresses of `server`: IPv6 first, then IPv4, each in the order the
 /// resolver gives them. An address literal is returned as it is.
 pub(crate) async fn server_addresses(

@@ -96,14 +96,19 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         );
     };
     let name = &state.hostname;
-    let primary_addrs = match live::server_addresses(primary, via.port, via.timeout) {
-        Ok(addrs) => addrs,
-        Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
+    // The server read: the primary, or with "servers" the first after it
+    // that answers, in the order updates go.
+    let (reader, primary_addrs, at, served) =
+        match live::ask_in_order(&state.servers_in_order(), via, name, RecordType::AAAA) {
+            Ok(found) => found,
+            Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
+        };
+    let role = if reader == primary {
+        "the primary"
+    } else {
+        "the server"
     };
-    let (at, served) = match live::ask_any(primary, &primary_addrs, name, RecordType::AAAA, via) {
-        Ok(found) => found,
-        Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
-    };
+    let primary = reader.as_str();
     let got = served.ipv6();
     let missing: Vec<&Ipv6Addr> = state
         .addresses
@@ -151,7 +156,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         return Report {
             status: CHECK_CRITICAL,
             line: format!(
-                "DYNDNS CRITICAL - {name} has {} of {} addresses at the primary {primary} ({at}): {} | {perf}",
+                "DYNDNS CRITICAL - {name} has {} of {} addresses at {role} {primary} ({at}): {} | {perf}",
                 state.addresses.len() - missing.len(),
                 state.addresses.len(),
                 what.join("; ")

@@ -124,7 +124,7 @@ pub(super) fn send_signed(
         match result {
             Ok(granted) => return Ok((addr, granted)),
             Err(e) => {
-                log::debug!("{addr}: {e}");
+                log::debug!("{server} at {addr}: {e}");
                 let last = stop(&e) || matches!(e, ServerError::Tkey(TkeyError::Gss(_)));
                 attempts.push((addr, e));
                 if last {

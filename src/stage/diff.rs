@@ -297,8 +297,20 @@ fn lease_due(asked: bool, record: &cache::Record) -> Option<String> {
 
 /// Why `state` differs from what the primary serves; empty when it does not.
 fn live_differences(state: &State, via: &live::Via<'_>) -> Result<Vec<String>, DiffError> {
-    let server = state.server.as_deref().ok_or(DiffError::NoPrimary)?;
-    let (at, served) = live::ask(server, via, &state.hostname, RecordType::AAAA)?;
+    let primary = state.server.as_deref().ok_or(DiffError::NoPrimary)?;
+    // The primary, or with "servers" the first after it that answers.
+    let (server, _, at, served) = live::ask_in_order(
+        &state.servers_in_order(),
+        via,
+        &state.hostname,
+        RecordType::AAAA,
+    )?;
+    let server = server.as_str();
+    let role = if server == primary {
+        "the primary"
+    } else {
+        "the server"
+    };
     // What the primary serves, as a registration: the AAAA set and, with
     // IPv4 on, the A set, asked at the address that answered.
     let mut there = State::new(state.hostname.clone(), 0, served.ipv6());
@@ -334,11 +346,11 @@ fn live_differences(state: &State, via: &live::Via<'_>) -> Result<Vec<String>, D
     }
     let because: Vec<String> = found
         .into_iter()
-        .map(|d| format!("at the primary {server} ({at}): {d}"))
+        .map(|d| format!("at {role} {server} ({at}): {d}"))
         .collect();
     if because.is_empty() && state.ptr.is_none() {
         log::info!(
-            "not updating {}: the primary {server} ({at}) serves these addresses",
+            "not updating {}: {role} {server} ({at}) serves these addresses",
             state.hostname
         );
     }

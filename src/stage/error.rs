@@ -533,31 +533,66 @@ impl fmt::Display for PtrUnsent {
 
 impl std::error::Error for PtrUnsent {}
 
-/// Why an update failed at every address of the primary.
+/// Why an update failed at every server tried.
 #[derive(Debug)]
 pub struct Unsent {
     /// What was updated: the host name, or "the PTR records".
     pub what: String,
     /// The zone.
     pub zone: Name,
-    /// The server.
+    /// Each server tried, in order, and what happened there.
+    pub tries: Vec<ServerTries>,
+}
+
+/// One server an update was tried at: what each of its addresses said, or
+/// why none was tried.
+#[derive(Debug)]
+pub struct ServerTries {
+    /// The server, as the state or the zone's NS records name it.
     pub server: String,
-    /// Each address tried, and what happened there.
-    pub attempts: Vec<(SocketAddr, ServerError)>,
+    /// Each address and its failure; or why it has none to try (its
+    /// addresses not found, the run's time up).
+    pub tried: Result<Vec<(SocketAddr, ServerError)>, String>,
+}
+
+impl fmt::Display for ServerTries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.tried {
+            Ok(attempts) => {
+                for (i, (addr, error)) in attempts.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{addr}: {}", chain(error))?;
+                }
+                Ok(())
+            }
+            Err(why) => f.write_str(why),
+        }
+    }
 }
 
 impl fmt::Display for Unsent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "update of {} in zone {} failed at every address of {}: ",
-            self.what, self.zone, self.server
-        )?;
-        for (i, (addr, error)) in self.attempts.iter().enumerate() {
-            let sep = if i == 0 { "" } else { "; " };
-            write!(f, "{sep}{addr}: {}", chain(error))?;
+        match self.tries.as_slice() {
+            [one] => write!(
+                f,
+                "update of {} in zone {} failed at every address of {}: {one}",
+                self.what, self.zone, one.server
+            ),
+            tries => {
+                write!(
+                    f,
+                    "update of {} in zone {} failed at each of {} servers: ",
+                    self.what,
+                    self.zone,
+                    tries.len()
+                )?;
+                for (i, one) in tries.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{} [{one}]", one.server)?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 }
 

@@ -18,6 +18,7 @@ mod deliver;
 mod diff;
 mod error;
 pub mod exit;
+mod failover;
 mod guard;
 mod owner;
 mod ptr;
@@ -33,8 +34,8 @@ pub use check::{CHECK_CRITICAL, CHECK_OK, CHECK_UNKNOWN, CHECK_WARNING, Report, 
 pub use diff::{BECAUSE_KEY, COMPARE_KEY, DIFFERS_KEY, DiffOptions, DiffOutcome, diff, diff_state};
 pub use error::{
     AddrsDiffError, AddrsError, ApexName, BadName, CacheNotWritten, CommonError, DiffError,
-    ExitStatus, Guarded, Holder, LookupError, NotVerified, Owned, PtrUnsent, SendError, SoaError,
-    Unsent,
+    ExitStatus, Guarded, Holder, LookupError, NotVerified, Owned, PtrUnsent, SendError,
+    ServerTries, SoaError, Unsent,
 };
 pub use guard::GUARD_KEY;
 pub use send::{Prepared, Sending, send_prepare};

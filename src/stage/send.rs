@@ -15,12 +15,15 @@ use std::time::{Duration, SystemTime};
 
 use crate::dns::lease;
 use crate::dns::sshfp::Sshfp;
-use crate::dns::update::{self, DryRunFormat, LeaseRequest, Owner, ServerError, Step, Update};
+use crate::dns::update::{
+    self, DryRunFormat, Granted, LeaseRequest, Owner, ServerError, Step, Update,
+};
 use crate::host::addrs::{LeftOutByInterface, explain_left_out};
 use crate::state::cache::{self, Cached};
 use crate::state::{Lease, State};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
+use super::failover::{self, Ended};
 use super::owner::Outcome;
 use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
@@ -248,11 +251,19 @@ async fn forward(
         (given_zone, given_server) => {
             let found =
                 bounded_find_zone(lookups.resolver()?, &state.hostname, opts.timeout).await?;
-            let server = given_server.unwrap_or_else(|| found.primary.to_ascii());
+            // The config's list, first to last, replaces the MNAME.
+            let listed = match &opts.servers {
+                crate::config::Servers::List(list) => list.first().cloned(),
+                _ => None,
+            };
+            let server = given_server
+                .or(listed)
+                .unwrap_or_else(|| found.primary.to_ascii());
             (given_zone.unwrap_or(found.zone), server)
         }
     };
     super::ApexName::check(&state.hostname, &zone)?;
+    let given = state.failover.take();
     let guard = super::guard::of(state)?;
     let principals = opts.gss_principals(&state.hostname, opts.key.as_ref());
     let dhcid = state.dhcid.clone();
@@ -317,7 +328,6 @@ async fn forward(
         format!("on, key {} ({})", k.name, k.algorithm)
     });
     log::debug!("TSIG {tsig}");
-    let targets = lookups.server_addresses(&server, opts).await?;
     let gss_server = match &opts.gss {
         Some(_) if opts.key.is_none() => Some(mname(&server, &zone, lookups, opts).await?),
         _ => None,
@@ -328,44 +338,53 @@ async fn forward(
         (guard.is_some() || dhcid.is_some())
             && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
     };
-    let outcome = super::owner::run(&state.hostname, &steps, targets, |step, targets| {
-        let (request, wire, signed) = update::encode(&update(step))?;
-        log::debug!("the update message is {} octets", wire.len());
-        let signing = Signing::of(
-            opts,
-            gss_server.as_ref(),
-            &state.hostname,
-            opts.key.as_ref().zip(signed.as_ref()),
-        );
-        Ok(send_signed(
-            &server,
-            targets,
-            &request,
-            &wire,
-            signing,
-            opts,
-            deadline,
-            prerequisite,
-        ))
-    })?;
-    let mut attempts = match outcome {
+    let first = server.clone();
+    let next = async |lookups: &mut Lookups| {
+        failover::after(&first, &zone, given.as_deref(), opts, lookups).await
+    };
+    let ended = failover::each_server(server, next, opts, lookups, deadline, |at, targets| {
+        super::owner::run(&state.hostname, &steps, targets, |step, targets| {
+            let (request, wire, signed) = update::encode(&update(step))?;
+            log::debug!("the update message is {} octets", wire.len());
+            let gss_name = failover::gss_name(at, gss_server.as_ref());
+            let signing = Signing::of(
+                opts,
+                gss_name.as_ref(),
+                &state.hostname,
+                opts.key.as_ref().zip(signed.as_ref()),
+            );
+            Ok(send_signed(
+                at,
+                targets,
+                &request,
+                &wire,
+                signing,
+                opts,
+                deadline,
+                prerequisite,
+            ))
+        })
+    })
+    .await?;
+    let (server, outcome, before) = match ended {
+        Ended::At {
+            server,
+            outcome,
+            before,
+        } => (server, outcome, before),
+        Ended::Everywhere(tries) => {
+            return Err(Box::new(Unsent {
+                what: state.hostname.to_string(),
+                zone,
+                tries,
+            })
+            .into());
+        }
+    };
+    let attempts = match outcome {
         Outcome::Accepted(addr, granted) => {
-            let written = marker.filter(|_| state.all_addresses().next().is_some());
-            state.lease = opts.lease.map(|asked| match granted {
-                Some(secs) => Lease {
-                    secs,
-                    granted: true,
-                    marker: written,
-                },
-                None => Lease {
-                    secs: asked.secs,
-                    granted: false,
-                    marker: written,
-                },
-            });
-            if let Some(secs) = granted {
-                log::debug!("the server granted a lease of {secs} s (RFC 9664)");
-            }
+            hold_lease(state, opts, marker, granted);
+            state.server = Some(server.clone());
             return updated(state, &zone, &server, addr, opts);
         }
         Outcome::Failed(attempts) => attempts,
@@ -393,14 +412,39 @@ async fn forward(
             attempts
         }
     };
-    attempts.shrink_to_fit();
+    let tries = Ended::At {
+        server,
+        outcome: Outcome::Failed(attempts),
+        before,
+    }
+    .tries();
     Err(Box::new(Unsent {
         what: state.hostname.to_string(),
         zone,
-        server,
-        attempts,
+        tries,
     })
     .into())
+}
+
+/// The lease an accepted update holds: what the server granted, or what
+/// was asked and the marker written (with records to mark).
+fn hold_lease(state: &mut State, opts: &SendOptions, marker: Option<String>, granted: Granted) {
+    let written = marker.filter(|_| state.all_addresses().next().is_some());
+    state.lease = opts.lease.map(|asked| match granted {
+        Some(secs) => Lease {
+            secs,
+            granted: true,
+            marker: written,
+        },
+        None => Lease {
+            secs: asked.secs,
+            granted: false,
+            marker: written,
+        },
+    });
+    if let Some(secs) = granted {
+        log::debug!("the server granted a lease of {secs} s (RFC 9664)");
+    }
 }
 
 /// What the cache says the last registration left, for a dry run (which

@@ -79,6 +79,9 @@ pub struct SendOptions {
     pub gss: Option<std::sync::Arc<dyn crate::dns::tkey::GssInitiator>>,
     /// The config's GSS-TSIG object, for `--dry-run`'s comment.
     pub gss_config: Option<crate::dns::gss_env::GssConfig>,
+    /// Which servers an update goes to (`"servers"`): the primary, or
+    /// others after it.
+    pub servers: crate::config::Servers,
 }
 
 impl SendOptions {
@@ -129,6 +132,7 @@ impl SendOptions {
             take_over: flags.take_over,
             lease: config.lease,
             replace: config.replace,
+            servers: config.servers.clone(),
         })
     }
 

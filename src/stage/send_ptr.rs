@@ -10,6 +10,7 @@ use crate::dns::update::{PtrUpdate, ServerError, Step};
 use crate::state::{Ptr, PtrRecord, State};
 
 use super::deliver::{Lookups, Signing, mname, send_signed, show_server, shown_at};
+use super::failover::{self, Ended};
 use super::owner::Outcome;
 use super::send_options::SendOptions;
 use super::soa::bounded_find_zone;
@@ -222,7 +223,6 @@ async fn send_zone(
         update.host,
         update.delete.len()
     );
-    let addrs = lookups.server_addresses(server, opts).await?;
     let gss_server = match &opts.gss {
         Some(_) if update.key.is_none() => Some(mname(server, update.zone, lookups, opts).await?),
         _ => None,
@@ -232,31 +232,54 @@ async fn send_zone(
         (Some(_), Some(record)) => record.name.clone(),
         _ => update.zone.clone(),
     };
-    let outcome = super::owner::run(&name, steps, addrs, |step, targets| {
-        let stepped = update.at_step(dhcid, step);
-        let (request, wire, signed) = stepped.encode()?;
-        let signing = Signing::of(
-            opts,
-            gss_server.as_ref(),
-            update.host,
-            update.key.zip(signed.as_ref()),
-        );
-        let prerequisite = |e: &ServerError| {
-            dhcid.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
-        };
-        Ok(send_signed(
+    // The reverse zone's other servers, asked only when its primary fails.
+    let next = async |lookups: &mut Lookups| {
+        failover::after(server, update.zone, None, opts, lookups).await
+    };
+    let ended = failover::each_server(
+        server.to_owned(),
+        next,
+        opts,
+        lookups,
+        deadline,
+        |at, addrs| {
+            super::owner::run(&name, steps, addrs, |step, targets| {
+                let stepped = update.at_step(dhcid, step);
+                let (request, wire, signed) = stepped.encode()?;
+                let gss_name = failover::gss_name(at, gss_server.as_ref());
+                let signing = Signing::of(
+                    opts,
+                    gss_name.as_ref(),
+                    update.host,
+                    update.key.zip(signed.as_ref()),
+                );
+                let prerequisite = |e: &ServerError| {
+                    dhcid.is_some() && matches!(e, ServerError::Refused(r) if r.is_prerequisite())
+                };
+                Ok(send_signed(
+                    at,
+                    targets,
+                    &request,
+                    &wire,
+                    signing,
+                    opts,
+                    deadline,
+                    prerequisite,
+                ))
+            })
+        },
+    )
+    .await?;
+    let (server, outcome, before) = match ended {
+        Ended::At {
             server,
-            targets,
-            &request,
-            &wire,
-            signing,
-            opts,
-            deadline,
-            prerequisite,
-        ))
-    })?;
+            outcome,
+            before,
+        } => (server, outcome, before),
+        Ended::Everywhere(tries) => return Err(unsent(update, tries)),
+    };
     let attempts = match outcome {
-        Outcome::Accepted(addr, _) => return Ok(shown_at(server, addr, opts.port)),
+        Outcome::Accepted(addr, _) => return Ok(shown_at(&server, addr, opts.port)),
         Outcome::Refused {
             step: Some(Step::Keep),
             addr,
@@ -265,27 +288,39 @@ async fn send_zone(
             log::info!(
                 "the PTR records at {name} are not this host's (its DHCID is not there): left as they are"
             );
-            return Ok(shown_at(server, addr, opts.port));
+            return Ok(shown_at(&server, addr, opts.port));
         }
         Outcome::Refused {
             step: Some(Step::Keep),
             addr,
             attempts,
             ..
-        } => match dhcid.and_then(|d| super::owner::refused(&name, d, (server, addr), &opts.via()))
-        {
-            Some(owned) => return Err(owned),
-            None => attempts,
-        },
+        } => {
+            match dhcid.and_then(|d| super::owner::refused(&name, d, (&server, addr), &opts.via()))
+            {
+                Some(owned) => return Err(owned),
+                None => attempts,
+            }
+        }
         Outcome::Refused { attempts, .. } | Outcome::Failed(attempts) => attempts,
     };
-    Err(Box::new(Unsent {
+    let tries = Ended::At {
+        server,
+        outcome: Outcome::Failed(attempts),
+        before,
+    }
+    .tries();
+    Err(unsent(update, tries))
+}
+
+/// The PTR update failed at every server tried.
+fn unsent(update: &PtrUpdate<'_>, tries: Vec<super::ServerTries>) -> SendError {
+    Box::new(Unsent {
         what: "the PTR records".into(),
         zone: update.zone.clone(),
-        server: server.to_owned(),
-        attempts,
+        tries,
     })
-    .into())
+    .into()
 }
 
 /// `step` (`what`), unless `deadline` passes first: then the PTR side's

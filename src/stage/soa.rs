@@ -6,6 +6,7 @@ use std::time::Duration;
 use hickory_proto::rr::Name;
 use hickory_resolver::TokioResolver;
 
+use crate::config::Servers;
 use crate::dns::zone::{self, ZoneInfo};
 use crate::state::{Ptr, State, parse_name};
 
@@ -24,13 +25,34 @@ pub async fn soa_of_name(name: &str, timeout: Duration) -> Result<Name, SoaError
 /// `dyndns-soa` in a pipeline: adds `zone` and `server` to the state, and
 /// to each PTR record left to send, its reverse zone and that zone's
 /// primary (unless only the PTR side is left: then not the forward zone).
-pub async fn soa(mut state: State, timeout: Duration) -> Result<State, SoaError> {
+/// With `"servers"` other than `"primary"`, adds `failover` too: the
+/// servers to try after `server`, in the order `dyndns-send`, `--live` and
+/// `--check` all follow.
+pub async fn soa(
+    mut state: State,
+    timeout: Duration,
+    servers: &Servers,
+) -> Result<State, SoaError> {
     let resolver = zone::system_resolver(timeout)?;
     if !state.forward_registered {
         let found = bounded_find_zone(&resolver, &state.hostname, timeout).await?;
         super::ApexName::check(&state.hostname, &found.zone)?;
+        let primary = found.primary.to_ascii();
+        match servers {
+            Servers::Primary => state.server = Some(primary),
+            Servers::PrimaryThenNs => {
+                let ns = tokio::time::timeout(timeout, zone::name_servers(&resolver, &found.zone))
+                    .await
+                    .unwrap_or_default();
+                state.failover = Some(super::failover::others(&primary, ns));
+                state.server = Some(primary);
+            }
+            Servers::List(list) => {
+                state.server = list.first().cloned();
+                state.failover = Some(list.iter().skip(1).cloned().collect());
+            }
+        }
         state.zone = Some(found.zone);
-        state.server = Some(found.primary.to_ascii());
     }
     if let Some(ptr) = state.ptr.as_mut() {
         locate(ptr, &resolver, timeout).await;

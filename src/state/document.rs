@@ -35,6 +35,7 @@ pub(super) struct Document {
     pub(super) dhcid: Option<Vec<u8>>,
     pub(super) lease: Option<super::Lease>,
     pub(super) sshfp: Option<Vec<Sshfp>>,
+    pub(super) failover: Option<Vec<String>>,
     pub(super) extra: Map<String, Value>,
 }
 
@@ -47,7 +48,7 @@ impl<'de> Deserialize<'de> for Document {
 struct DocumentVisitor;
 
 /// The keys [`Document`] reads itself.
-const KNOWN: [&str; 12] = [
+const KNOWN: [&str; 13] = [
     "hostname",
     "ttl",
     "addresses",
@@ -60,6 +61,7 @@ const KNOWN: [&str; 12] = [
     "dhcid",
     "lease",
     "sshfp",
+    "failover",
 ];
 
 impl<'de> Visitor<'de> for DocumentVisitor {
@@ -103,6 +105,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 "dhcid" => doc.dhcid = Some(map.next_value::<Dhcid>()?.0),
                 "lease" => doc.lease = map.next_value()?,
                 "sshfp" => doc.sshfp = Some(map.next_value::<SshfpSet>()?.0),
+                "failover" => doc.failover = Some(map.next_value::<Failover>()?.0),
                 _ => {
                     let value = map.next_value::<Value>()?;
                     doc.extra.insert(key, value);
@@ -257,6 +260,29 @@ impl<'de> Deserialize<'de> for SshfpSet {
     }
 }
 
+/// `failover`: the servers to try after `server`, in order, each as
+/// `server` is.
+struct Failover(Vec<String>);
+
+impl<'de> Deserialize<'de> for Failover {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = value(d)?;
+        let servers = value.as_array().and_then(|items| {
+            items
+                .iter()
+                .map(|item| item.as_str().filter(|s| is_server(s)).map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+        });
+        match servers {
+            Some(servers) if servers.len() <= 64 => Ok(Self(servers)),
+            // Not echoed, as "server" is not.
+            _ => Err(de::Error::custom(
+                "must be a list of at most 64 servers: host names (letters, digits, '-', '_' and dots), addresses, or [ADDRESS]:PORT",
+            )),
+        }
+    }
+}
+
 /// `zone`: the zone apex, or `null`.
 struct Zone(Option<Name>);
 
@@ -318,6 +344,9 @@ impl Serialize for State {
         }
         if let Some(server) = &self.server {
             map.serialize_entry("server", server)?;
+        }
+        if let Some(failover) = &self.failover {
+            map.serialize_entry("failover", failover)?;
         }
         if let Some(ptr) = &self.ptr {
             map.serialize_entry("ptr", ptr)?;

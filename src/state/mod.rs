@@ -53,8 +53,14 @@ pub struct State {
     pub observed: Option<Observed>,
     /// The zone apex, once `dyndns-soa` found it.
     pub zone: Option<Name>,
-    /// The primary server (a name or an address), once `dyndns-soa` found it.
+    /// The primary server (a name or an address), once `dyndns-soa` found
+    /// it: the first the update is sent to. In the cache: the server that
+    /// accepted the last update.
     pub server: Option<String>,
+    /// The servers to try after `server`, in order, when it cannot take
+    /// the update (`"servers"` in the config: a multi-master zone's NS
+    /// servers, or the config's list); `None`: the primary only.
+    pub failover: Option<Vec<String>>,
     /// The PTR side, when the config says `"ptr"` (see [`Ptr`]).
     pub ptr: Option<Ptr>,
     /// `dyndns-diff` found the forward records registered already: only
@@ -139,6 +145,7 @@ impl State {
             observed: None,
             zone: None,
             server: None,
+            failover: None,
             ptr: None,
             forward_registered: false,
             dhcid: None,
@@ -191,6 +198,7 @@ impl State {
         state.observed = doc.observed;
         state.zone = doc.zone;
         state.server = doc.server;
+        state.failover = doc.failover;
         state.ptr = doc.ptr;
         state.forward_registered = doc.forward_registered;
         state.dhcid = doc.dhcid;
@@ -207,8 +215,8 @@ impl State {
     }
 
     /// The part the cache holds: hostname, TTL, addresses, the DHCID, the
-    /// lease, the SSHFP set, when they were observed, and the PTR records
-    /// registered (where).
+    /// lease, the SSHFP set, when they were observed, the server that
+    /// accepted the update, and the PTR records registered (where).
     pub fn registered(&self) -> Self {
         let mut state = Self::new(self.hostname.clone(), self.ttl_secs, self.addresses.clone());
         state.ipv4 = self.ipv4.clone();
@@ -216,6 +224,7 @@ impl State {
         state.lease = self.lease.clone();
         state.sshfp = self.sshfp.clone();
         state.observed = self.observed.clone();
+        state.server = self.server.clone();
         state.ptr = self.ptr.as_ref().map(|p| Ptr {
             ttl_secs: p.ttl_secs,
             records: p
@@ -250,6 +259,16 @@ impl State {
             && self.ipv4_or_none() == other.ipv4_or_none()
             && self.dhcid == other.dhcid
             && self.sshfp_or_none() == other.sshfp_or_none()
+    }
+
+    /// The servers in the order updates go to them: `server`, then
+    /// `failover`'s.
+    pub fn servers_in_order(&self) -> Vec<String> {
+        self.server
+            .iter()
+            .chain(self.failover.iter().flatten())
+            .cloned()
+            .collect()
     }
 
     /// The SSHFP set, empty when `"sshfp"` is off.

@@ -18,6 +18,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 pub mod kerberos;
+pub mod pgsql;
 pub mod samba;
 pub mod tls;
 
@@ -336,6 +337,9 @@ pub enum Server {
     /// A Samba Active Directory domain controller and its internal DNS,
     /// serving the AD zone only (see [`samba`]).
     Samba,
+    /// Two PowerDNS primaries on one PostgreSQL database, serving
+    /// [`pgsql::ZONE`] only (see [`pgsql`]).
+    PowerDnsPgsql,
 }
 
 /// A network namespace with a veth pair (`veth0` and its peer `veth1`), a
@@ -356,6 +360,8 @@ pub struct World {
     pub tls: Option<tls::Pki>,
     /// The domain controller, in a world made with [`World::with_samba`].
     pub dc: Option<samba::Dc>,
+    /// The database and its two primaries, in a [`Server::PowerDnsPgsql`] world.
+    pub pg: Option<pgsql::Multi>,
 }
 
 /// The zones every world serves: (apex, primary's label, records). How each
@@ -490,6 +496,7 @@ impl World {
                 require("sqlite3", "sqlite3");
             }
             Server::Samba => require("samba", "samba"),
+            Server::PowerDnsPgsql => require("pdns_server", "pdns-server pdns-backend-pgsql"),
         }
         require("dig", "bind9-dnsutils");
         require("tsig-keygen", "bind9");
@@ -511,6 +518,7 @@ impl World {
             kerberos: None,
             tls: None,
             dc: None,
+            pg: None,
         };
         world.make_namespace(fqdn);
         if server == Server::Samba {
@@ -518,6 +526,12 @@ impl World {
             world.ip(&["addr", "add", &format!("{}/128", samba::DC_V6), "dev", "lo"]);
             world.ip(&["addr", "add", &format!("{}/32", samba::DC_V4), "dev", "lo"]);
             world.dc = Some(samba::Dc::new(world.dir.path()));
+        }
+        if server == Server::PowerDnsPgsql {
+            // The two primaries' addresses.
+            for address in [pgsql::NS1, pgsql::NS2] {
+                world.ip(&["addr", "add", &format!("{address}/128"), "dev", "lo"]);
+            }
         }
         if let Some(hosts) = kerberos_hosts {
             world.kerberos = Some(kerberos::Kerberos::new(world.dir.path(), &world.ns, hosts));
@@ -595,6 +609,13 @@ impl World {
             Server::Knot => self.configure_knot(),
             Server::PowerDns => self.configure_powerdns(),
             Server::Samba => self.dc.as_ref().unwrap().command(),
+            Server::PowerDnsPgsql => {
+                let multi =
+                    pgsql::Multi::new(&self.ns, "key-hmac-sha256", &self.secret("hmac-sha256"));
+                let resolver = multi.resolver();
+                self.pg = Some(multi);
+                resolver
+            }
         };
         let log = fs::File::create(d.join("server.log")).unwrap();
         let child = Command::new("ip")
@@ -608,6 +629,7 @@ impl World {
         self.named = Some(child);
         let probe = match self.server {
             Server::Samba => samba::ZONE,
+            Server::PowerDnsPgsql => pgsql::ZONE,
             _ => "example.test",
         };
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -1289,6 +1311,8 @@ impl Drop for World {
             let _ = named.kill();
             let _ = named.wait();
         }
+        // The primaries and the database.
+        self.pg.take();
         // `ip netns exec` is gone with named; the namespace and its /etc go too.
         let _ = Command::new("ip").args(["netns", "del", &self.ns]).output();
         let _ = fs::remove_dir_all(self.etc());
