@@ -187,7 +187,10 @@ pub struct SoaArgs {
 /// Then rewrites the cache with what is registered where.
 ///
 /// The zone and server come from the state (dyndns-soa adds them), from
-/// --zone and --server, or are found here. An empty stdin is nothing to do.
+/// --zone and --server, or are found here. With the config's "servers",
+/// a server that cannot be reached or answers NOTIMP, REFUSED or SERVFAIL
+/// hands the update on to the next (the state's "failover", else the
+/// zone's NS set or the config's list). An empty stdin is nothing to do.
 #[derive(Parser)]
 #[command(
     name = "dyndns-send",
@@ -203,7 +206,7 @@ pub struct SendArgs {
         short = 's',
         long,
         value_name = "SERVER",
-        help = "The server: a name, an address, or [ADDRESS]:PORT [default: the state's \"server\"]"
+        help = "The server: a name, an address, or [ADDRESS]:PORT; it alone is tried [default: the state's \"server\", then its \"failover\"]"
     )]
     pub server: Option<String>,
     /// The zone apex [default: the state's "zone"]
