@@ -54,6 +54,7 @@ install: all
 	install -m 644 $(ASSETS)/completions/fish/* "$(DESTDIR)$(FISHDIR)/"
 	install -m 644 $(ASSETS)/systemd/* "$(DESTDIR)$(UNITDIR)/"
 	install -m 755 $(ASSETS)/hooks/* "$(DESTDIR)$(HOOKDIR)/"
+	chmod 644 "$(DESTDIR)$(HOOKDIR)/dhcpcd"
 	install -m 644 dist/pydyndns.conf.example README.md doc/GUIDE.md "$(DESTDIR)$(DOCDIR)/"
 
 uninstall:
@@ -68,6 +69,7 @@ uninstall:
 deb:
 	$(MAKE) build
 	$(MAKE) assets PREFIX=/usr
+	$(CARGO) run --quiet --locked --example deb-copyright >$(ASSETS)/copyright
 	$(CARGO) deb --locked --no-build
 
 .PHONY: all build assets install uninstall deb

@@ -71,7 +71,7 @@ fn dpkg(root: &Path, args: &[&str]) -> String {
         .args(args))
 }
 
-const FILES: [&str; 26] = [
+const FILES: [&str; 29] = [
     "usr/bin/dyndns-addrs",
     "usr/bin/dyndns-reap",
     "usr/lib/systemd/system/dyndns-reap.service",
@@ -97,6 +97,9 @@ const FILES: [&str; 26] = [
     "usr/share/dyndns/hooks/networkmanager",
     "usr/share/dyndns/hooks/networkd-dispatcher",
     "usr/share/doc/dyndns/pydyndns.conf.example",
+    "usr/share/doc/dyndns/changelog.Debian.gz",
+    "usr/share/doc/dyndns/copyright",
+    "usr/share/lintian/overrides/dyndns",
     "etc/pydyndns.conf",
 ];
 
@@ -149,6 +152,24 @@ fn package_installs_and_removes_cleanly() {
         "the config may hold a secret"
     );
     assert_eq!(mode("usr/bin/pydyndns"), 0o755);
+    // dhcpcd-run-hooks sources its hooks; the others are run.
+    assert_eq!(mode("usr/share/dyndns/hooks/dhcpcd"), 0o644);
+    assert_eq!(mode("usr/share/dyndns/hooks/networkmanager"), 0o755);
+    // DEP-5: the project's licence, each crate compiled in, each licence's text.
+    let copyright = fs::read_to_string(r.join("usr/share/doc/dyndns/copyright")).unwrap();
+    for needle in [
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n",
+        "Files: *\nCopyright: 2025-2026 dyndns developers\nLicense: MIT\n",
+        "Files: cargo-registry/rustls-0.",
+        "Files: cargo-registry/hickory-proto-0.",
+        "\nLicense: Unicode-3.0\n UNICODE LICENSE V3\n",
+        "\nLicense: Apache-2.0\n On Debian systems",
+    ] {
+        assert!(
+            copyright.contains(needle),
+            "{needle:?} not in the copyright file"
+        );
+    }
     // The TLS library (rustls, linked statically) is in the programs that
     // talk TLS to the zone's servers, not in the every-minute dyndns-addrs;
     // the system's GSS-API in dyndns-send, as a shared library.
