@@ -174,6 +174,29 @@ pub(crate) async fn name_servers(resolver: &TokioResolver, zone: &Name) -> Vec<N
     }
 }
 
+/// The zone's NS servers but `first` (names compared without case), in a
+/// random order.
+pub(crate) fn others_than(first: &str, found: Vec<Name>) -> Vec<String> {
+    let first = crate::state::parse_name(first).ok();
+    let mut names: Vec<String> = found
+        .into_iter()
+        // hickory's Name equality ignores case (RFC 4343).
+        .filter(|ns| first.as_ref() != Some(ns))
+        .map(|ns| ns.to_ascii())
+        .collect();
+    names.dedup();
+    shuffle(&mut names);
+    names
+}
+
+/// Fisher-Yates, with the system's random numbers.
+fn shuffle<T>(items: &mut [T]) {
+    for i in (1..items.len()).rev() {
+        let j = getrandom::u32().map_or(0, |r| r as usize % (i + 1));
+        items.swap(i, j);
+    }
+}
+
 /// All addresses of `server`: IPv6 first, then IPv4, each in the order the
 /// resolver gives them. An address literal is returned as it is.
 pub(crate) async fn server_addresses(

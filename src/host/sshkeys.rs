@@ -8,8 +8,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::config::SshfpConfig;
-use crate::dns::sshfp::{PublicKey, Sshfp};
+use crate::dns::sshfp::{Hash, PublicKey, Sshfp};
 
 /// The most key files read: a host has four or five.
 const MAX_FILES: usize = 64;
@@ -29,18 +28,18 @@ pub struct KeyFile {
     pub left_out: Option<String>,
 }
 
-/// Reads the key files `config` names, in the glob's (sorted) order.
-pub fn read(config: &SshfpConfig) -> Vec<KeyFile> {
-    // The pattern was checked when the config was read.
-    let Ok(paths) = glob::glob(&config.keys) else {
+/// Reads the key files the glob `keys` matches (the config's
+/// `sshfp.keys`, checked when it was read), in its (sorted) order, each
+/// hashed with each of `hashes`.
+pub fn read(keys: &str, hashes: &[Hash]) -> Vec<KeyFile> {
+    let Ok(paths) = glob::glob(keys) else {
         return Vec::new();
     };
     let mut files = Vec::new();
     for entry in paths {
         if files.len() == MAX_FILES {
             log::warn!(
-                "\"sshfp\": \"keys\" {} matches more than {MAX_FILES} files; the rest are left out",
-                config.keys
+                "\"sshfp\": \"keys\" {keys} matches more than {MAX_FILES} files; the rest are left out"
             );
             break;
         }
@@ -55,13 +54,13 @@ pub fn read(config: &SshfpConfig) -> Vec<KeyFile> {
                 continue;
             }
         };
-        files.push(read_one(file, config));
+        files.push(read_one(file, hashes));
     }
     files
 }
 
 /// One file: its records, or why none (a warning).
-fn read_one(file: PathBuf, config: &SshfpConfig) -> KeyFile {
+fn read_one(file: PathBuf, hashes: &[Hash]) -> KeyFile {
     // Not followed if a symbolic link, not waited on if a FIFO, bounded.
     let key = crate::util::fs::read_bounded(&file, MAX_FILE_BYTES)
         .and_then(|text| text.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
@@ -69,11 +68,7 @@ fn read_one(file: PathBuf, config: &SshfpConfig) -> KeyFile {
         .and_then(|text| PublicKey::parse(&text).map_err(|p| p.to_string()));
     match key {
         Ok(key) => KeyFile {
-            records: config
-                .hashes
-                .iter()
-                .map(|h| key.sshfp(*h).to_string())
-                .collect(),
+            records: hashes.iter().map(|h| key.sshfp(*h).to_string()).collect(),
             key_type: Some(key.key_type),
             left_out: None,
             file,

@@ -37,7 +37,7 @@ pub fn explain(
     // With "sshfp", the keys read and the records they give: a second
     // table, or a second line of JSON.
     if let Some(sshfp) = &config.sshfp {
-        let keys = sshkeys::read(sshfp);
+        let keys = sshkeys::read(&sshfp.keys, &sshfp.hashes);
         match format {
             addrs::Format::Table => {
                 text.push('\n');
@@ -133,7 +133,7 @@ fn mark(state: &mut State, config: &Config) -> Result<(), AddrsError> {
         state.dhcid = Some(dhcid::rdata(dhcid::DUID, &duid, &state.hostname));
     }
     if let Some(sshfp) = &config.sshfp {
-        state.sshfp = Some(sshkeys::records(&sshkeys::read(sshfp)));
+        state.sshfp = Some(sshkeys::records(&sshkeys::read(&sshfp.keys, &sshfp.hashes)));
     }
     Ok(())
 }

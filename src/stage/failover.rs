@@ -9,7 +9,6 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use crate::state::EqIgnoreCase as _;
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::Name;
 
@@ -68,32 +67,10 @@ pub(super) async fn after(
                 )
                 .await
                 .unwrap_or_default();
-                others(first, found)
+                crate::dns::zone::others_than(first, found)
             }
             Err(_) => Vec::new(),
         },
-    }
-}
-
-/// The zone's NS servers but `first` (names compared without case), in a
-/// random order.
-pub(crate) fn others(first: &str, found: Vec<Name>) -> Vec<String> {
-    let first = crate::state::parse_name(first).ok();
-    let mut names: Vec<String> = found
-        .into_iter()
-        .filter(|ns| first.as_ref().is_none_or(|f| !f.eq_ignore_case(ns)))
-        .map(|ns| ns.to_ascii())
-        .collect();
-    names.dedup();
-    shuffle(&mut names);
-    names
-}
-
-/// Fisher-Yates, with the system's random numbers.
-fn shuffle<T>(items: &mut [T]) {
-    for i in (1..items.len()).rev() {
-        let j = getrandom::u32().map_or(0, |r| r as usize % (i + 1));
-        items.swap(i, j);
     }
 }
 
@@ -244,7 +221,7 @@ mod tests {
     #[test]
     fn the_primary_is_left_out_of_the_ns_set_and_the_rest_kept() {
         let name = |s: &str| Name::from_ascii(s).unwrap();
-        let mut found = others(
+        let mut found = crate::dns::zone::others_than(
             "NS1.example.test.",
             vec![
                 name("ns1.example.test."),

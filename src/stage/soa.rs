@@ -44,7 +44,7 @@ pub async fn soa(
                 let ns = tokio::time::timeout(timeout, zone::name_servers(&resolver, &found.zone))
                     .await
                     .unwrap_or_default();
-                state.failover = Some(super::failover::others(&primary, ns));
+                state.failover = Some(zone::others_than(&primary, ns));
                 state.server = Some(primary);
             }
             Servers::List(list) => {
