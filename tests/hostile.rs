@@ -141,7 +141,10 @@ fn a_correctly_signed_answer_is_accepted() {
     r.ok().quiet();
     assert_eq!(
         crate::common::registration(&cache),
-        "{\"hostname\":\"h.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8::1\"]}\n"
+        format!(
+            "{{\"hostname\":\"h.example.test.\",\"ttl\":300,\"addresses\":[\"2001:db8::1\"],\"server\":\"127.0.0.1:{port}\"}}\n"
+        ),
+        "the cache names the server that accepted the update"
     );
 }
 
