@@ -44,8 +44,10 @@ pub(super) enum Signing<'a> {
     /// Signed already (with a TSIG key, or not at all): the key to check
     /// the answer with, and what was signed.
     Ready(Option<(&'a Key, &'a crate::dns::tsig::Signed)>),
-    /// GSS-TSIG: a context negotiated with each address (TKEY), for the
-    /// primary named `mname`, as the Kerberos identity of `host`.
+    /// GSS-TSIG: a context negotiated with each address (TKEY), with the
+    /// server's own name as the service (see `service_host`; the zone's
+    /// primary, `mname`, for an address), as the Kerberos identity of
+    /// `host`.
     Gss {
         /// Starts contexts.
         initiator: &'a dyn GssInitiator,
@@ -114,7 +116,7 @@ pub(super) fn send_signed(
             } => gss_attempt(
                 addr,
                 tls,
-                mname,
+                &service_host(server, mname),
                 host,
                 initiator,
                 request,
@@ -134,6 +136,18 @@ pub(super) fn send_signed(
         }
     }
     Err(attempts)
+}
+
+/// The host of the service principal GSS-TSIG asks a ticket for at
+/// `server` (`DNS/HOST`): the server's own name when it is one, as each
+/// Active Directory domain controller is `DNS/` its own name (the next
+/// servers of `"servers"` too); else, for an address, the zone's primary
+/// (`mname`, the SOA's MNAME).
+fn service_host(server: &str, mname: &Name) -> Name {
+    match server_literal(server, 53) {
+        Some(_) => mname.clone(),
+        None => parse_name(server).unwrap_or_else(|_| mname.clone()),
+    }
 }
 
 /// One GSS-TSIG attempt at `addr`, on one connection: TKEY, then the

@@ -91,42 +91,18 @@ pub(super) enum Ended {
     Everywhere(Vec<ServerTries>),
 }
 
-impl Ended {
-    /// Every server tried and its failures, for [`super::Unsent`]; an
-    /// `At` that was accepted or refused has none of its own.
-    pub(super) fn tries(self) -> Vec<ServerTries> {
-        match self {
-            Self::Everywhere(tries) => tries,
-            Self::At {
-                server,
-                outcome,
-                mut before,
-            } => {
-                let attempts = match outcome {
-                    Outcome::Failed(attempts) | Outcome::Refused { attempts, .. } => attempts,
-                    Outcome::Accepted(..) => Vec::new(),
-                };
-                before.push(ServerTries {
-                    server,
-                    tried: Ok(attempts),
-                });
-                before
-            }
-        }
-    }
-}
-
-/// The name GSS-TSIG asks a service ticket for at `server`
-/// (`DNS/server`): its own name, when it is one; else the primary's
-/// (`primary`, the SOA's MNAME), as for the first server.
-pub(super) fn gss_name(server: &str, primary: Option<&Name>) -> Option<Name> {
-    let primary = primary?;
-    match crate::dns::live::server_literal(server, 53) {
-        Some(_) => Some(primary.clone()),
-        None => crate::state::parse_name(server)
-            .ok()
-            .or_else(|| Some(primary.clone())),
-    }
+/// Every server tried and its failures, for [`super::Unsent`]: those
+/// before the last (`before`), then the last, `server`, with `attempts`.
+pub(super) fn tries(
+    mut before: Vec<ServerTries>,
+    server: String,
+    attempts: Vec<(SocketAddr, ServerError)>,
+) -> Vec<ServerTries> {
+    before.push(ServerTries {
+        server,
+        tried: Ok(attempts),
+    });
+    before
 }
 
 /// Sends to `first`, then while each fails for a reason another server

@@ -346,10 +346,9 @@ async fn forward(
         super::owner::run(&state.hostname, &steps, targets, |step, targets| {
             let (request, wire, signed) = update::encode(&update(step))?;
             log::debug!("the update message is {} octets", wire.len());
-            let gss_name = failover::gss_name(at, gss_server.as_ref());
             let signing = Signing::of(
                 opts,
-                gss_name.as_ref(),
+                gss_server.as_ref(),
                 &state.hostname,
                 opts.key.as_ref().zip(signed.as_ref()),
             );
@@ -412,12 +411,7 @@ async fn forward(
             attempts
         }
     };
-    let tries = Ended::At {
-        server,
-        outcome: Outcome::Failed(attempts),
-        before,
-    }
-    .tries();
+    let tries = failover::tries(before, server, attempts);
     Err(Box::new(Unsent {
         what: state.hostname.to_string(),
         zone,

@@ -246,10 +246,9 @@ async fn send_zone(
             super::owner::run(&name, steps, addrs, |step, targets| {
                 let stepped = update.at_step(dhcid, step);
                 let (request, wire, signed) = stepped.encode()?;
-                let gss_name = failover::gss_name(at, gss_server.as_ref());
                 let signing = Signing::of(
                     opts,
-                    gss_name.as_ref(),
+                    gss_server.as_ref(),
                     update.host,
                     update.key.zip(signed.as_ref()),
                 );
@@ -304,12 +303,7 @@ async fn send_zone(
         }
         Outcome::Refused { attempts, .. } | Outcome::Failed(attempts) => attempts,
     };
-    let tries = Ended::At {
-        server,
-        outcome: Outcome::Failed(attempts),
-        before,
-    }
-    .tries();
+    let tries = failover::tries(before, server, attempts);
     Err(unsent(update, tries))
 }
 
