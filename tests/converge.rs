@@ -244,7 +244,16 @@ pub(crate) struct Secondary<'a> {
 }
 
 impl<'a> Secondary<'a> {
+    /// Starts it on [`SECONDARY_ADDRESS`], which it adds to `lo` (again,
+    /// harmlessly, at a restart).
     pub(crate) fn start(world: &'a World) -> Self {
+        world.ip(&[
+            "addr",
+            "replace",
+            &format!("{SECONDARY_ADDRESS}/128"),
+            "dev",
+            "lo",
+        ]);
         let dir = world.dir.path().join("secondary");
         fs::create_dir_all(&dir).unwrap();
         let conf = dir.join("named.conf");
@@ -293,24 +302,7 @@ zone "two.test" {{ type secondary; primaries {{ ::1; }}; }};
 
     /// Its serial of two.test; `None` until it serves the zone.
     fn serial(&self) -> Option<u32> {
-        let out = Command::new("ip")
-            .args(["netns", "exec", &self.world.ns, "dig"])
-            .arg(format!("@{SECONDARY_ADDRESS}"))
-            .args([
-                "+short",
-                "+norecurse",
-                "+tries=1",
-                "+time=1",
-                "two.test",
-                "SOA",
-            ])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .nth(2)?
-            .parse()
-            .ok()
+        crate::common::serial_at(&self.world.ns, SECONDARY_ADDRESS, "two.test")
     }
 }
 
@@ -326,13 +318,6 @@ impl Drop for Secondary<'_> {
 #[test]
 fn check_warns_while_a_secondary_lags_behind() {
     let world = World::new("host1.two.test");
-    world.ip(&[
-        "addr",
-        "add",
-        &format!("{SECONDARY_ADDRESS}/128"),
-        "dev",
-        "lo",
-    ]);
     world.add_address(&["2001:db8:10::1/64", "nodad"]);
     let secondary = Secondary::start(&world);
     let conf = world.default_config(300);

@@ -307,6 +307,53 @@ pub fn require(tool: &str, package: &str) {
     );
 }
 
+/// The `rtype` records at `name` as the server at address `at` in
+/// namespace `ns` serves them: "TTL DATA", sorted.
+pub fn records_at(ns: &str, at: &str, name: &str, rtype: &str) -> Vec<String> {
+    let out = Command::new("ip")
+        .args([
+            "netns", "exec", ns, "dig", "+noall", "+answer", "+time=1", "+tries=1",
+        ])
+        .arg(format!("@{at}"))
+        .args([name, rtype])
+        .output()
+        .unwrap();
+    let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4..].join(" ")))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `zone`'s SOA serial as the server at address `at` in namespace `ns`
+/// answers it; `None` while it does not serve the zone.
+pub fn serial_at(ns: &str, at: &str, zone: &str) -> Option<u32> {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            "dig",
+            "+short",
+            "+norecurse",
+            "+time=1",
+            "+tries=1",
+        ])
+        .arg(format!("@{at}"))
+        .args([zone, "SOA"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(2)?
+        .parse()
+        .ok()
+}
+
 /// Runs a command, panicking with its output if it fails.
 #[track_caller]
 pub fn sh(args: &[&str]) -> Output {
@@ -971,31 +1018,12 @@ zone:
 
     /// The `rtype` records at `name` as "TTL DATA", sorted.
     pub fn records(&self, name: &str, rtype: &str) -> Vec<String> {
-        let out = self.exec(&[
-            "dig", "+noall", "+answer", "+time=1", "+tries=1", "@::1", name, rtype,
-        ]);
-        let mut v: Vec<String> = out
-            .lines()
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                (f.len() >= 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4..].join(" ")))
-            })
-            .collect();
-        v.sort();
-        v
+        records_at(&self.ns, "::1", name, rtype)
     }
 
     /// The zone's SOA serial.
     pub fn serial(&self, zone: &str) -> u32 {
-        let soa = self.dig(zone, "SOA");
-        let fields: Vec<&str> = soa
-            .first()
-            .map(|s| s.split_whitespace().collect())
-            .unwrap_or_default();
-        fields
-            .get(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no SOA for {zone}: {soa:?}"))
+        serial_at(&self.ns, "::1", zone).unwrap_or_else(|| panic!("no SOA for {zone}"))
     }
 
     /// The secret of the test key for `algorithm`, from named's key file.

@@ -207,7 +207,7 @@ impl Multi {
             .unwrap();
         self.primaries[i] = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
-        while self.serial_at(address).is_none() {
+        while super::serial_at(&self.ns, address, ZONE).is_none() {
             assert!(
                 Instant::now() < deadline,
                 "ns{} did not answer within 15 s: {}",
@@ -226,43 +226,10 @@ impl Multi {
         }
     }
 
-    /// The zone's serial as the server at `address` answers, if it does.
-    fn serial_at(&self, address: &str) -> Option<u32> {
-        let out = Command::new("ip")
-            .args([
-                "netns", "exec", &self.ns, "dig", "+short", "+time=1", "+tries=1",
-            ])
-            .arg(format!("@{address}"))
-            .args([ZONE, "SOA"])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .nth(2)?
-            .parse()
-            .ok()
-    }
-
     /// The `rtype` records at `name` as the server at `address` serves
     /// them ("TTL DATA"), sorted.
     pub fn records_at(&self, address: &str, name: &str, rtype: &str) -> Vec<String> {
-        let out = Command::new("ip")
-            .args([
-                "netns", "exec", &self.ns, "dig", "+noall", "+answer", "+time=1", "+tries=1",
-            ])
-            .arg(format!("@{address}"))
-            .args([name, rtype])
-            .output()
-            .unwrap();
-        let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                (f.len() >= 5 && f[3] == rtype).then(|| format!("{} {}", f[1], f[4..].join(" ")))
-            })
-            .collect();
-        v.sort();
-        v
+        super::records_at(&self.ns, address, name, rtype)
     }
 }
 
