@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use serde_json::Value;
+use serde::Deserialize;
 
 /// The project's own paragraph.
 const OURS: &str = "Files: *\nCopyright: 2025-2026 dyndns developers\nLicense: MIT\n";
@@ -50,9 +50,9 @@ fn run() -> Result<String, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let meta: Value =
+    let meta: Metadata =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let crates = compiled_in(&meta)?;
+    let crates = compiled_in(&meta);
     let mut text = String::from(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
          Upstream-Name: dyndns\n\
@@ -64,7 +64,8 @@ fn run() -> Result<String, String> {
     text.push_str(OURS);
     let mut names = BTreeSet::from(["MIT".to_owned()]);
     for krate in crates.values() {
-        let license = dep5_license(&krate.license).ok_or_else(|| {
+        let spdx = krate.license.as_deref().unwrap_or_default();
+        let license = dep5_license(spdx).ok_or_else(|| {
             format!(
                 "{} {}: cannot read its licence {:?}",
                 krate.name, krate.version, krate.license
@@ -100,67 +101,74 @@ fn run() -> Result<String, String> {
     Ok(text)
 }
 
-/// A crate compiled in.
-struct Crate {
+/// What this reads of `cargo metadata --format-version 1`.
+#[derive(Deserialize)]
+struct Metadata {
+    packages: Vec<Package>,
+    resolve: Resolve,
+}
+
+/// A package: a crate compiled in, or this one.
+#[derive(Deserialize)]
+struct Package {
+    id: String,
     name: String,
     version: String,
-    license: String,
+    license: Option<String>,
+    #[serde(default)]
     authors: Vec<String>,
+}
+
+/// The dependency graph, features and platform applied.
+#[derive(Deserialize)]
+struct Resolve {
+    root: String,
+    nodes: Vec<Node>,
+}
+
+#[derive(Deserialize)]
+struct Node {
+    id: String,
+    deps: Vec<Dep>,
+}
+
+#[derive(Deserialize)]
+struct Dep {
+    pkg: String,
+    dep_kinds: Vec<DepKind>,
+}
+
+/// `kind`: `null` for a normal dependency, `"build"` or `"dev"`.
+#[derive(Deserialize)]
+struct DepKind {
+    kind: Option<String>,
 }
 
 /// The packages this one's normal dependencies reach, transitively, by name
 /// and version (build scripts' and tests' dependencies are not compiled in).
-fn compiled_in(meta: &Value) -> Result<BTreeMap<(String, String), Crate>, String> {
-    let resolve = &meta["resolve"];
-    let root = resolve["root"].as_str().ok_or("no root package")?;
-    let nodes: BTreeMap<&str, &Value> = resolve["nodes"]
-        .as_array()
-        .ok_or("no resolve graph")?
+fn compiled_in(meta: &Metadata) -> BTreeMap<(&str, &str), &Package> {
+    let nodes: BTreeMap<&str, &Node> = meta
+        .resolve
+        .nodes
         .iter()
-        .filter_map(|n| Some((n["id"].as_str()?, n)))
-        .collect();
-    let packages: BTreeMap<&str, &Value> = meta["packages"]
-        .as_array()
-        .ok_or("no packages")?
-        .iter()
-        .filter_map(|p| Some((p["id"].as_str()?, p)))
+        .map(|n| (n.id.as_str(), n))
         .collect();
     let mut seen = BTreeSet::new();
-    let mut todo = vec![root];
+    let mut todo = vec![meta.resolve.root.as_str()];
     while let Some(id) = todo.pop() {
         let Some(node) = nodes.get(id) else { continue };
-        for dep in node["deps"].as_array().into_iter().flatten() {
-            let normal = dep["dep_kinds"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|k| k["kind"].is_null());
-            if let Some(pkg) = dep["pkg"].as_str().filter(|_| normal)
-                && seen.insert(pkg)
-            {
-                todo.push(pkg);
+        for dep in &node.deps {
+            let normal = dep.dep_kinds.iter().any(|k| k.kind.is_none());
+            if normal && seen.insert(dep.pkg.as_str()) {
+                todo.push(&dep.pkg);
             }
         }
     }
-    let mut crates = BTreeMap::new();
-    for id in seen {
-        let p = packages.get(id).ok_or_else(|| format!("no package {id}"))?;
-        let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
-        let authors = p["authors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str().map(str::to_owned))
-            .collect();
-        let krate = Crate {
-            name: text("name"),
-            version: text("version"),
-            license: text("license"),
-            authors,
-        };
-        crates.insert((krate.name.clone(), krate.version.clone()), krate);
-    }
-    Ok(crates)
+    meta.packages
+        .iter()
+        .filter(|p| seen.contains(p.id.as_str()))
+        .map(|p| ((p.name.as_str(), p.version.as_str()), p))
+        .collect()
 }
 
 /// An SPDX expression in DEP-5's syntax (§7.2): `or` and `and`, and a
