@@ -84,6 +84,13 @@ impl fmt::Display for Sshfp {
     }
 }
 
+/// As its presentation format, a string (the state's and `--explain`'s).
+impl serde::Serialize for Sshfp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl Sshfp {
     /// Parses the presentation format (`4 2 HEX`, the hex in either case);
     /// `None` unless the fingerprint's length is its hash's.

@@ -22,8 +22,8 @@ pub struct KeyFile {
     pub file: PathBuf,
     /// Its key type (`ssh-ed25519`), when it is a key.
     pub key_type: Option<&'static str>,
-    /// Its records, in presentation format.
-    pub records: Vec<String>,
+    /// Its records.
+    pub records: Vec<Sshfp>,
     /// Why it is left out, when it is.
     pub left_out: Option<String>,
 }
@@ -68,7 +68,7 @@ fn read_one(file: PathBuf, hashes: &[Hash]) -> KeyFile {
         .and_then(|text| PublicKey::parse(&text).map_err(|p| p.to_string()));
     match key {
         Ok(key) => KeyFile {
-            records: hashes.iter().map(|h| key.sshfp(*h).to_string()).collect(),
+            records: hashes.iter().map(|h| key.sshfp(*h)).collect(),
             key_type: Some(key.key_type),
             left_out: None,
             file,
@@ -87,11 +87,7 @@ fn read_one(file: PathBuf, hashes: &[Hash]) -> KeyFile {
 
 /// The SSHFP set the files give, sorted, each record once.
 pub fn records(files: &[KeyFile]) -> Vec<Sshfp> {
-    let mut set: Vec<Sshfp> = files
-        .iter()
-        .flat_map(|f| &f.records)
-        .filter_map(|r| Sshfp::from_text(r))
-        .collect();
+    let mut set: Vec<Sshfp> = files.iter().flat_map(|f| f.records.clone()).collect();
     set.sort_unstable();
     set.dedup();
     set
@@ -112,7 +108,7 @@ pub fn render(files: &[KeyFile]) -> String {
         let kind = f.key_type.unwrap_or("-");
         let verdicts: Vec<String> = match &f.left_out {
             Some(why) => vec![format!("left out: {why}")],
-            None => f.records.clone(),
+            None => f.records.iter().map(ToString::to_string).collect(),
         };
         for (i, verdict) in verdicts.iter().enumerate() {
             let (path, kind) = if i == 0 {

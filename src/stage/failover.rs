@@ -128,10 +128,9 @@ pub(super) async fn each_server(
         });
     }
     let mut before = Vec::new();
-    let mut queue = vec![first];
+    let mut queue = std::collections::VecDeque::from([first]);
     let mut next = Some(next);
-    while let Some(server) = queue.first().cloned() {
-        queue.remove(0);
+    while let Some(server) = queue.pop_front() {
         let tried = if Instant::now() >= deadline {
             Err("not tried: the run's time was up".to_owned())
         } else {
@@ -143,14 +142,15 @@ pub(super) async fn each_server(
         match tried {
             Ok(addrs) => match send(&server, addrs)? {
                 Outcome::Failed(attempts) if attempts.iter().all(|(_, e)| fails_over(e)) => {
-                    log::info!(
-                        "{server} could not take the update ({}); trying the next server",
-                        summary(&attempts)
-                    );
-                    before.push(ServerTries {
+                    let tries = ServerTries {
                         server,
                         tried: Ok(attempts),
-                    });
+                    };
+                    log::info!(
+                        "{} could not take the update ({tries}); trying the next server",
+                        tries.server
+                    );
+                    before.push(tries);
                 }
                 outcome => {
                     return Ok(Ended::At {
@@ -179,15 +179,6 @@ pub(super) async fn each_server(
         }
     }
     Ok(Ended::Everywhere(before))
-}
-
-/// The failures at one server, short, for the log.
-fn summary(attempts: &[(SocketAddr, ServerError)]) -> String {
-    attempts
-        .iter()
-        .map(|(addr, e)| format!("{addr}: {e}"))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 #[cfg(test)]

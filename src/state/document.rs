@@ -361,8 +361,7 @@ impl Serialize for State {
             map.serialize_entry("lease", lease)?;
         }
         if let Some(sshfp) = &self.sshfp {
-            let texts: Vec<String> = sshfp.iter().map(ToString::to_string).collect();
-            map.serialize_entry("sshfp", &texts)?;
+            map.serialize_entry("sshfp", sshfp)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
