@@ -98,7 +98,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     let name = &state.hostname;
     // The server read: the primary, or with "servers" the first after it
     // that answers, in the order updates go.
-    let (reader, primary_addrs, at, served) =
+    let (reader, reader_addrs, at, served) =
         match live::ask_in_order(&state.servers_in_order(), via, name, RecordType::AAAA) {
             Ok(found) => found,
             Err(e) => return Report::unknown(&crate::util::describe::chain(&e)),
@@ -108,7 +108,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     } else {
         "the server"
     };
-    let primary = reader.as_str();
+    let reader = reader.as_str();
     let got = served.ipv6();
     let missing: Vec<&Ipv6Addr> = state
         .addresses
@@ -129,7 +129,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         .ttl
         .filter(|t| !got.is_empty() && *t != state.ttl_secs);
     let not_ours = match &state.dhcid {
-        Some(dhcid) if served.exists => match super::owner::ask(primary, at, name, dhcid, via) {
+        Some(dhcid) if served.exists => match super::owner::ask(reader, at, name, dhcid, via) {
             Ok(Holding::Ours) => None,
             Ok(Holding::Other) => {
                 Some("it belongs to another client (its DHCID is not this host's)")
@@ -156,7 +156,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         return Report {
             status: CHECK_CRITICAL,
             line: format!(
-                "DYNDNS CRITICAL - {name} has {} of {} addresses at {role} {primary} ({at}): {} | {perf}",
+                "DYNDNS CRITICAL - {name} has {} of {} addresses at {role} {reader} ({at}): {} | {perf}",
                 state.addresses.len() - missing.len(),
                 state.addresses.len(),
                 what.join("; ")
@@ -165,8 +165,8 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
     }
     let others = other_servers(
         zone,
-        primary,
-        &primary_addrs,
+        reader,
+        &reader_addrs,
         at,
         name,
         &served,
@@ -174,7 +174,7 @@ fn forward(state: &State, via: &Via<'_>, plain_port: u16) -> Report {
         plain_port,
     );
     let (right, lagging): (Vec<_>, Vec<_>) = others.into_iter().partition(|o| o.1.is_none());
-    let mut servers = vec![primary.to_owned()];
+    let mut servers = vec![reader.to_owned()];
     servers.extend(right.into_iter().map(|(n, _)| n));
     if lagging.is_empty() {
         return Report {
